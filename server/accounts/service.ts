@@ -1,0 +1,142 @@
+// Accounts: organisations, users, login sessions and machine tokens. Tokens are random 256-bit
+// values; only their SHA-256 is stored, so a leaked database does not leak usable tokens.
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type { Db } from "../db/client";
+import { ApiError, notFound } from "../http/errors";
+import { dummyHash, hashPassword, verifyPassword } from "./password";
+import type { Principal, Role } from "./roles";
+
+const TOKEN_PREFIX = "eat_";
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+function newToken(): string {
+  return TOKEN_PREFIX + randomBytes(32).toString("base64url");
+}
+
+export interface PublicUser {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  organizationId: string | null;
+  createdAt: Date;
+}
+
+const publicUser = (u: PublicUser): PublicUser => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  organizationId: u.organizationId,
+  createdAt: u.createdAt,
+});
+
+export class AccountService {
+  constructor(
+    private readonly db: Db,
+    private readonly sessionTtlHours: number,
+  ) {}
+
+  async userCount(): Promise<number> {
+    return this.db.user.count();
+  }
+
+  async createOrganization(input: { name: string; creditCode?: string }) {
+    if (input.creditCode) {
+      const clash = await this.db.organization.findUnique({ where: { creditCode: input.creditCode } });
+      if (clash) throw new ApiError(409, "duplicate", "an organisation with this credit code exists");
+    }
+    return this.db.organization.create({ data: { id: randomUUID(), name: input.name, creditCode: input.creditCode ?? null } });
+  }
+
+  listOrganizations() {
+    return this.db.organization.findMany({ orderBy: { createdAt: "asc" } });
+  }
+
+  async createUser(input: { email: string; name: string; password: string; role: Role; organizationId?: string }) {
+    const email = input.email.toLowerCase();
+    if (await this.db.user.findUnique({ where: { email } })) {
+      throw new ApiError(409, "duplicate", "a user with this email exists");
+    }
+    if (input.organizationId && !(await this.db.organization.findUnique({ where: { id: input.organizationId } }))) {
+      throw notFound("organisation");
+    }
+    const user = await this.db.user.create({
+      data: {
+        id: randomUUID(),
+        email,
+        name: input.name,
+        role: input.role,
+        organizationId: input.organizationId ?? null,
+        passwordHash: await hashPassword(input.password),
+      },
+    });
+    return publicUser(user);
+  }
+
+  async listUsers(): Promise<PublicUser[]> {
+    return (await this.db.user.findMany({ orderBy: { createdAt: "asc" } })).map(publicUser);
+  }
+
+  async login(emailRaw: string, password: string): Promise<{ token: string; expiresAt: Date }> {
+    const user = await this.db.user.findUnique({ where: { email: emailRaw.toLowerCase() } });
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
+    if (!user || !ok || user.disabledAt) throw new ApiError(401, "invalid_credentials", "wrong email or password");
+    const expiresAt = new Date(Date.now() + this.sessionTtlHours * 3600_000);
+    const token = newToken();
+    await this.db.apiToken.create({
+      data: { id: randomUUID(), tokenHash: hashToken(token), kind: "session", userId: user.id, expiresAt },
+    });
+    return { token, expiresAt };
+  }
+
+  async createApiToken(userId: string, name: string, expiresInDays?: number) {
+    const token = newToken();
+    const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86400_000) : null;
+    const row = await this.db.apiToken.create({
+      data: { id: randomUUID(), tokenHash: hashToken(token), kind: "api", name, userId, expiresAt },
+    });
+    return { id: row.id, name, token, expiresAt };
+  }
+
+  listApiTokens(userId: string) {
+    return this.db.apiToken.findMany({
+      where: { userId, kind: "api", revokedAt: null },
+      select: { id: true, name: true, createdAt: true, expiresAt: true },
+      orderBy: { createdAt: "asc" },
+    });
+  }
+
+  async revokeToken(userId: string, tokenId: string): Promise<void> {
+    const { count } = await this.db.apiToken.updateMany({
+      where: { id: tokenId, userId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    if (count === 0) throw notFound("token");
+  }
+
+  /** The principal a bearer token stands for, or null when it is unknown, expired or revoked. */
+  async authenticate(token: string): Promise<Principal | null> {
+    if (!token.startsWith(TOKEN_PREFIX)) return null;
+    const row = await this.db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
+    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now()) || row.user.disabledAt) {
+      return null;
+    }
+    return {
+      userId: row.user.id,
+      email: row.user.email,
+      name: row.user.name,
+      role: row.user.role as Role,
+      organizationId: row.user.organizationId,
+      tokenId: row.id,
+    };
+  }
+
+  async getUser(id: string) {
+    const u = await this.db.user.findUnique({ where: { id } });
+    return u ? publicUser(u) : null;
+  }
+}

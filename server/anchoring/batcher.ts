@@ -1,0 +1,47 @@
+// Closes queued leaves into batches: a Merkle tree per batch, its root and every leaf's audit path
+// written in one transaction, so a batch is either whole or absent.
+import type { Db } from "../db/client";
+import { allAuditPaths } from "../core/merkle";
+import { fromHex, toHex } from "../core/hex";
+
+export interface BatchPolicy {
+  maxItems: number;
+  maxAgeMs: number;
+}
+
+/** Closes every batch that is due; returns the ids of the batches closed. */
+export async function closeDueBatches(db: Db, policy: BatchPolicy, now = Date.now()): Promise<number[]> {
+  const closed: number[] = [];
+  for (;;) {
+    const queued = await db.leaf.findMany({
+      where: { batchId: null },
+      orderBy: { seq: "asc" },
+      take: policy.maxItems,
+      select: { seq: true, leafHash: true, createdAt: true },
+    });
+    if (queued.length === 0) break;
+    const full = queued.length >= policy.maxItems;
+    if (!full && now - queued[0].createdAt.getTime() < policy.maxAgeMs) break;
+    closed.push(await closeBatch(db, queued));
+    if (!full) break;
+  }
+  return closed;
+}
+
+async function closeBatch(db: Db, leaves: { seq: number; leafHash: string }[]): Promise<number> {
+  const { root, paths } = allAuditPaths(leaves.map((l) => fromHex(l.leafHash)));
+  return db.$transaction(
+    async (tx) => {
+      const batch = await tx.batch.create({ data: { root: toHex(root), treeSize: leaves.length, status: "closed" } });
+      for (let i = 0; i < leaves.length; i++) {
+        const { count } = await tx.leaf.updateMany({
+          where: { seq: leaves[i].seq, batchId: null },
+          data: { batchId: batch.id, leafIndex: i, auditPath: JSON.stringify(paths[i].map(toHex)) },
+        });
+        if (count !== 1) throw new Error(`leaf ${leaves[i].seq} was batched concurrently`);
+      }
+      return batch.id;
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
+}

@@ -1,0 +1,63 @@
+// The on-chain half of verifying a proof bundle, against any EVM JSON-RPC endpoint: the chain is
+// the one named, the transaction is a successful call that emitted Anchored(root) in the named
+// block, and the registry's anchoredAt(root) names that block and its timestamp.
+import { Contract, Interface, type Provider } from "ethers";
+import type { Check, ProofBundle } from "../core/proof-bundle";
+
+/** The registry interface third-party verifiers rely on; nothing else of the contract is needed. */
+export const REGISTRY_VERIFIER_ABI = [
+  "function anchoredAt(bytes32 root) view returns (uint256 blockNumber, uint256 timestamp)",
+  "event Anchored(bytes32 indexed root, uint256 treeSize, address indexed anchorer)",
+];
+
+export async function verifyAnchorOnChain(provider: Provider, bundle: ProofBundle): Promise<Check[]> {
+  const checks: Check[] = [];
+  const { chainId, registry, txHash, blockNumber, blockTimestamp } = bundle.anchor;
+  const root = bundle.merkle.root;
+
+  const actualChain = Number((await provider.getNetwork()).chainId);
+  const sameChain = actualChain === chainId;
+  checks.push({
+    name: "chain-id",
+    ok: sameChain,
+    detail: sameChain ? `chain ${chainId}` : `the endpoint serves chain ${actualChain}, the bundle names chain ${chainId}`,
+  });
+  if (!sameChain) return checks;
+
+  const iface = new Interface(REGISTRY_VERIFIER_ABI);
+  const receipt = await provider.getTransactionReceipt(txHash);
+  const event = iface.getEvent("Anchored")!;
+  const anchoredHere = receipt?.logs.some(
+    (l) =>
+      l.address.toLowerCase() === registry.toLowerCase() &&
+      l.topics[0] === event.topicHash &&
+      l.topics[1]?.toLowerCase() === root,
+  );
+  const txOk = !!receipt && receipt.status === 1 && receipt.blockNumber === blockNumber && !!anchoredHere;
+  checks.push({
+    name: "transaction",
+    ok: txOk,
+    detail: !receipt
+      ? `transaction ${txHash} not found on this chain`
+      : txOk
+        ? `transaction ${txHash} in block ${blockNumber} emitted Anchored(${root})`
+        : `transaction ${txHash} (block ${receipt.blockNumber}, status ${receipt.status}) does not anchor this root in block ${blockNumber}`,
+  });
+  if (!txOk) return checks;
+
+  const contract = new Contract(registry, iface, provider);
+  const [atBlock, atTime] = (await contract.anchoredAt(root)) as [bigint, bigint];
+  const block = await provider.getBlock(blockNumber);
+  const rootOk = Number(atBlock) === blockNumber && Number(atTime) === blockTimestamp && block?.timestamp === blockTimestamp;
+  checks.push({
+    name: "root-on-chain",
+    ok: rootOk,
+    detail:
+      atBlock === 0n
+        ? `registry ${registry} has no anchor for root ${root}`
+        : rootOk
+          ? `anchoredAt(root) = block ${blockNumber}, time ${new Date(blockTimestamp * 1000).toISOString()}`
+          : `anchoredAt(root) = block ${atBlock}, time ${atTime}; the bundle says block ${blockNumber}, time ${blockTimestamp}`,
+  });
+  return checks;
+}

@@ -1,0 +1,83 @@
+// The anchor registry as the anchoring worker sees it: read where a root was anchored, find the
+// transaction that anchored it, sign and broadcast an anchor transaction in separate steps (so the
+// transaction's hash is recorded before it can reach the chain).
+import { Contract, Interface, Transaction, type AbstractProvider, type TransactionReceipt, type Wallet } from "ethers";
+import { registryArtifact } from "./registry-artifact";
+
+export interface AnchorLocation {
+  blockNumber: number;
+  timestamp: number;
+}
+
+export interface AnchorTx {
+  txHash: string;
+  blockNumber: number;
+}
+
+export class RegistryClient {
+  readonly iface: Interface;
+  private readonly contract: Contract;
+
+  constructor(
+    readonly provider: AbstractProvider,
+    readonly signer: Wallet,
+    readonly address: string,
+    readonly chainId: number,
+    private readonly deployBlock: number,
+  ) {
+    this.iface = new Interface(registryArtifact().abi);
+    this.contract = new Contract(address, this.iface, provider);
+  }
+
+  async anchoredAt(root: string): Promise<AnchorLocation> {
+    const [blockNumber, timestamp] = (await this.contract.anchoredAt(root)) as [bigint, bigint];
+    return { blockNumber: Number(blockNumber), timestamp: Number(timestamp) };
+  }
+
+  /** The transaction whose Anchored event carries `root`, found through the event logs. */
+  async findAnchorTx(root: string, atBlock: number): Promise<AnchorTx | null> {
+    const topic = this.iface.getEvent("Anchored")!.topicHash;
+    const logs = await this.provider.getLogs({
+      address: this.address,
+      topics: [topic, root],
+      fromBlock: atBlock || this.deployBlock,
+      toBlock: atBlock || "latest",
+    });
+    const log = logs.find((l) => !l.removed);
+    return log ? { txHash: log.transactionHash, blockNumber: log.blockNumber } : null;
+  }
+
+  async signAnchor(root: string, treeSize: number): Promise<{ raw: string; hash: string }> {
+    const data = this.iface.encodeFunctionData("anchor", [root, treeSize]);
+    const request = await this.signer.populateTransaction({
+      to: this.address,
+      data,
+      nonce: await this.provider.getTransactionCount(this.signer.address, "pending"),
+      chainId: this.chainId,
+    });
+    const raw = await this.signer.signTransaction(request);
+    return { raw, hash: Transaction.from(raw).hash! };
+  }
+
+  async broadcast(raw: string): Promise<void> {
+    await this.provider.broadcastTransaction(raw);
+  }
+
+  receipt(txHash: string): Promise<TransactionReceipt | null> {
+    return this.provider.getTransactionReceipt(txHash);
+  }
+
+  async isKnown(txHash: string): Promise<boolean> {
+    return (await this.provider.getTransaction(txHash)) !== null;
+  }
+
+  blockNumber(): Promise<number> {
+    return this.provider.getBlockNumber();
+  }
+
+  async blockTimestamp(blockNumber: number): Promise<number> {
+    const block = await this.provider.getBlock(blockNumber);
+    if (!block) throw new Error(`block ${blockNumber} not found`);
+    return block.timestamp;
+  }
+}

@@ -1,0 +1,23 @@
+// The canonical record of an accepted evidence item: the exact leaf input of its Merkle leaf,
+// encoded with RFC 8785. Anything in it is covered by the anchored root.
+import { canonicalBytes } from "./jcs";
+import { leafHash } from "./merkle";
+import { toHex } from "./hex";
+
+export interface EvidenceRecord {
+  type: "evidence";
+  id: string;
+  sha256: string;
+  sm3?: string;
+  size?: number;
+  submitter: { id: string; email: string };
+  acceptedAt: string;
+  title?: string;
+  source?: string;
+}
+
+/** Leaf input bytes (JCS) and leaf hash of any record. */
+export function leafOf(record: object): { input: Buffer; hash: string } {
+  const input = canonicalBytes(record);
+  return { input, hash: toHex(leafHash(input)) };
+}

@@ -1,0 +1,130 @@
+// The proof bundle: a self-contained receipt for one leaf, and the offline half of its
+// verification (everything except reading the chain). Shared by the API, the CLI and tests.
+import { leafOf } from "./evidence-record";
+import { isHex32, fromHex, toHex } from "./hex";
+import { MERKLE_ALGORITHM, rootFromAuditPath } from "./merkle";
+
+export const BUNDLE_VERSION = 1;
+
+export interface ProofBundle {
+  version: number;
+  record: Record<string, unknown>;
+  merkle: {
+    algorithm: string;
+    leafHash: string;
+    leafIndex: number;
+    treeSize: number;
+    auditPath: string[];
+    root: string;
+  };
+  anchor: {
+    chainId: number;
+    registry: string;
+    txHash: string;
+    blockNumber: number;
+    blockTimestamp: number;
+  };
+  [section: string]: unknown;
+}
+
+/** Names of verification steps, in the order they are checked. */
+export type CheckName =
+  | "bundle-format"
+  | "file-digest"
+  | "record-leaf"
+  | "audit-path"
+  | "chain-id"
+  | "transaction"
+  | "root-on-chain";
+
+export interface Check {
+  name: CheckName;
+  ok: boolean;
+  detail: string;
+}
+
+const FAILURE_SUMMARY: Record<CheckName, string> = {
+  "bundle-format": "malformed bundle",
+  "file-digest": "wrong file",
+  "record-leaf": "record altered",
+  "audit-path": "path altered",
+  "chain-id": "other chain",
+  transaction: "transaction does not anchor this root",
+  "root-on-chain": "root not on chain",
+};
+
+export function failureSummary(name: CheckName): string {
+  return FAILURE_SUMMARY[name];
+}
+
+/** Structural check; returns a list of problems (empty when well-formed). */
+export function bundleProblems(value: unknown): string[] {
+  const problems: string[] = [];
+  const b = value as Partial<ProofBundle> | null;
+  if (!b || typeof b !== "object") return ["bundle is not a JSON object"];
+  if (b.version !== BUNDLE_VERSION) problems.push(`unsupported version ${String(b.version)}`);
+  if (!b.record || typeof b.record !== "object") problems.push("record missing");
+  const m = b.merkle;
+  if (!m || typeof m !== "object") problems.push("merkle section missing");
+  else {
+    if (m.algorithm !== MERKLE_ALGORITHM) problems.push(`unsupported algorithm ${String(m.algorithm)}`);
+    if (!Number.isSafeInteger(m.treeSize) || m.treeSize < 1) problems.push("merkle.treeSize invalid");
+    if (!Number.isSafeInteger(m.leafIndex) || m.leafIndex < 0) problems.push("merkle.leafIndex invalid");
+    if (!isHex32(m.root)) problems.push("merkle.root is not 0x + 64 hex digits");
+    if (m.leafHash !== undefined && !isHex32(m.leafHash)) problems.push("merkle.leafHash malformed");
+    if (!Array.isArray(m.auditPath) || !m.auditPath.every(isHex32)) problems.push("merkle.auditPath malformed");
+  }
+  const a = b.anchor;
+  if (!a || typeof a !== "object") problems.push("anchor section missing");
+  else {
+    if (!Number.isSafeInteger(a.chainId)) problems.push("anchor.chainId invalid");
+    if (typeof a.registry !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(a.registry)) problems.push("anchor.registry invalid");
+    if (!isHex32(a.txHash)) problems.push("anchor.txHash malformed");
+    if (!Number.isSafeInteger(a.blockNumber)) problems.push("anchor.blockNumber invalid");
+    if (!Number.isSafeInteger(a.blockTimestamp)) problems.push("anchor.blockTimestamp invalid");
+  }
+  return problems;
+}
+
+/**
+ * The offline checks: the file's digest against the record, the record against its leaf, the
+ * leaf and audit path against the root. `fileSha256` is omitted when only the bundle is checked.
+ */
+export function verifyBundleOffline(bundle: ProofBundle, fileSha256?: string): Check[] {
+  const checks: Check[] = [];
+  const problems = bundleProblems(bundle);
+  checks.push({ name: "bundle-format", ok: problems.length === 0, detail: problems.join("; ") || "well-formed" });
+  if (problems.length) return checks;
+
+  if (fileSha256 !== undefined) {
+    const ok = fileSha256 === bundle.record.sha256;
+    checks.push({
+      name: "file-digest",
+      ok,
+      detail: ok ? `SHA-256 ${fileSha256} matches the record` : `file SHA-256 ${fileSha256} differs from the record's ${String(bundle.record.sha256)}`,
+    });
+    if (!ok) return checks;
+  }
+
+  const leaf = leafOf(bundle.record).hash;
+  const declared = bundle.merkle.leafHash;
+  if (declared !== undefined && declared !== leaf) {
+    checks.push({ name: "record-leaf", ok: false, detail: `record hashes to leaf ${leaf}, bundle names ${declared}` });
+    return checks;
+  }
+  checks.push({ name: "record-leaf", ok: true, detail: `leaf ${leaf}` });
+
+  const { leafIndex, treeSize, auditPath, root } = bundle.merkle;
+  const computed = rootFromAuditPath(fromHex(leaf), leafIndex, treeSize, auditPath.map(fromHex));
+  const ok = computed !== null && toHex(computed) === root;
+  checks.push({
+    name: "audit-path",
+    ok,
+    detail: ok
+      ? `leaf ${leafIndex} of ${treeSize} leads to root ${root}`
+      : computed === null
+        ? `an audit path of ${auditPath.length} hashes does not fit leaf ${leafIndex} of ${treeSize}`
+        : `path leads to ${toHex(computed)}, not to root ${root}`,
+  });
+  return checks;
+}

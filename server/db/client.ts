@@ -1,0 +1,32 @@
+// The database client: one Prisma schema, a generated client per provider, a driver adapter each.
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
+import { PrismaClient as PgClient } from "./generated/postgresql/client";
+import { migrate } from "./migrate";
+import type { DbTarget } from "./url";
+
+/** Both generated clients have the same API; the SQLite one's type stands for either. */
+export type Db = InstanceType<typeof SqliteClient>;
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+export interface Database {
+  db: Db;
+  provider: DbTarget["provider"];
+  close(): Promise<void>;
+}
+
+/** Migrates the database to the latest schema, then connects. */
+export async function openDatabase(target: DbTarget, opts: { poolSize?: number } = {}): Promise<Database> {
+  await migrate(target.provider, target.target);
+  if (target.provider === "sqlite") {
+    const adapter = new PrismaBetterSqlite3({ url: target.target, timeout: 10_000 });
+    const db = new SqliteClient({ adapter });
+    // Durable on power loss too, not only on a process crash (WAL's default is NORMAL).
+    await db.$executeRawUnsafe("PRAGMA synchronous = FULL");
+    return { db, provider: "sqlite", close: () => db.$disconnect() };
+  }
+  const adapter = new PrismaPg({ connectionString: target.target, max: opts.poolSize ?? 10 });
+  const db = new PgClient({ adapter }) as unknown as Db;
+  return { db, provider: "postgresql", close: () => db.$disconnect() };
+}

@@ -1,0 +1,121 @@
+// Applies prisma/migrations/<provider>/<name>/migration.sql in name order, recording each in Prisma
+// Migrate's own `_prisma_migrations` table with Prisma's checksum (sha256 of the file), so that
+// `prisma migrate status/deploy` on a machine with Prisma's schema engine agrees with this one.
+import { createHash, randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type { DbProvider } from "./url";
+
+export const MIGRATIONS_ROOT = path.join(__dirname, "../../prisma/migrations");
+
+interface MigrationDb {
+  exec(sql: string): Promise<void>;
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  lock(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SQLITE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    TEXT PRIMARY KEY NOT NULL,
+    "checksum"              TEXT NOT NULL,
+    "finished_at"           DATETIME,
+    "migration_name"        TEXT NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        DATETIME,
+    "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
+    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
+)`;
+
+const PG_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)`;
+
+async function openSqlite(file: string): Promise<MigrationDb & { ddl: string }> {
+  const { default: Database } = await import("better-sqlite3");
+  const db = new Database(file);
+  // WAL survives crashes and lets readers run beside the writer; the mode is stored in the file.
+  db.pragma("journal_mode = WAL");
+  return {
+    ddl: SQLITE_TABLE,
+    exec: async (sql) => void db.exec(sql),
+    query: async <T>(sql: string, params: unknown[] = []) => {
+      const stmt = db.prepare(sql.replace(/\$\d+/g, "?"));
+      if (stmt.reader) return stmt.all(...params) as T[];
+      stmt.run(...params);
+      return [];
+    },
+    lock: async () => void db.exec("BEGIN IMMEDIATE; COMMIT"),
+    close: async () => void db.close(),
+  };
+}
+
+async function openPostgres(url: string): Promise<MigrationDb & { ddl: string }> {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return {
+    ddl: PG_TABLE,
+    exec: async (sql) => void (await client.query(sql)),
+    query: async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
+    // Prisma Migrate's advisory lock id: several instances starting together migrate once.
+    lock: async () => void (await client.query("SELECT pg_advisory_lock(72707369)")),
+    close: async () => client.end(),
+  };
+}
+
+export interface MigrationResult {
+  found: number;
+  applied: string[];
+}
+
+export async function migrate(provider: DbProvider, target: string): Promise<MigrationResult> {
+  const dir = path.join(MIGRATIONS_ROOT, provider);
+  const db = provider === "sqlite" ? await openSqlite(target) : await openPostgres(target);
+  const now = () => new Date().toISOString();
+  try {
+    await db.lock();
+    await db.exec(db.ddl);
+    const rows = await db.query<{ migration_name: string; checksum: string; finished_at: unknown; rolled_back_at: unknown }>(
+      `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`,
+    );
+    const names = fs.existsSync(dir)
+      ? fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, "migration.sql"))).sort()
+      : [];
+    const applied: string[] = [];
+    for (const name of names) {
+      const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");
+      const checksum = createHash("sha256").update(sql).digest("hex");
+      const prior = rows.filter((r) => r.migration_name === name && r.rolled_back_at == null);
+      if (prior.some((r) => r.finished_at == null)) {
+        throw new Error(`migration ${name} failed earlier; repair the database, then delete its row in _prisma_migrations`);
+      }
+      if (prior.length) {
+        if (!prior.some((r) => r.checksum === checksum)) throw new Error(`migration ${name} was modified after it was applied`);
+        continue;
+      }
+      const id = randomUUID();
+      await db.query(
+        `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, $4, 0)`,
+        [id, checksum, name, now()],
+      );
+      // Each migration and its completion mark commit together, or not at all.
+      await db.exec(`BEGIN;\n${sql}\n;COMMIT;`).catch(async (e: Error) => {
+        await db.exec("ROLLBACK").catch(() => undefined);
+        await db.query(`UPDATE "_prisma_migrations" SET logs = $1 WHERE id = $2`, [String(e.stack ?? e), id]);
+        throw new Error(`migration ${name} failed: ${e.message}`);
+      });
+      await db.query(`UPDATE "_prisma_migrations" SET finished_at = $1, applied_steps_count = 1 WHERE id = $2`, [now(), id]);
+      applied.push(name);
+    }
+    return { found: names.length, applied };
+  } finally {
+    await db.close();
+  }
+}

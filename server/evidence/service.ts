@@ -1,0 +1,142 @@
+// Evidence intake: a stored file (or a bare digest) becomes an item, its canonical record and its
+// leaf in the anchoring queue, all in one transaction.
+import { randomUUID } from "node:crypto";
+import type { Readable } from "node:stream";
+import type { Db } from "../db/client";
+import type { Principal } from "../accounts/roles";
+import type { EvidenceRecord } from "../core/evidence-record";
+import type { ContentStore } from "../storage/content-store";
+import { enqueueLeaf, leafStatus, type LeafStatus } from "../anchoring/queue";
+import { bundleForLeaf } from "../anchoring/proof";
+import { notFound } from "../http/errors";
+import type { ProofBundle } from "../core/proof-bundle";
+
+export interface EvidenceMeta {
+  title?: string;
+  source?: string;
+  fileName?: string;
+  mediaType?: string;
+}
+
+export interface AcceptedItem {
+  id: string;
+  sha256: string;
+  sm3: string | null;
+  size: number | null;
+  status: LeafStatus;
+}
+
+type ItemRow = NonNullable<Awaited<ReturnType<Db["evidenceItem"]["findUnique"]>>>;
+
+export class EvidenceService {
+  constructor(
+    private readonly db: Db,
+    private readonly store: ContentStore,
+  ) {}
+
+  async acceptFile(principal: Principal, file: { sha256: string; sm3: string; size: number }, meta: EvidenceMeta) {
+    return this.accept(principal, file, meta);
+  }
+
+  async acceptDigest(principal: Principal, sha256: string, meta: EvidenceMeta) {
+    return this.accept(principal, { sha256, sm3: null, size: null }, meta);
+  }
+
+  private async accept(
+    principal: Principal,
+    digests: { sha256: string; sm3: string | null; size: number | null },
+    meta: EvidenceMeta,
+  ): Promise<AcceptedItem> {
+    const id = randomUUID();
+    const acceptedAt = new Date();
+    const record: EvidenceRecord = {
+      type: "evidence",
+      id,
+      sha256: digests.sha256,
+      ...(digests.sm3 ? { sm3: digests.sm3 } : {}),
+      ...(digests.size !== null ? { size: digests.size } : {}),
+      submitter: { id: principal.userId, email: principal.email },
+      acceptedAt: acceptedAt.toISOString(),
+      ...(meta.title ? { title: meta.title } : {}),
+      ...(meta.source ? { source: meta.source } : {}),
+    };
+    await this.db.$transaction(async (tx) => {
+      const leafSeq = await enqueueLeaf(tx, "evidence", record);
+      await tx.evidenceItem.create({
+        data: {
+          id,
+          sha256: digests.sha256,
+          sm3: digests.sm3,
+          size: digests.size === null ? null : BigInt(digests.size),
+          title: meta.title ?? null,
+          source: meta.source ?? null,
+          fileName: meta.fileName ?? null,
+          mediaType: meta.mediaType ?? null,
+          submitterId: principal.userId,
+          acceptedAt,
+          leafSeq,
+        },
+      });
+    });
+    return { id, sha256: digests.sha256, sm3: digests.sm3, size: digests.size, status: "queued" };
+  }
+
+  /** An item the principal may see; 404 otherwise, so that other people's items are not revealed. */
+  async getVisible(principal: Principal, id: string): Promise<ItemRow & { submitterOrg: string | null }> {
+    const item = await this.db.evidenceItem.findUnique({
+      where: { id },
+      include: { submitter: { select: { organizationId: true } } },
+    });
+    if (!item || !canSee(principal, item.submitterId, item.submitter.organizationId)) throw notFound("evidence item");
+    return { ...item, submitterOrg: item.submitter.organizationId };
+  }
+
+  async describe(principal: Principal, id: string) {
+    const item = await this.getVisible(principal, id);
+    return { ...present(item), status: await leafStatus(this.db, item.leafSeq) };
+  }
+
+  async list(principal: Principal, opts: { limit: number; offset: number }) {
+    const where = principal.role === "admin" || principal.role === "judge" ? {} : { submitterId: principal.userId };
+    const rows = await this.db.evidenceItem.findMany({ where, orderBy: { acceptedAt: "desc" }, take: opts.limit, skip: opts.offset });
+    return rows.map(present);
+  }
+
+  async proof(principal: Principal, id: string): Promise<{ status: LeafStatus; bundle: ProofBundle | null }> {
+    const item = await this.getVisible(principal, id);
+    const bundle = await bundleForLeaf(this.db, item.leafSeq);
+    return { status: bundle ? "anchored" : ((await leafStatus(this.db, item.leafSeq)) ?? "queued"), bundle };
+  }
+
+  async content(principal: Principal, id: string): Promise<{ stream: Readable; item: ItemRow }> {
+    const item = await this.getVisible(principal, id);
+    if (item.size === null || !this.store.has(item.sha256)) throw notFound("file content (a digest-only submission)");
+    return { stream: this.store.openRead(item.sha256), item };
+  }
+
+  /** Items with this SHA-256, with their leaf sequence numbers (for verification). */
+  findBySha256(sha256: string) {
+    return this.db.evidenceItem.findMany({ where: { sha256 }, orderBy: { acceptedAt: "asc" }, select: { id: true, leafSeq: true } });
+  }
+}
+
+function canSee(p: Principal, submitterId: string, submitterOrg: string | null): boolean {
+  if (p.role === "admin" || p.role === "judge") return true;
+  if (p.userId === submitterId) return true;
+  return p.organizationId !== null && p.organizationId === submitterOrg;
+}
+
+function present(item: ItemRow) {
+  return {
+    id: item.id,
+    sha256: item.sha256,
+    sm3: item.sm3,
+    size: item.size === null ? null : Number(item.size),
+    title: item.title,
+    source: item.source,
+    fileName: item.fileName,
+    mediaType: item.mediaType,
+    submitterId: item.submitterId,
+    acceptedAt: item.acceptedAt.toISOString(),
+  };
+}

@@ -1,0 +1,48 @@
+// The HTTP layer: parsers, routes of each feature, and the one error handler. Thin by design.
+import express from "express";
+import type { Logger } from "pino";
+import type { AccountService } from "../accounts/service";
+import { accountRoutes } from "../accounts/routes";
+import { evidenceRoutes } from "../evidence/routes";
+import type { EvidenceService } from "../evidence/service";
+import { verificationRoutes } from "../verification/routes";
+import type { VerificationService } from "../verification/service";
+import { rpcRoutes } from "../chain/rpc-routes";
+import type { Eip1193 } from "../chain/embedded-chain";
+import type { ContentStore } from "../storage/content-store";
+import { requireAuth } from "./auth";
+import { errorHandler, unknownRoute } from "./errors";
+import { webRoutes } from "../web/routes";
+
+export interface AppDeps {
+  log: Logger;
+  accounts: AccountService;
+  evidence: EvidenceService;
+  verification: VerificationService;
+  store: ContentStore;
+  rpc: Eip1193;
+  health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
+  maxUploadBytes: number;
+  maxJsonBytes: number;
+}
+
+export function buildApp(d: AppDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.use(express.json({ limit: d.maxJsonBytes, type: ["application/json", "application/*+json"] }));
+
+  app.get("/api/health", async (_req, res) => {
+    const h = await d.health();
+    res.status(h.ok ? 200 : 503).json(h);
+  });
+  app.use("/api", accountRoutes(d.accounts));
+  app.use("/api/verify", verificationRoutes(d.verification, d.maxUploadBytes));
+  app.use("/api/evidence", requireAuth(d.accounts), evidenceRoutes(d.evidence, d.store, d.maxUploadBytes));
+  app.use("/rpc", rpcRoutes(d.rpc));
+  app.use("/api", unknownRoute);
+  app.use(webRoutes());
+  app.use(unknownRoute);
+  app.use(errorHandler(d.log));
+  return app;
+}

@@ -1,0 +1,50 @@
+// The one error shape of the API: {error: {code, message}} with a 4xx status for bad input.
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import type { Logger } from "pino";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (code: string, message: string) => new ApiError(400, code, message);
+export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
+export const forbidden = (message = "your role does not allow this") => new ApiError(403, "forbidden", message);
+
+export const unknownRoute: RequestHandler = (req, _res, next) =>
+  next(new ApiError(404, "no_such_route", `no route ${req.method} ${req.path}`));
+
+/** Body-parser and other library errors carry a status and a type; map them to our codes. */
+function fromLibraryError(err: { status?: number; type?: string; message?: string }): ApiError | null {
+  if (err.type === "entity.too.large") return new ApiError(413, "body_too_large", "request body is too large");
+  if (err.type === "entity.parse.failed") return new ApiError(400, "malformed_json", "request body is not valid JSON");
+  if (err.type === "encoding.unsupported" || err.type === "charset.unsupported") {
+    return new ApiError(415, "unsupported_encoding", err.message ?? "unsupported encoding");
+  }
+  if (typeof err.status === "number" && err.status >= 400 && err.status < 500) {
+    return new ApiError(err.status, "bad_request", err.message ?? "bad request");
+  }
+  return null;
+}
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const known = err instanceof ApiError ? err : fromLibraryError(err ?? {});
+    if (res.headersSent) {
+      req.socket.destroy();
+      return;
+    }
+    if (known) {
+      res.set(known.headers).status(known.status).json({ error: { code: known.code, message: known.message } });
+      return;
+    }
+    log.error({ err, method: req.method, path: req.path }, "request failed");
+    res.status(500).json({ error: { code: "internal", message: "internal error" } });
+  };
+}

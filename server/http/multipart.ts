@@ -1,0 +1,98 @@
+// Streaming multipart/form-data with exactly one file part: the file goes straight to `onFile`
+// (never buffered whole), text fields are collected with small limits.
+import busboy from "busboy";
+import type { Request } from "express";
+import type { Readable } from "node:stream";
+import { ApiError, badRequest } from "./errors";
+
+export interface FilePart {
+  stream: Readable;
+  fileName: string;
+  mediaType: string;
+}
+
+export interface UploadLimits {
+  fileField: string;
+  textFields: readonly string[];
+  maxFileBytes: number;
+  maxFieldBytes?: number;
+}
+
+const tooLarge = (limit: number) => new ApiError(413, "file_too_large", `the file exceeds the limit of ${limit} bytes`);
+
+export function isMultipart(req: Request): boolean {
+  return /^multipart\/form-data/i.test(req.get("content-type") ?? "");
+}
+
+export async function readSingleFileUpload<T>(
+  req: Request,
+  limits: UploadLimits,
+  onFile: (file: FilePart) => Promise<T>,
+): Promise<{ fields: Record<string, string>; result: T }> {
+  const declared = Number(req.get("content-length") ?? 0);
+  // Multipart framing adds at most a few KiB around the file.
+  if (declared > limits.maxFileBytes + 64 * 1024) throw tooLarge(limits.maxFileBytes);
+
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: req.headers,
+      defParamCharset: "utf8",
+      limits: {
+        files: 2,
+        fileSize: limits.maxFileBytes + 1,
+        fields: limits.textFields.length + 4,
+        fieldSize: limits.maxFieldBytes ?? 4096,
+        parts: limits.textFields.length + 8,
+        headerPairs: 20,
+      },
+    });
+  } catch (e) {
+    throw badRequest("malformed_multipart", (e as Error).message);
+  }
+
+  return new Promise((resolve, reject) => {
+    const fields: Record<string, string> = {};
+    let filePromise: Promise<T> | null = null;
+    let failed = false;
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(parser);
+      req.resume(); // discard the rest of the body
+      reject(err);
+    };
+
+    parser.on("file", (name, stream, info) => {
+      if (failed) return void stream.resume();
+      if (name !== limits.fileField) {
+        stream.resume();
+        return fail(badRequest("unexpected_file_field", `the file must be sent in the field '${limits.fileField}'`));
+      }
+      if (filePromise) {
+        stream.resume();
+        return fail(badRequest("too_many_files", "send exactly one file part"));
+      }
+      stream.on("limit", () => stream.destroy(tooLarge(limits.maxFileBytes)));
+      filePromise = onFile({ stream, fileName: info.filename ?? "", mediaType: info.mimeType });
+      filePromise.catch(fail);
+    });
+    parser.on("field", (name, value, info) => {
+      if (!limits.textFields.includes(name)) return fail(badRequest("unexpected_field", `unknown field '${name}'`));
+      if (info.valueTruncated) return fail(badRequest("field_too_long", `the field '${name}' is too long`));
+      if (name in fields) return fail(badRequest("duplicate_field", `the field '${name}' is sent twice`));
+      fields[name] = value;
+    });
+    parser.on("filesLimit", () => fail(badRequest("too_many_files", "send exactly one file part")));
+    parser.on("fieldsLimit", () => fail(badRequest("too_many_fields", "too many fields")));
+    parser.on("partsLimit", () => fail(badRequest("too_many_parts", "too many parts")));
+    parser.on("error", (e: Error) => fail(badRequest("malformed_multipart", e.message)));
+    parser.on("close", () => {
+      if (failed) return;
+      if (!filePromise) return fail(badRequest("missing_file", `no file part named '${limits.fileField}'`));
+      filePromise.then((result) => resolve({ fields, result }), fail);
+    });
+    req.on("aborted", () => fail(badRequest("aborted", "the upload was aborted")));
+    req.pipe(parser);
+  });
+}

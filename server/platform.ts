@@ -1,0 +1,117 @@
+// Wires the platform together: database, storage, chain, services, anchoring worker, HTTP app.
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import type { Logger } from "pino";
+import type { Config } from "./config";
+import { openDatabase, type Database } from "./db/client";
+import { resolveDbTarget } from "./db/url";
+import { AccountService } from "./accounts/service";
+import { ContentStore } from "./storage/content-store";
+import { EvidenceService } from "./evidence/service";
+import { VerificationService } from "./verification/service";
+import { connectChain, type ChainConnection } from "./chain/connect";
+import { AnchorWorker } from "./anchoring/worker";
+import { queuedCount } from "./anchoring/queue";
+import { buildApp } from "./http/app";
+
+export interface Platform {
+  app: ReturnType<typeof buildApp>;
+  database: Database;
+  chain: ChainConnection;
+  worker: AnchorWorker;
+  accounts: AccountService;
+  evidence: EvidenceService;
+  close(): Promise<void>;
+}
+
+export async function startPlatform(config: Config, log: Logger): Promise<Platform> {
+  fs.mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
+  const database = await openDatabase(resolveDbTarget(config.DATABASE_URL, config.DATA_DIR));
+  const db = database.db;
+  const accounts = new AccountService(db, config.SESSION_TTL_HOURS);
+  await createFirstAdmin(config, accounts, log);
+
+  const store = new ContentStore(config.DATA_DIR);
+  const swept = store.sweepTemporaryFiles();
+  if (swept) log.info({ files: swept }, "removed unfinished uploads");
+
+  const chain = await connectChain(config);
+  const registry = chain.registry;
+  log.info(
+    { chainId: registry.chainId, registry: registry.address, embedded: !!chain.embedded, replayed: chain.embedded?.replayed },
+    "chain connected",
+  );
+
+  const evidence = new EvidenceService(db, store);
+  const verification = new VerificationService(db, evidence, registry.provider);
+  const worker = new AnchorWorker(
+    db,
+    registry,
+    {
+      maxItems: config.BATCH_MAX_ITEMS,
+      maxAgeMs: config.BATCH_MAX_AGE_MS,
+      pollMs: config.ANCHOR_POLL_MS,
+      confirmations: config.CHAIN_CONFIRMATIONS,
+      leaseMs: config.ANCHOR_LEASE_MS,
+      instanceId: `${process.pid}-${randomUUID()}`,
+      failpoint: config.FAILPOINT,
+    },
+    log.child({ component: "anchoring" }),
+  );
+
+  const health = async () => {
+    const report: { ok: boolean; database: string; chain: unknown; queued?: number; anchoring?: string | null } = {
+      ok: true,
+      database: "ok",
+      chain: null,
+    };
+    try {
+      report.queued = await queuedCount(db);
+    } catch {
+      report.ok = false;
+      report.database = "unreachable";
+    }
+    try {
+      report.chain = { chainId: registry.chainId, registry: registry.address, blockNumber: await registry.blockNumber() };
+    } catch {
+      report.ok = false;
+      report.chain = "unreachable";
+    }
+    report.anchoring = worker.lastError;
+    return report;
+  };
+
+  const app = buildApp({
+    log,
+    accounts,
+    evidence,
+    verification,
+    store,
+    rpc: chain.rpc,
+    health,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    maxJsonBytes: config.MAX_JSON_BYTES,
+  });
+  worker.start();
+
+  return {
+    app,
+    database,
+    chain,
+    worker,
+    accounts,
+    evidence,
+    async close() {
+      await worker.stop();
+      chain.close();
+      await database.close();
+    },
+  };
+}
+
+async function createFirstAdmin(config: Config, accounts: AccountService, log: Logger): Promise<void> {
+  if (!config.ADMIN_EMAIL || !config.ADMIN_PASSWORD) return;
+  if ((await accounts.userCount()) > 0) return;
+  await accounts.createUser({ email: config.ADMIN_EMAIL, name: "Administrator", password: config.ADMIN_PASSWORD, role: "admin" });
+  log.info({ email: config.ADMIN_EMAIL }, "first administrator created");
+}

@@ -1,0 +1,138 @@
+// Content-addressed file storage under DATA_DIR/objects, keyed by SHA-256. A file is streamed into
+// a temporary file while both digests are computed, fsynced, then renamed into place: a reader
+// never sees a partial object, and a crash leaves at most a temporary file, removed on start.
+import fs from "node:fs";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import type { Readable } from "node:stream";
+import { DualDigest } from "../core/digest";
+import { fsyncDir } from "./durable";
+import { Sm3Offload } from "./sm3-offload";
+
+/** Uploads at least this large hash SM3 on a worker thread. */
+const OFFLOAD_THRESHOLD = 4 * 1024 * 1024;
+
+export class TooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`the file exceeds the limit of ${limit} bytes`);
+  }
+}
+
+export class EmptyFileError extends Error {
+  constructor() {
+    super("the file is empty");
+  }
+}
+
+export interface PutOptions {
+  maxBytes: number;
+  /** An expected size (e.g. a Content-Length); large uploads hash SM3 on a worker thread. */
+  sizeHint?: number;
+  allowEmpty?: boolean;
+}
+
+export class StorageFullError extends Error {
+  constructor() {
+    super("the storage is full");
+  }
+}
+
+export interface StoredObject {
+  sha256: string;
+  sm3: string;
+  size: number;
+}
+
+export class ContentStore {
+  private readonly objects: string;
+  private readonly tmp: string;
+
+  constructor(dataDir: string) {
+    this.objects = path.join(dataDir, "objects");
+    this.tmp = path.join(dataDir, "tmp");
+    fs.mkdirSync(this.objects, { recursive: true, mode: 0o700 });
+    fs.mkdirSync(this.tmp, { recursive: true, mode: 0o700 });
+  }
+
+  /** Removes temporary files left by a crash mid-upload. */
+  sweepTemporaryFiles(): number {
+    const names = fs.readdirSync(this.tmp);
+    for (const n of names) fs.rmSync(path.join(this.tmp, n), { force: true });
+    return names.length;
+  }
+
+  pathOf(sha256: string): string {
+    const hex = sha256.replace(/^0x/, "");
+    if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error("not a SHA-256 digest");
+    return path.join(this.objects, hex.slice(0, 2), hex.slice(2, 4), hex);
+  }
+
+  has(sha256: string): boolean {
+    return fs.existsSync(this.pathOf(sha256));
+  }
+
+  openRead(sha256: string): fs.ReadStream {
+    return fs.createReadStream(this.pathOf(sha256));
+  }
+
+  /**
+   * Streams `input` into the store. Throws TooLargeError past `maxBytes`, EmptyFileError for an
+   * empty input unless allowed, StorageFullError when the disk is full; then nothing is left behind.
+   */
+  async put(input: Readable, { maxBytes, sizeHint = 0, allowEmpty = false }: PutOptions): Promise<StoredObject> {
+    const tmpFile = path.join(this.tmp, randomUUID());
+    const offload = sizeHint >= OFFLOAD_THRESHOLD ? new Sm3Offload() : null;
+    const digest = new DualDigest(offload === null);
+    const fd = await fs.promises.open(tmpFile, "wx", 0o600);
+    let ok = false;
+    try {
+      for await (const chunk of input as AsyncIterable<Buffer>) {
+        if (digest.size + chunk.length > maxBytes) throw new TooLargeError(maxBytes);
+        digest.update(chunk);
+        const pending = offload?.update(chunk);
+        await writeAll(fd, chunk);
+        await pending;
+      }
+      if (digest.size === 0 && !allowEmpty) throw new EmptyFileError();
+      await fd.sync();
+      ok = true;
+    } catch (e) {
+      throw translate(e);
+    } finally {
+      await fd.close().catch(() => undefined);
+      if (!ok) {
+        offload?.abort();
+        await fs.promises.rm(tmpFile, { force: true });
+      }
+    }
+    const result: StoredObject = {
+      sha256: digest.sha256Hex(),
+      sm3: offload ? await offload.digest() : digest.sm3Hex(),
+      size: digest.size,
+    };
+    try {
+      const target = this.pathOf(result.sha256);
+      await fs.promises.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+      // Same content, same name: an existing object is identical, so the rename may replace it.
+      await fs.promises.rename(tmpFile, target);
+      fsyncDir(path.dirname(target));
+    } catch (e) {
+      await fs.promises.rm(tmpFile, { force: true });
+      throw translate(e);
+    }
+    return result;
+  }
+}
+
+async function writeAll(fd: fs.promises.FileHandle, chunk: Buffer): Promise<void> {
+  let off = 0;
+  while (off < chunk.length) {
+    const { bytesWritten } = await fd.write(chunk, off, chunk.length - off);
+    off += bytesWritten;
+  }
+}
+
+function translate(e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === "ENOSPC" || code === "EDQUOT" ? new StorageFullError() : e;
+}

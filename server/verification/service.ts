@@ -1,0 +1,51 @@
+// Verification of a file or digest: every verdict is recomputed (record -> leaf -> root, and the
+// root read from the chain), never read from a stored status.
+import type { Provider } from "ethers";
+import type { Db } from "../db/client";
+import type { EvidenceService } from "../evidence/service";
+import { bundleForLeaf } from "../anchoring/proof";
+import { leafStatus } from "../anchoring/queue";
+import { verifyBundleOffline, type Check, type ProofBundle } from "../core/proof-bundle";
+import { verifyAnchorOnChain } from "../chain/anchor-check";
+
+export interface VerificationMatch {
+  evidenceId: string;
+  status: string;
+  verified: boolean;
+  anchoredAt: string | null;
+  checks: Check[];
+  bundle: ProofBundle | null;
+}
+
+export class VerificationService {
+  constructor(
+    private readonly db: Db,
+    private readonly evidence: EvidenceService,
+    private readonly chain: Provider,
+  ) {}
+
+  async verifyDigest(sha256: string): Promise<{ sha256: string; anchored: boolean; matches: VerificationMatch[] }> {
+    const items = await this.evidence.findBySha256(sha256);
+    const matches: VerificationMatch[] = [];
+    for (const item of items) {
+      const bundle = await bundleForLeaf(this.db, item.leafSeq);
+      if (!bundle) {
+        const status = (await leafStatus(this.db, item.leafSeq)) ?? "queued";
+        matches.push({ evidenceId: item.id, status, verified: false, anchoredAt: null, checks: [], bundle: null });
+        continue;
+      }
+      const checks = verifyBundleOffline(bundle, sha256);
+      if (checks.every((c) => c.ok)) checks.push(...(await verifyAnchorOnChain(this.chain, bundle)));
+      const verified = checks.every((c) => c.ok);
+      matches.push({
+        evidenceId: item.id,
+        status: "anchored",
+        verified,
+        anchoredAt: verified ? new Date(bundle.anchor.blockTimestamp * 1000).toISOString() : null,
+        checks,
+        bundle,
+      });
+    }
+    return { sha256, anchored: matches.some((m) => m.verified), matches };
+  }
+}
