@@ -2,6 +2,7 @@
 // verification (everything except reading the chain). Shared by the API, the CLI and tests.
 import { leafOf } from "./evidence-record";
 import { isHex32, fromHex, toHex } from "./hex";
+import { canonicalize } from "./jcs";
 import { MERKLE_ALGORITHM, rootFromAuditPath } from "./merkle";
 
 export const BUNDLE_VERSION = 1;
@@ -64,6 +65,16 @@ export function bundleProblems(value: unknown): string[] {
   if (!b || typeof b !== "object") return ["bundle is not a JSON object"];
   if (b.version !== BUNDLE_VERSION) problems.push(`unsupported version ${String(b.version)}`);
   if (!b.record || typeof b.record !== "object") problems.push("record missing");
+  else if (Array.isArray(b.record)) problems.push("record is not a JSON object");
+  else {
+    // A record JCS cannot encode (e.g. a lone surrogate, which JSON.parse lets through) has no
+    // leaf; report it here instead of letting the record-leaf step throw.
+    try {
+      canonicalize(b.record);
+    } catch (err) {
+      problems.push(`record cannot be canonicalized: ${(err as Error).message}`);
+    }
+  }
   const m = b.merkle;
   if (!m || typeof m !== "object") problems.push("merkle section missing");
   else {

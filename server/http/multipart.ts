@@ -54,25 +54,38 @@ export async function readSingleFileUpload<T>(
   return new Promise((resolve, reject) => {
     const fields: Record<string, string> = {};
     let filePromise: Promise<T> | null = null;
+    let fileStream: Readable | null = null;
     let failed = false;
     const fail = (err: unknown) => {
       if (failed) return;
       failed = true;
       req.unpipe(parser);
       req.resume(); // discard the rest of the body
-      reject(err);
+      // Stop the consumer of the file part and let it clean up before answering, so that a
+      // refused upload leaves nothing behind.
+      if (fileStream && !fileStream.readableEnded) fileStream.destroy(err instanceof Error ? err : new Error(String(err)));
+      const settled = filePromise ? filePromise.then(() => undefined, () => undefined) : Promise.resolve();
+      void settled.then(() => reject(err));
+    };
+    const ignore = (stream: Readable) => {
+      stream.on("error", () => undefined);
+      stream.resume();
     };
 
     parser.on("file", (name, stream, info) => {
-      if (failed) return void stream.resume();
+      if (failed) return ignore(stream);
       if (name !== limits.fileField) {
-        stream.resume();
+        ignore(stream);
         return fail(badRequest("unexpected_file_field", `the file must be sent in the field '${limits.fileField}'`));
       }
       if (filePromise) {
-        stream.resume();
+        ignore(stream);
         return fail(badRequest("too_many_files", "send exactly one file part"));
       }
+      fileStream = stream;
+      // The consumer sees errors through its reads; this keeps an error raised before it starts
+      // reading from being an uncaught exception.
+      stream.on("error", () => undefined);
       stream.on("limit", () => stream.destroy(tooLarge(limits.maxFileBytes)));
       filePromise = onFile({ stream, fileName: info.filename ?? "", mediaType: info.mimeType });
       filePromise.catch(fail);

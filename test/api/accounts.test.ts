@@ -1,0 +1,96 @@
+import { expect } from "chai";
+import { startTestPlatform, ADMIN, type TestPlatform } from "../helpers/platform";
+
+describe("accounts and access (API)", function () {
+  let tp: TestPlatform;
+  before(async () => {
+    tp = await startTestPlatform();
+  });
+  after(async () => tp.stop());
+
+  it("creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD, with a scrypt hash", async () => {
+    const users = await tp.platform.database.db.user.findMany();
+    expect(users).to.have.length(1);
+    expect(users[0]).to.include({ email: ADMIN.email, role: "admin" });
+    expect(users[0].passwordHash).to.match(/^scrypt\$\d+\$\d+\$\d+\$/);
+    expect(users[0].passwordHash).not.to.contain(ADMIN.password);
+  });
+
+  it("login: a token for the right password, 401 for a wrong one or an unknown email", async () => {
+    const ok = await tp.api("POST", "/api/auth/login", { json: ADMIN });
+    expect(ok.status).to.equal(200);
+    expect(((await ok.json()) as { token: string }).token).to.match(/^eat_/);
+    for (const creds of [{ ...ADMIN, password: "wrong-password" }, { email: "nobody@example.com", password: "x" }]) {
+      const res = await tp.api("POST", "/api/auth/login", { json: creds });
+      expect(res.status).to.equal(401);
+      expect(((await res.json()) as any).error.code).to.equal("invalid_credentials");
+    }
+    expect((await tp.api("POST", "/api/auth/login", { json: { email: ADMIN.email } })).status).to.equal(400);
+  });
+
+  it("tokens are stored hashed", async () => {
+    const rows = await tp.platform.database.db.apiToken.findMany();
+    expect(rows.length).to.be.greaterThan(0);
+    for (const r of rows) expect(r.tokenHash).to.match(/^[0-9a-f]{64}$/);
+    expect(rows.map((r) => r.tokenHash)).not.to.include(tp.adminToken);
+  });
+
+  it("only an admin creates users and organisations; roles are checked", async () => {
+    const member = await tp.createUser("member");
+    const judge = await tp.createUser("judge");
+    for (const token of [member.token, judge.token]) {
+      const res = await tp.api("POST", "/api/users", { token, json: { email: "x@example.com", name: "x", password: "long-enough-1", role: "admin" } });
+      expect(res.status).to.equal(403);
+      expect(((await res.json()) as any).error.code).to.equal("forbidden");
+      expect((await tp.api("GET", "/api/users", { token })).status).to.equal(403);
+      expect((await tp.api("POST", "/api/organizations", { token, json: { name: "x" } })).status).to.equal(403);
+    }
+    expect((await tp.api("GET", "/api/users", {})).status).to.equal(401);
+    const dup = await tp.api("POST", "/api/users", { token: tp.adminToken, json: { email: member.email, name: "x", password: "long-enough-1", role: "member" } });
+    expect(dup.status).to.equal(409);
+    const badRole = await tp.api("POST", "/api/users", { token: tp.adminToken, json: { email: "r@example.com", name: "x", password: "long-enough-1", role: "root" } });
+    expect(badRole.status).to.equal(400);
+    const badCode = await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "乙公司", creditCode: "123" } });
+    expect(badCode.status).to.equal(400);
+    const org = await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "乙公司", creditCode: "91350100M000100Y43" } });
+    expect(org.status).to.equal(201);
+  });
+
+  it("machine tokens: created, used, listed without the secret, revoked", async () => {
+    const member = await tp.createUser("member");
+    const created = await tp.api("POST", "/api/tokens", { token: member.token, json: { name: "scanner" } });
+    expect(created.status).to.equal(201);
+    const { id, token } = (await created.json()) as { id: string; token: string };
+    expect((await tp.api("GET", "/api/auth/me", { token })).status).to.equal(200);
+    const listed = (await (await tp.api("GET", "/api/tokens", { token: member.token })).json()) as { tokens: any[] };
+    expect(listed.tokens.map((t) => t.id)).to.deep.equal([id]);
+    expect(JSON.stringify(listed)).not.to.contain(token);
+    expect((await tp.api("DELETE", `/api/tokens/${id}`, { token: member.token })).status).to.equal(204);
+    expect((await tp.api("GET", "/api/auth/me", { token })).status).to.equal(401);
+  });
+
+  it("logout revokes the session token", async () => {
+    const token = await tp.login(ADMIN.email, ADMIN.password);
+    expect((await tp.api("POST", "/api/auth/logout", { token })).status).to.equal(204);
+    expect((await tp.api("GET", "/api/auth/me", { token })).status).to.equal(401);
+  });
+
+  it("public routes need no token; everything else does", async () => {
+    expect((await tp.api("GET", "/api/health")).status).to.equal(200);
+    expect((await tp.api("POST", "/api/verify", { json: { sha256: "0x" + "0".repeat(64) } })).status).to.equal(200);
+    expect((await tp.api("POST", "/rpc", { json: { jsonrpc: "2.0", id: 1, method: "eth_chainId" } })).status).to.equal(200);
+    for (const [method, route] of [
+      ["GET", "/api/evidence"],
+      ["POST", "/api/evidence"],
+      ["GET", "/api/evidence/00000000-0000-4000-8000-000000000000/proof"],
+      ["GET", "/api/auth/me"],
+      ["GET", "/api/tokens"],
+      ["GET", "/api/users"],
+    ]) {
+      expect((await tp.api(method, route)).status, `${method} ${route}`).to.equal(401);
+    }
+    const unknown = await tp.api("GET", "/api/nothing-here", { token: tp.adminToken });
+    expect(unknown.status).to.equal(404);
+    expect(((await unknown.json()) as any).error.code).to.equal("no_such_route");
+  });
+});
