@@ -11,6 +11,7 @@ import { EvidenceService } from "./evidence/service";
 import { VerificationService } from "./verification/service";
 import { connectChain, type ChainConnection } from "./chain/connect";
 import { AnchorWorker } from "./anchoring/worker";
+import { holderName } from "./anchoring/lease";
 import { queuedCount } from "./anchoring/queue";
 import { buildApp } from "./http/app";
 
@@ -53,7 +54,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       pollMs: config.ANCHOR_POLL_MS,
       confirmations: config.CHAIN_CONFIRMATIONS,
       leaseMs: config.ANCHOR_LEASE_MS,
-      instanceId: `${process.pid}-${randomUUID()}`,
+      instanceId: holderName(randomUUID()),
       failpoint: config.FAILPOINT,
     },
     log.child({ component: "anchoring" }),

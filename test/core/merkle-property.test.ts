@@ -21,14 +21,18 @@ function flip(b: Uint8Array, bit: number): Buffer {
 }
 
 function runSweepInWorker(sizes: number[]): Promise<SweepResult> {
+  // Worker threads do not inherit mocha's ts-node hook: register it again, by absolute path.
+  const tsNode = require.resolve("ts-node/register/transpile-only");
   const entry = path.join(__dirname, "merkle-sweep.ts");
-  const code = `require("ts-node/register/transpile-only"); require(${JSON.stringify(entry)});`;
+  const code = `require(${JSON.stringify(tsNode)}); require(${JSON.stringify(entry)});`;
   return new Promise((resolve, reject) => {
+    let result: SweepResult | undefined;
     const worker = new Worker(code, { eval: true, workerData: { merkleSweep: true, sizes } });
-    worker.once("message", (result: SweepResult) => resolve(result));
+    worker.once("message", (r: SweepResult) => (result = r));
     worker.once("error", reject);
-    worker.once("exit", (code) => {
-      if (code !== 0) reject(new Error(`sweep worker exited with ${code}`));
+    worker.once("exit", (exitCode) => {
+      if (result) resolve(result);
+      else reject(new Error(`sweep worker exited with ${exitCode} and no result`));
     });
   });
 }
@@ -107,6 +111,11 @@ describe("merkle: properties over tree sizes 1..1000", function () {
           reject(`${at} first path element removed`, verifies(leaf, i, n, path.slice(1), root));
         }
         reject(`${at} an element appended`, verifies(leaf, i, n, [...path, extra], root));
+        // A path of the wrong length is refused outright (null), not hashed to some other root.
+        if (rootFromAuditPath(leaf, i, n, [...path, extra]) !== null) expect.fail(`${at} appended path not refused`);
+        if (path.length > 0 && rootFromAuditPath(leaf, i, n, path.slice(0, -1)) !== null) {
+          expect.fail(`${at} truncated path not refused`);
+        }
         reject(`${at} the root appended`, verifies(leaf, i, n, [...path, root], root));
         reject(`${at} an element prepended`, verifies(leaf, i, n, [extra, ...path], root));
         if (n > 1) reject(`${at} another leaf's path used`, verifies(leaf, i, n, paths[(i + 1) % n], root));

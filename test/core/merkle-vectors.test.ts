@@ -203,6 +203,13 @@ describe("merkle: RFC 6962 reference vectors (transparency-dev/merkle)", () => {
         expect(r!.toString("hex")).to.equal(ROOTS[v.size]);
       });
 
+      it("a path of the wrong length gives null, not some other root", () => {
+        const leaf = LEAF_HASHES[index];
+        expect(rootFromAuditPath(leaf, index, v.size, [...proof, SOME_HASH]), "appended").to.equal(null);
+        expect(rootFromAuditPath(leaf, index, v.size, [...proof, SOME_HASH, SOME_HASH]), "two appended").to.equal(null);
+        if (proof.length > 0) expect(rootFromAuditPath(leaf, index, v.size, proof.slice(0, -1)), "truncated").to.equal(null);
+      });
+
       it("rejects every corruption probe of verify_test.go", () => {
         const accepted = corruptions(index, v.size, proof, root, LEAF_HASHES[index])
           .filter((p) => verifies(p.leaf, p.index, p.size, p.proof, p.root))
