@@ -190,11 +190,18 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    // Exit explicitly: a timed-out request may still hold a socket open and keep Node alive.
+    process.exit(report(e));
+  },
+);
+
+function report(e: unknown): number {
   if (e instanceof SetupError) {
     log(`error: ${e.message}`);
-    process.exitCode = 2;
-    return;
+    return 2;
   }
   if (isError(e, "INSUFFICIENT_FUNDS")) {
     log("error: the deployer has not enough funds to pay for gas");
@@ -205,5 +212,5 @@ main().catch((e: unknown) => {
   } else {
     log(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   }
-  process.exitCode = 1;
-});
+  return 1;
+}

@@ -1,5 +1,6 @@
 // Wires the platform together: database, storage, chain, services, anchoring worker, HTTP app.
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import path from "node:path";
 import fs from "node:fs";
 import type { Logger } from "pino";
 import type { Config } from "./config";
@@ -14,6 +15,7 @@ import { AnchorWorker } from "./anchoring/worker";
 import { holderName } from "./anchoring/lease";
 import { queuedCount } from "./anchoring/queue";
 import { buildApp } from "./http/app";
+import { writeFileDurably } from "./storage/durable";
 
 export interface Platform {
   app: ReturnType<typeof buildApp>;
@@ -110,9 +112,22 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
   };
 }
 
+/**
+ * The first administrator: from ADMIN_EMAIL/ADMIN_PASSWORD when set; otherwise, so that a bare
+ * `npm start` is usable, admin@localhost with a random password written once to
+ * DATA_DIR/initial-admin-password (mode 0600) and named in the log.
+ */
 async function createFirstAdmin(config: Config, accounts: AccountService, log: Logger): Promise<void> {
-  if (!config.ADMIN_EMAIL || !config.ADMIN_PASSWORD) return;
   if ((await accounts.userCount()) > 0) return;
-  await accounts.createUser({ email: config.ADMIN_EMAIL, name: "Administrator", password: config.ADMIN_PASSWORD, role: "admin" });
-  log.info({ email: config.ADMIN_EMAIL }, "first administrator created");
+  if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) {
+    await accounts.createUser({ email: config.ADMIN_EMAIL, name: "Administrator", password: config.ADMIN_PASSWORD, role: "admin" });
+    log.info({ email: config.ADMIN_EMAIL }, "first administrator created");
+    return;
+  }
+  const email = "admin@localhost";
+  const password = randomBytes(12).toString("base64url");
+  const file = path.join(config.DATA_DIR, "initial-admin-password");
+  writeFileDurably(file, `${email}\n${password}\n`, 0o600);
+  await accounts.createUser({ email, name: "Administrator", password, role: "admin" });
+  log.warn({ email, passwordFile: file }, "first administrator created with a generated password: read it from the file, then change it");
 }

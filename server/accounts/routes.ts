@@ -10,6 +10,7 @@ const password = z.string().min(10).max(200);
 const name = z.string().trim().min(1).max(200);
 
 const loginBody = z.object({ email: z.string().max(254), password: z.string().max(200) }).strict();
+const passwordChangeBody = z.object({ currentPassword: z.string().max(200), newPassword: password }).strict();
 const newUserBody = z
   .object({ email, name, password, role: z.enum(ROLES), organizationId: z.string().uuid().optional() })
   .strict();
@@ -33,6 +34,13 @@ export function accountRoutes(accounts: AccountService): Router {
 
   r.post("/auth/logout", auth, async (req, res) => {
     await accounts.revokeToken(principalOf(req).userId, principalOf(req).tokenId);
+    res.status(204).end();
+  });
+
+  r.post("/auth/password", auth, async (req, res) => {
+    const body = parseInput(passwordChangeBody, req.body);
+    const p = principalOf(req);
+    await accounts.changePassword(p.userId, body.currentPassword, body.newPassword, p.tokenId);
     res.status(204).end();
   });
 

@@ -93,6 +93,21 @@ export class AccountService {
     return { token, expiresAt };
   }
 
+  /** Changes a password after checking the current one; every other session of the user ends. */
+  async changePassword(userId: string, current: string, next: string, keepTokenId: string): Promise<void> {
+    const user = await this.db.user.findUnique({ where: { id: userId } });
+    if (!user || !(await verifyPassword(current, user.passwordHash))) {
+      throw new ApiError(403, "wrong_password", "the current password is wrong");
+    }
+    await this.db.$transaction([
+      this.db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(next) } }),
+      this.db.apiToken.updateMany({
+        where: { userId, kind: "session", revokedAt: null, NOT: { id: keepTokenId } },
+        data: { revokedAt: new Date() },
+      }),
+    ]);
+  }
+
   async createApiToken(userId: string, name: string, expiresInDays?: number) {
     const token = newToken();
     const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86400_000) : null;

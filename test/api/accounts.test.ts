@@ -1,5 +1,12 @@
 import { expect } from "chai";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pino from "pino";
 import { startTestPlatform, ADMIN, type TestPlatform } from "../helpers/platform";
+import { databaseForTest } from "../helpers/database";
+import { loadConfig } from "../../server/config";
+import { startPlatform } from "../../server/platform";
 
 describe("accounts and access (API)", function () {
   let tp: TestPlatform;
@@ -67,6 +74,39 @@ describe("accounts and access (API)", function () {
     expect(JSON.stringify(listed)).not.to.contain(token);
     expect((await tp.api("DELETE", `/api/tokens/${id}`, { token: member.token })).status).to.equal(204);
     expect((await tp.api("GET", "/api/auth/me", { token })).status).to.equal(401);
+  });
+
+  it("a password change needs the current password and ends the user's other sessions", async () => {
+    const user = await tp.createUser("lawyer");
+    const other = await tp.login(user.email, "user-password-1");
+    const wrong = await tp.api("POST", "/api/auth/password", { token: user.token, json: { currentPassword: "nope", newPassword: "a-new-password-2" } });
+    expect(wrong.status).to.equal(403);
+    const short = await tp.api("POST", "/api/auth/password", { token: user.token, json: { currentPassword: "user-password-1", newPassword: "short" } });
+    expect(short.status).to.equal(400);
+    const ok = await tp.api("POST", "/api/auth/password", { token: user.token, json: { currentPassword: "user-password-1", newPassword: "a-new-password-2" } });
+    expect(ok.status).to.equal(204);
+    expect((await tp.api("GET", "/api/auth/me", { token: user.token })).status).to.equal(200);
+    expect((await tp.api("GET", "/api/auth/me", { token: other })).status).to.equal(401);
+    await tp.login(user.email, "a-new-password-2");
+  });
+
+  it("without ADMIN_EMAIL, the first start creates admin@localhost with a generated password in DATA_DIR", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bare-"));
+    const database = await databaseForTest();
+    const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: "silent", ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}) });
+    const platform = await startPlatform(config, pino({ level: "silent" }));
+    try {
+      const file = path.join(dataDir, "initial-admin-password");
+      expect(fs.statSync(file).mode & 0o777).to.equal(0o600);
+      const [email, password] = fs.readFileSync(file, "utf8").trim().split("\n");
+      expect(email).to.equal("admin@localhost");
+      expect(password).to.have.length.greaterThan(12);
+      const { token } = await platform.accounts.login(email, password);
+      expect((await platform.accounts.authenticate(token))?.role).to.equal("admin");
+    } finally {
+      await platform.close();
+      await database.drop();
+    }
   });
 
   it("logout revokes the session token", async () => {
