@@ -71,7 +71,7 @@ describe("crash recovery (server process, SIGKILL)", function () {
 
   it("killed between acceptance and anchoring, then after sending the anchor transaction: all anchored exactly once", async () => {
     // 1. Accept items with anchoring held back (a long batch age), then SIGKILL.
-    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "3600000" }, freePort());
+    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "3600000" }, await freePort());
     let token = await login(server.url);
     const contents = Array.from({ length: 8 }, (_, i) => `acknowledged ${i}`);
     const ids: string[] = [];
@@ -80,7 +80,7 @@ describe("crash recovery (server process, SIGKILL)", function () {
 
     // 2. Restart with a failpoint that kills the process right after the anchor transaction is sent:
     //    the queued items are batched at once (age 0) and the process dies on its own.
-    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "0", FAILPOINT: "after-anchor-sent" }, freePort()).catch(
+    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "0", FAILPOINT: "after-anchor-sent" }, await freePort()).catch(
       (e: Error) => {
         // It may die before it answers its first health check: that is the failpoint, not a failure.
         if (!/failpoint reached/.test(e.message)) throw e;
@@ -94,7 +94,7 @@ describe("crash recovery (server process, SIGKILL)", function () {
     }
 
     // 3. Restart normally: everything acknowledged gets anchored, nothing twice.
-    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "100" }, freePort());
+    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "100" }, await freePort());
     token = await login(server.url);
     for (const c of contents.slice(5)) ids.push(await submit(server.url, token, c));
     const bundles = await Promise.all(ids.map((id) => proofOf(server!.url, token, id)));
@@ -112,18 +112,18 @@ describe("crash recovery (server process, SIGKILL)", function () {
   });
 
   it("killed after the batch is closed: the batch is anchored after restart", async () => {
-    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "0", FAILPOINT: "after-batch-closed" }, freePort());
+    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "0", FAILPOINT: "after-batch-closed" }, await freePort());
     const token = await login(server.url);
     const id = await submit(server.url, token, "closed then killed");
     await server.exited;
-    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "100" }, freePort());
+    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "100" }, await freePort());
     const bundle = await proofOf(server.url, await login(server.url), id);
     expect(bundle.record.sha256).to.equal(sha("closed then killed"));
   });
 
   it("a bundle issued before a restart of the embedded chain passes npm run verify --rpc after it", async function () {
     if (database.databaseUrl) this.skip(); // the embedded chain does not depend on the database; once is enough
-    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "100" }, freePort());
+    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "100" }, await freePort());
     const token = await login(server.url);
     const content = "before the restart";
     const bundle = await proofOf(server.url, token, await submit(server.url, token, content));
@@ -133,7 +133,7 @@ describe("crash recovery (server process, SIGKILL)", function () {
     fs.writeFileSync(file, content);
     fs.writeFileSync(bundleFile, JSON.stringify(bundle));
 
-    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "100" }, freePort());
+    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "100" }, await freePort());
     const r = await runVerify([file, bundleFile, "--rpc", `${server.url}/rpc`]);
     expect(r.code, r.out).to.equal(0);
     // The chain kept going after the replay: a new item anchors in a later block.

@@ -44,7 +44,4 @@ export async function startServerProcess(env: Record<string, string>, port: numb
   };
 }
 
-let nextPort = 20000 + (process.pid % 10000);
-export function freePort(): number {
-  return nextPort++;
-}
+export { freePort } from "./hardhat-node";
