@@ -1,27 +1,14 @@
 // The server anchoring on an external chain: a `hardhat node` process over JSON-RPC, with the
 // registry deployed by scripts/deploy-registry.ts, and the CLI verifying the bundles against the node.
 import { expect } from "chai";
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { cleanEnv, freePort, startNode, stopNode } from "../helpers/hardhat-node";
+import { deployRegistry, freePort, startNode, stopNode } from "../helpers/hardhat-node";
 import { startServerProcess, type ServerProcess } from "../helpers/server-process";
 import { ADMIN } from "../helpers/platform";
-import { ROOT, runVerify } from "../helpers/cli";
-
-function deployRegistry(rpc: string, key: string): Promise<{ registry: string; deployBlock: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/deploy-registry.ts"], {
-      cwd: ROOT,
-      env: cleanEnv({ CHAIN_RPC_URL: rpc, CHAIN_PRIVATE_KEY: key }),
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", () => undefined);
-    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`deploy failed (${code}): ${out}`))));
-  });
-}
+import { runVerify } from "../helpers/cli";
 
 describe("anchoring on an external chain (hardhat node over JSON-RPC)", function () {
   this.timeout(120_000);

@@ -72,3 +72,17 @@ export async function stopNode(child: ChildProcess): Promise<void> {
   await exited;
   clearTimeout(timer);
 }
+
+/** Runs scripts/deploy-registry.ts against `rpc`; resolves with its JSON line. */
+export function deployRegistry(rpc: string, key: string): Promise<{ registry: string; deployBlock: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/deploy-registry.ts"], {
+      cwd: ROOT,
+      env: cleanEnv({ CHAIN_RPC_URL: rpc, CHAIN_PRIVATE_KEY: key }),
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", () => undefined);
+    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`deploy failed (${code}): ${out}`))));
+  });
+}
