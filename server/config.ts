@@ -24,6 +24,13 @@ const schema = z.object({
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
   SESSION_TTL_HOURS: int(12, 1),
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean)),
+  RATE_LIMIT_PER_IP_PER_MIN: int(60_000, 1),
+  RATE_LIMIT_PER_TOKEN_PER_MIN: int(30_000, 1),
+  LOGIN_RATE_LIMIT_PER_MIN: int(30, 1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Crash tests only: the process kills itself at this point of the anchoring cycle.
   FAILPOINT: z.enum(["after-batch-closed", "after-anchor-sent"]).optional(),

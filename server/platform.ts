@@ -94,6 +94,12 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     health,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     maxJsonBytes: config.MAX_JSON_BYTES,
+    corsOrigins: config.CORS_ORIGINS,
+    limits: {
+      perIpPerMin: config.RATE_LIMIT_PER_IP_PER_MIN,
+      perTokenPerMin: config.RATE_LIMIT_PER_TOKEN_PER_MIN,
+      loginPerMin: config.LOGIN_RATE_LIMIT_PER_MIN,
+    },
   });
   worker.start();
 

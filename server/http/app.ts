@@ -11,6 +11,7 @@ import { rpcRoutes } from "../chain/rpc-routes";
 import type { Eip1193 } from "../chain/embedded-chain";
 import type { ContentStore } from "../storage/content-store";
 import { requireAuth } from "./auth";
+import { perIpLimit, perTokenLimit, requestLogging, securityHeaders, strictCors } from "./hardening";
 import { errorHandler, unknownRoute } from "./errors";
 import { webRoutes } from "../web/routes";
 
@@ -24,12 +25,20 @@ export interface AppDeps {
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
   maxUploadBytes: number;
   maxJsonBytes: number;
+  corsOrigins: string[];
+  limits: { perIpPerMin: number; perTokenPerMin: number; loginPerMin: number };
 }
 
 export function buildApp(d: AppDeps): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
+  app.use(requestLogging(d.log));
+  app.use(securityHeaders());
+  app.use(strictCors(d.corsOrigins));
+  app.use(perIpLimit(d.limits.perIpPerMin));
+  app.use("/api/auth/login", perIpLimit(d.limits.loginPerMin));
+  app.use("/api", perTokenLimit(d.limits.perTokenPerMin));
   app.use(express.json({ limit: d.maxJsonBytes, type: ["application/json", "application/*+json"] }));
 
   app.get("/api/health", async (_req, res) => {

@@ -33,9 +33,45 @@ function fromLibraryError(err: { status?: number; type?: string; message?: strin
   return null;
 }
 
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "57P01", // PostgreSQL: admin shutdown
+  "57P02", // crash shutdown
+  "57P03", // cannot connect now (starting up)
+  "08000", // connection exceptions
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  "P1001", // Prisma: can't reach database server
+  "P1002",
+  "P1017", // server closed the connection
+  "SQLITE_BUSY",
+]);
+
+/** True when the error (or a cause of it) says the database cannot be reached right now. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown; message?: unknown } | undefined, depth = 0; e && depth < 6; depth++) {
+    if (typeof e.code === "string" && UNAVAILABLE_CODES.has(e.code)) return true;
+    if (typeof e.message === "string" && /Connection terminated|connect ECONNREFUSED|database system is (shutting down|starting up)|Can't reach database server|server closed the connection/i.test(e.message)) {
+      return true;
+    }
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const known = err instanceof ApiError ? err : fromLibraryError(err ?? {});
+    const known =
+      err instanceof ApiError
+        ? err
+        : isDatabaseUnavailable(err)
+          ? new ApiError(503, "database_unavailable", "the database is unavailable; retry shortly", { "Retry-After": "5" })
+          : fromLibraryError(err ?? {});
     if (res.headersSent) {
       req.socket.destroy();
       return;

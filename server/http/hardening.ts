@@ -1,0 +1,111 @@
+// Cross-cutting HTTP protections: security headers, a strict CORS policy, request ids in
+// structured logs, and rate limits per IP and per token.
+import { randomUUID } from "node:crypto";
+import type { RequestHandler } from "express";
+import helmet from "helmet";
+import { rateLimit, type Options as RateLimitOptions } from "express-rate-limit";
+import { pinoHttp } from "pino-http";
+import type { Logger } from "pino";
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** Request id: the caller's X-Request-Id when well-formed, else a new one; echoed and logged. */
+export function requestLogging(log: Logger): RequestHandler {
+  return pinoHttp({
+    logger: log,
+    genReqId: (req, res) => {
+      const given = req.headers["x-request-id"];
+      const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader("X-Request-Id", id);
+      return id;
+    },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split("?")[0] }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  });
+}
+
+export function securityHeaders(): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:", "blob:"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    strictTransportSecurity: { maxAge: 31536000, includeSubDomains: true },
+  });
+}
+
+/**
+ * CORS: only the origins listed in CORS_ORIGINS get CORS headers; preflights from any other origin
+ * are refused. Same-origin pages need none of it.
+ */
+export function strictCors(allowed: readonly string[]): RequestHandler {
+  const set = new Set(allowed);
+  return (req, res, next) => {
+    const origin = req.get("origin");
+    if (!origin) return next();
+    res.vary("Origin");
+    if (!set.has(origin)) {
+      if (req.method === "OPTIONS") {
+        res.status(403).json({ error: { code: "cors_origin_refused", message: `origin ${origin} is not allowed` } });
+        return;
+      }
+      return next();
+    }
+    res.set({
+      "Access-Control-Allow-Origin": origin,
+      "Access-Control-Expose-Headers": "X-Request-Id, Retry-After, Location",
+    });
+    if (req.method === "OPTIONS") {
+      res.set({
+        "Access-Control-Allow-Methods": "GET, POST, DELETE",
+        "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Request-Id",
+        "Access-Control-Max-Age": "600",
+      });
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+}
+
+function limiter(limit: number, key: RateLimitOptions["keyGenerator"], what: string): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    keyGenerator: key,
+    standardHeaders: "draft-7",
+    legacyHeaders: false,
+    handler: (_req, res, _next, options) => {
+      res.set("Retry-After", String(Math.ceil(options.windowMs / 1000)));
+      res.status(429).json({ error: { code: "rate_limited", message: `too many requests ${what}; retry later` } });
+    },
+  });
+}
+
+const ipKey = (req: { ip?: string; socket: { remoteAddress?: string } }) => req.ip ?? req.socket.remoteAddress ?? "unknown";
+
+export const perIpLimit = (limit: number) => limiter(limit, (req) => ipKey(req), "from this address");
+/** Keyed by the bearer token when one is sent (machines share IPs), else by IP. */
+export const perTokenLimit = (limit: number) =>
+  limiter(
+    limit,
+    (req) => {
+      const auth = req.get("authorization");
+      return auth?.startsWith("Bearer ") ? `token:${auth.slice(7, 200)}` : `ip:${ipKey(req)}`;
+    },
+    "for this token",
+  );

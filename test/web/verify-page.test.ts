@@ -1,0 +1,373 @@
+// The public verification page (server/web/public/): its browser modules checked in Node against
+// the server's own code, then the page itself driven in Chromium against a running platform.
+import { expect } from "chai";
+import { createHash, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import fc from "fast-check";
+import { id as keccakId } from "ethers";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { canonicalize } from "../../server/core/jcs";
+import { verifyBundleOffline, type ProofBundle } from "../../server/core/proof-bundle";
+import { startTestPlatform, type TestPlatform } from "../helpers/platform";
+
+const PUBLIC = path.join(__dirname, "../../server/web/public");
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+const SHOTS = path.join(__dirname, "../../test-results");
+
+// TypeScript compiles import() to require() under "module": "commonjs"; the page's modules are
+// ES modules, so the real dynamic import is reached through Function.
+const importEsm = new Function("url", "return import(url)") as (url: string) => Promise<any>;
+const load = (name: string) => importEsm(pathToFileURL(path.join(PUBLIC, name)).href);
+
+const sha = (b: Uint8Array | string) => "0x" + createHash("sha256").update(b).digest("hex");
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
+const flip = (h: string) => h.slice(0, -1) + (h.endsWith("0") ? "1" : "0");
+
+describe("public verification page", function () {
+  this.timeout(60_000);
+  let sha256mod: any;
+  let jcs: any;
+  let vb: any;
+  let hf: any;
+  let i18n: any;
+
+  before(async () => {
+    [sha256mod, jcs, vb, hf, i18n] = await Promise.all(
+      ["sha256.mjs", "jcs.mjs", "verify-bundle.mjs", "hash-file.mjs", "i18n.mjs"].map(load),
+    );
+  });
+
+  describe("browser modules, in Node", () => {
+    it("sha256.mjs equals node:crypto on lengths around block boundaries, in any split", () => {
+      const data = randomBytes(1000);
+      for (const n of [0, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 1000]) {
+        const part = data.subarray(0, n);
+        expect(sha256mod.toHex(sha256mod.sha256(part)), `length ${n}`).to.equal(sha(part));
+        // Fed in uneven pieces, including empty ones.
+        const h = new sha256mod.Sha256();
+        for (let i = 0; i < n; ) {
+          const step = (i * 7 + 1) % 70;
+          h.update(part.subarray(i, i + step));
+          i += step;
+        }
+        expect(sha256mod.toHex(h.digest()), `length ${n}, split`).to.equal(sha(part));
+      }
+      expect(sha256mod.toHex(sha256mod.sha256(new TextEncoder().encode("abc")))).to.equal(
+        "0xba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", // FIPS 180-2 example
+      );
+      expect(sha256mod.toHex(sha256mod.sha256(new ArrayBuffer(0)))).to.equal(sha(""));
+    });
+
+    it("sha256.mjs on random data (fast-check) and on a few MiB", () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 600 }), fc.array(fc.nat(700), { maxLength: 6 }), (bytes, cuts) => {
+          const h = new sha256mod.Sha256();
+          let at = 0;
+          for (const c of [...cuts].sort((a, b) => a - b)) {
+            h.update(bytes.subarray(at, Math.max(at, c)));
+            at = Math.max(at, c);
+          }
+          h.update(bytes.subarray(at));
+          return sha256mod.toHex(h.digest()) === sha(bytes);
+        }),
+        { numRuns: 300 },
+      );
+      const big = randomBytes(5 * 1024 * 1024 + 17);
+      expect(sha256mod.toHex(sha256mod.sha256(big))).to.equal(sha(big));
+    });
+
+    it("hashFile: WebCrypto below the limit, JavaScript above it, same digest, progress to the end", async () => {
+      const bytes = randomBytes(9 * 1024 * 1024 + 5);
+      const blob = new Blob([bytes]);
+      for (const subtleLimit of [Infinity, 0]) {
+        const seen: number[] = [];
+        const digest = await hf.hashFile(blob, { subtleLimit, onProgress: (done: number) => seen.push(done) });
+        expect(digest).to.equal(sha(bytes));
+        expect(seen[seen.length - 1]).to.equal(bytes.length);
+        expect(seen.length).to.equal(1 + Math.ceil(bytes.length / hf.CHUNK_BYTES));
+      }
+      expect(await hf.hashFile(new Blob([]))).to.equal(sha(""));
+      expect(await hf.hashFile(blob, { isCancelled: () => true })).to.equal(null);
+    });
+
+    it("hashFile of a file above 64 MiB (the JavaScript path)", async function () {
+      const bytes = randomBytes(hf.SUBTLE_LIMIT + 1);
+      expect(await hf.hashFile(new Blob([bytes]))).to.equal(sha(bytes));
+    });
+
+    it("jcs.mjs equals server/core/jcs.ts", () => {
+      const samples: unknown[] = [
+        { b: 1, a: [true, false, null], "": "empty" },
+        JSON.parse(String.raw`{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"string":"\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/","literals":[null,true,false]}`),
+        { "\u20ac": 1, "\r": 2, "\ufb33": 3, "1": 4, "\ud83d\ude00": 5, "\u0080": 6, "\u00f6": 7 },
+        { type: "evidence", id: "x", sha256: "0x" + "ab".repeat(32), size: 12, submitter: { id: "u", email: "a@b.c" }, acceptedAt: "2026-01-01T00:00:00.000Z", title: "合同 \u2028" },
+        [1e21, 1e-7, -0, 5e-324, 0.1, 9007199254740992],
+        { a: undefined, b: 2 },
+      ];
+      for (const v of samples) expect(jcs.canonicalize(v)).to.equal(canonicalize(v));
+      fc.assert(fc.property(fc.jsonValue(), (v) => jcs.canonicalize(v) === canonicalize(v)), { numRuns: 300 });
+      for (const bad of [NaN, Infinity, "\ud800", { ["\udfff"]: 1 }, [undefined], new Date(0), 1n]) {
+        expect(() => jcs.canonicalize(bad)).to.throw(TypeError);
+        expect(() => canonicalize(bad)).to.throw(TypeError);
+      }
+    });
+
+    it("the hard-coded event topic and selector are keccak256 of their signatures (ethers)", () => {
+      expect(vb.ANCHORED_TOPIC).to.equal(keccakId("Anchored(bytes32,uint256,address)"));
+      expect(vb.ANCHORED_AT_SELECTOR).to.equal(keccakId("anchoredAt(bytes32)").slice(0, 10));
+    });
+
+    it("every text exists in both languages, and every data-i18n key of the page is known", () => {
+      const { zh, en } = i18n.MESSAGES;
+      expect(Object.keys(zh).sort()).to.deep.equal(Object.keys(en).sort());
+      const html = fs.readFileSync(path.join(PUBLIC, "index.html"), "utf8");
+      const keys = [...html.matchAll(/data-i18n(?:-aria-label)?="([^"]+)"/g)].map((m) => m[1]);
+      expect(keys.length).to.be.greaterThan(10);
+      for (const k of keys) expect(zh, k).to.have.property(k);
+      for (const step of vb.STEPS) {
+        for (const prefix of ["step.", "fail."]) expect(zh, prefix + step).to.have.property(prefix + step);
+      }
+    });
+  });
+
+  describe("in Chromium", () => {
+    let tp: TestPlatform;
+    let context: BrowserContext;
+    let page: Page;
+    let profileDir: string;
+    const content = Buffer.from("Signed contract, page 1 of 1\n签署的合同\n");
+    let bundle: ProofBundle;
+
+    before(async function () {
+      if (!fs.existsSync(CHROMIUM)) this.skip();
+      fs.mkdirSync(SHOTS, { recursive: true });
+      tp = await startTestPlatform();
+      const { id } = (await (await tp.upload(tp.adminToken, content, { title: "合同" })).json()) as { id: string };
+      // A neighbour in the same batch gives the audit path some length.
+      await tp.upload(tp.adminToken, "a neighbour");
+      await tp.upload(tp.adminToken, "another neighbour");
+      bundle = await tp.waitAnchored(tp.adminToken, id);
+      // Playwright's launch() refuses --user-data-dir; a persistent context on a fresh temporary
+      // directory is the same browser with an explicit, throw-away profile.
+      profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-page-profile-"));
+      context = await chromium.launchPersistentContext(profileDir, {
+        executablePath: CHROMIUM,
+        args: CHROMIUM_ARGS,
+        headless: true,
+        viewport: { width: 1100, height: 900 },
+        acceptDownloads: true,
+      });
+      page = context.pages()[0] ?? (await context.newPage());
+      page.on("pageerror", (e) => console.error("page error:", e));
+    });
+
+    after(async () => {
+      await context?.close();
+      if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
+      await tp?.stop();
+    });
+
+    const open = async () => {
+      await page.goto(tp.url + "/");
+      await page.waitForSelector("body[data-ready]");
+    };
+    const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `verify-page-${name}.png`), fullPage: true });
+    const chooseFile = async (bytes: Buffer, name = "contract.txt") => {
+      await page.evaluate(() => document.getElementById("verdict")!.removeAttribute("data-verdict"));
+      await page.setInputFiles("#file", { name, mimeType: "application/octet-stream", buffer: bytes });
+      return page.waitForSelector("#verdict[data-verdict]");
+    };
+
+    it("serves the page without login, in Chinese by default, every input labelled", async () => {
+      await open();
+      expect(await page.getAttribute("html", "lang")).to.equal("zh-CN");
+      expect(await page.textContent("h1")).to.equal("核验电子证据");
+      for (const input of await page.$$("input")) {
+        const inputId = await input.getAttribute("id");
+        expect(await page.$(`label[for="${inputId}"]`), `label for #${inputId}`).to.not.equal(null);
+      }
+      expect(await page.getAttribute("#verdict", "aria-live")).to.equal("polite");
+      // Keyboard: the file input is reachable by Tab and shows a focus ring on its drop zone.
+      await page.focus(".lang-button[data-lang=en]");
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => document.activeElement?.id)).to.equal("file");
+      const outline = await page.$eval(".dropzone-label", (n) => getComputedStyle(n).outlineStyle);
+      expect(outline).to.equal("solid");
+      await shot("start");
+    });
+
+    it("an anchored file: the verdict, when, where, the checks, and the proof bundle download", async () => {
+      await open();
+      const requests: string[] = [];
+      const onRequest = (r: { method(): string; url(): string; postData(): string | null }) => {
+        if (r.method() === "POST") requests.push(`${r.url()} ${r.postData()}`);
+      };
+      page.on("request", onRequest);
+      const verdict = await chooseFile(content);
+      page.off("request", onRequest);
+      expect(await verdict.getAttribute("data-verdict")).to.equal("anchored");
+      expect(await verdict.textContent()).to.contain("已存证");
+      // Only the digest left the browser.
+      expect(requests).to.deep.equal([`${tp.url}/api/verify {"sha256":"${sha(content)}"}`]);
+      const details = (await page.textContent("#details"))!;
+      for (const value of [
+        bundle.anchor.txHash,
+        bundle.merkle.root,
+        bundle.anchor.registry,
+        String(bundle.anchor.blockNumber),
+        String(bundle.anchor.chainId),
+        sha(content),
+        new Date(bundle.anchor.blockTimestamp * 1000).toISOString().slice(0, 19).replace("T", " ") + " UTC",
+      ]) {
+        expect(details).to.contain(value);
+      }
+      const checkResults = await page.$$eval("#details .check", (ns) => ns.map((n) => `${n.getAttribute("data-step")}:${n.getAttribute("data-result")}`));
+      // The server's checks, as it returned them: every step, each passing.
+      expect(checkResults).to.deep.equal(vb.STEPS.map((s: string) => `${s}:pass`));
+      await shot("anchored");
+
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click("#details button")]);
+      const saved = path.join(os.tmpdir(), `verify-page-bundle-${process.pid}.json`);
+      await download.saveAs(saved);
+      expect(JSON.parse(fs.readFileSync(saved, "utf8"))).to.deep.equal(bundle);
+      fs.rmSync(saved);
+    });
+
+    it("a file with one byte changed is not found", async () => {
+      await open();
+      const changed = Buffer.from(content);
+      changed[3] ^= 0x01;
+      const verdict = await chooseFile(changed);
+      expect(await verdict.getAttribute("data-verdict")).to.equal("not-found");
+      expect(await verdict.textContent()).to.contain("未找到");
+      expect(await page.textContent("#details")).to.contain(sha(changed));
+      await shot("not-found");
+    });
+
+    it("items still waiting to be anchored are reported as pending", async () => {
+      await open();
+      const pendingBytes = Buffer.from("not anchored yet");
+      await page.route("**/api/verify", (route) =>
+        route.fulfill({
+          json: {
+            sha256: sha(pendingBytes),
+            anchored: false,
+            matches: [{ evidenceId: "ev-1", status: "sent", verified: false, anchoredAt: null, checks: [], bundle: null }],
+          },
+        }),
+      );
+      try {
+        const verdict = await chooseFile(pendingBytes);
+        expect(await verdict.getAttribute("data-verdict")).to.equal("pending");
+        expect(await verdict.textContent()).to.contain("尚未上链");
+        expect(await verdict.textContent()).to.contain("交易已发送");
+        await shot("pending");
+      } finally {
+        await page.unroute("**/api/verify");
+      }
+    });
+
+    it("switches to English and back; the choice is remembered", async () => {
+      await open();
+      await chooseFile(content);
+      expect(await page.textContent("label[for=local-file]")).to.equal("文件");
+      await page.click(".lang-button[data-lang=en]");
+      expect(await page.getAttribute("html", "lang")).to.equal("en");
+      expect(await page.textContent("label[for=local-file]")).to.equal("File");
+      expect(await page.textContent("h1")).to.equal("Verify electronic evidence");
+      expect(await page.title()).to.equal("Evidence verification");
+      expect(await page.getAttribute(".lang-button[data-lang=en]", "aria-pressed")).to.equal("true");
+      // The verdict already shown is re-rendered in the new language.
+      expect(await page.textContent("#verdict")).to.contain("Anchored");
+      expect(await page.textContent("#details")).to.contain("Transaction hash");
+      await shot("anchored-en");
+      await page.reload();
+      await page.waitForSelector("body[data-ready]");
+      expect(await page.getAttribute("html", "lang")).to.equal("en");
+      expect(await page.textContent("label[for=local-bundle]")).to.equal("Proof bundle (JSON file)");
+      await page.click(".lang-button[data-lang=zh]");
+      expect(await page.getAttribute("html", "lang")).to.equal("zh-CN");
+      expect(await page.textContent("label[for=local-bundle]")).to.equal("证明包（JSON 文件）");
+    });
+
+    const checkInBrowser = async (b: unknown, file: Buffer = content) => {
+      await page.evaluate(() => document.getElementById("local-verdict")!.removeAttribute("data-verdict"));
+      await page.setInputFiles("#local-file", { name: "contract.txt", mimeType: "text/plain", buffer: file });
+      await page.setInputFiles("#local-bundle", { name: "bundle.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(b)) });
+      await page.click("#local-submit");
+      const verdict = await page.waitForSelector("#local-verdict[data-verdict]:not([data-verdict=busy])");
+      const steps = await page.$$eval("#local-details .check", (ns) => ns.map((n) => `${n.getAttribute("data-step")}:${n.getAttribute("data-result")}`));
+      return { verdict: await verdict.getAttribute("data-verdict"), failedStep: await verdict.getAttribute("data-failed-step"), text: (await verdict.textContent())!, steps };
+    };
+
+    it("the in-browser check passes every step, against this server's /rpc", async () => {
+      await open();
+      expect(await page.inputValue("#rpc-url")).to.equal(`${tp.url}/rpc`);
+      await page.click(".lang-button[data-lang=en]");
+      const r = await checkInBrowser(bundle);
+      expect(r.verdict, r.text).to.equal("verified");
+      expect(r.text).to.contain(`VERIFIED: anchored on chain ${bundle.anchor.chainId}`);
+      expect(r.steps).to.deep.equal(vb.STEPS.map((s: string) => `${s}:pass`));
+      await shot("local-verified");
+      await page.click(".lang-button[data-lang=zh]");
+    });
+
+    it("the in-browser check names the failing step of a tampered bundle or a wrong file", async () => {
+      await open();
+      const tampered = (change: (b: any) => void) => {
+        const copy: any = clone(bundle);
+        change(copy);
+        return copy;
+      };
+      const other = Buffer.concat([content, Buffer.from("!")]);
+      const cases: [string, unknown, Buffer, string, string][] = [
+        ["record altered", tampered((b) => (b.record.acceptedAt = "2020-01-01T00:00:00.000Z")), content, "record-leaf", "记录被篡改"],
+        ["wrong file", bundle, other, "file-digest", "文件不符"],
+        ["path altered", tampered((b) => (b.merkle.auditPath[0] = flip(b.merkle.auditPath[0]))), content, "audit-path", "审计路径被篡改"],
+        ["malformed", tampered((b) => delete b.merkle), content, "bundle-format", "证明包格式错误"],
+        ["other chain", tampered((b) => (b.anchor.chainId = 1)), content, "chain-id", "不是证明包所指的链"],
+        ["wrong tx", tampered((b) => (b.anchor.txHash = "0x" + "ab".repeat(32))), content, "transaction", "该交易未锚定此根"],
+        ["wrong time", tampered((b) => (b.anchor.blockTimestamp -= 5)), content, "root-on-chain", "根不在链上"],
+      ];
+      for (const [name, b, file, step, summary] of cases) {
+        const r = await checkInBrowser(b, file);
+        expect(r.verdict, name).to.equal("failed");
+        expect(r.failedStep, name).to.equal(step);
+        expect(r.text, name).to.contain(summary).and.to.contain(step);
+        const at = vb.STEPS.indexOf(step);
+        expect(r.steps, name).to.deep.equal(
+          vb.STEPS.map((s: string, i: number) => `${s}:${i < at ? "pass" : i === at ? "fail" : "skipped"}`),
+        );
+        if (name === "record altered") await shot("local-tampered");
+      }
+      // The same verdicts as the server's own offline verification.
+      const serverChecks = verifyBundleOffline(tampered((b) => (b.record.acceptedAt = "2020-01-01T00:00:00.000Z")), sha(content));
+      expect(serverChecks.find((c) => !c.ok)?.name).to.equal("record-leaf");
+    });
+
+    it("the browser's JavaScript SHA-256 path (large files) agrees with WebCrypto", async () => {
+      await open();
+      const result = await page.evaluate(async () => {
+        const { hashFile } = await import("/hash-file.mjs" as string);
+        const bytes = new Uint8Array(5 * 1024 * 1024 + 3).map((_, i) => (i * 31) & 0xff);
+        const blob = new Blob([bytes]);
+        return { js: await hashFile(blob, { subtleLimit: 0 }), subtle: await hashFile(blob) };
+      });
+      expect(result.js).to.equal(result.subtle);
+      const bytes = new Uint8Array(5 * 1024 * 1024 + 3).map((_, i) => (i * 31) & 0xff);
+      expect(result.js).to.equal(sha(bytes));
+    });
+  });
+});
