@@ -141,4 +141,19 @@ describe("crash recovery (server process, SIGKILL)", function () {
     expect(later.anchor.blockNumber).to.be.greaterThan(bundle.anchor.blockNumber);
     expect(later.anchor.blockTimestamp).to.be.greaterThan(bundle.anchor.blockTimestamp);
   });
+  it("SIGTERM: stops taking requests, leaves the batch in flight resumable, exits 0", async () => {
+    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "3600000" }, await freePort());
+    const token = await login(server.url);
+    const id = await submit(server.url, token, "accepted before SIGTERM");
+    const url = server.url;
+    const code = await server.kill("SIGTERM");
+    expect(code, server.output()).to.equal(0);
+    expect(server.output()).to.contain("stopped");
+    let refused = false;
+    await fetch(`${url}/api/health`).catch(() => (refused = true));
+    expect(refused).to.equal(true);
+    server = await startServerProcess({ ...env(), BATCH_MAX_AGE_MS: "100" }, await freePort());
+    const bundle = await proofOf(server.url, await login(server.url), id);
+    expect(bundle.record.sha256).to.equal(sha("accepted before SIGTERM"));
+  });
 });

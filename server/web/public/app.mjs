@@ -242,7 +242,7 @@ function renderVerify() {
   }
   // Verified records first, then the others.
   const ordered = [...matches].sort((a, b) => Number(b.verified) - Number(a.verified));
-  details.replaceChildren(fileInfo, ordered.map((m, i) => renderMatch(m, i + 1, ordered.length)));
+  details.replaceChildren(fileInfo, ...ordered.map((m, i) => renderMatch(m, i + 1, ordered.length)));
 }
 
 async function verifyFile(file) {
