@@ -3,6 +3,7 @@
 import { expect } from "chai";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -153,12 +154,13 @@ describe("public verification page", function () {
     before(async function () {
       if (!fs.existsSync(CHROMIUM)) this.skip();
       fs.mkdirSync(SHOTS, { recursive: true });
-      tp = await startTestPlatform();
+      // A batch closes at 3 items: the evidence and two neighbours share one, so its audit path has length.
+      tp = await startTestPlatform({ BATCH_MAX_ITEMS: "3", BATCH_MAX_AGE_MS: "10000" });
       const { id } = (await (await tp.upload(tp.adminToken, content, { title: "合同" })).json()) as { id: string };
-      // A neighbour in the same batch gives the audit path some length.
       await tp.upload(tp.adminToken, "a neighbour");
       await tp.upload(tp.adminToken, "another neighbour");
       bundle = await tp.waitAnchored(tp.adminToken, id);
+      expect(bundle.merkle.treeSize).to.equal(3);
       // Playwright's launch() refuses --user-data-dir; a persistent context on a fresh temporary
       // directory is the same browser with an explicit, throw-away profile.
       profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-page-profile-"));
@@ -167,6 +169,7 @@ describe("public verification page", function () {
         args: CHROMIUM_ARGS,
         headless: true,
         viewport: { width: 1100, height: 900 },
+        timezoneId: "Asia/Shanghai", // local time and UTC differ, as for the page's users
         acceptDownloads: true,
       });
       page = context.pages()[0] ?? (await context.newPage());
@@ -191,6 +194,11 @@ describe("public verification page", function () {
     };
 
     it("serves the page without login, in Chinese by default, every input labelled", async () => {
+      // The page may fetch from a JSON-RPC endpoint its user chooses; the API keeps the strict policy.
+      const pageCsp = (await tp.api("GET", "/")).headers.get("content-security-policy") ?? "";
+      expect(pageCsp).to.match(/connect-src 'self' https: http:/).and.to.contain("script-src 'self'");
+      const apiCsp = (await tp.api("GET", "/api/health")).headers.get("content-security-policy") ?? "";
+      expect(apiCsp).to.not.contain("https:");
       await open();
       expect(await page.getAttribute("html", "lang")).to.equal("zh-CN");
       expect(await page.textContent("h1")).to.equal("核验电子证据");
@@ -230,6 +238,7 @@ describe("public verification page", function () {
         String(bundle.anchor.chainId),
         sha(content),
         new Date(bundle.anchor.blockTimestamp * 1000).toISOString().slice(0, 19).replace("T", " ") + " UTC",
+        "Asia/Shanghai", // the local time's zone is named
       ]) {
         expect(details).to.contain(value);
       }
@@ -256,24 +265,38 @@ describe("public verification page", function () {
       await shot("not-found");
     });
 
-    it("items still waiting to be anchored are reported as pending", async () => {
+    it("items still waiting to be anchored are pending; a proof that fails is named as such", async () => {
       await open();
-      const pendingBytes = Buffer.from("not anchored yet");
-      await page.route("**/api/verify", (route) =>
-        route.fulfill({
-          json: {
-            sha256: sha(pendingBytes),
-            anchored: false,
-            matches: [{ evidenceId: "ev-1", status: "sent", verified: false, anchoredAt: null, checks: [], bundle: null }],
-          },
-        }),
-      );
+      const bytes = Buffer.from("not anchored yet");
+      let reply: unknown;
+      await page.route("**/api/verify", (route) => route.fulfill({ json: reply }));
       try {
-        const verdict = await chooseFile(pendingBytes);
+        reply = {
+          sha256: sha(bytes),
+          anchored: false,
+          matches: [{ evidenceId: "ev-1", status: "sent", verified: false, anchoredAt: null, checks: [], bundle: null }],
+        };
+        let verdict = await chooseFile(bytes);
         expect(await verdict.getAttribute("data-verdict")).to.equal("pending");
         expect(await verdict.textContent()).to.contain("尚未上链");
         expect(await verdict.textContent()).to.contain("交易已发送");
         await shot("pending");
+
+        const checks = [
+          { name: "bundle-format", ok: true, detail: "well-formed" },
+          { name: "root-on-chain", ok: false, detail: "registry has no anchor for root" },
+        ];
+        reply = {
+          sha256: sha(bytes),
+          anchored: false,
+          matches: [{ evidenceId: "ev-2", status: "anchored", verified: false, anchoredAt: null, checks, bundle }],
+        };
+        verdict = await chooseFile(bytes);
+        expect(await verdict.getAttribute("data-verdict")).to.equal("failed");
+        expect(await verdict.textContent()).to.contain("核验未通过");
+        expect(await page.$$eval("#details .check", (ns) => ns.map((n) => n.getAttribute("data-result")))).to.deep.equal(["pass", "fail"]);
+        // A failing proof's claimed time and transaction are not presented as facts.
+        expect(await page.textContent("#details")).to.not.contain(bundle.anchor.txHash);
       } finally {
         await page.unroute("**/api/verify");
       }
@@ -355,6 +378,42 @@ describe("public verification page", function () {
       // The same verdicts as the server's own offline verification.
       const serverChecks = verifyBundleOffline(tampered((b) => (b.record.acceptedAt = "2020-01-01T00:00:00.000Z")), sha(content));
       expect(serverChecks.find((c) => !c.ok)?.name).to.equal("record-leaf");
+    });
+
+    it("the in-browser check works against another JSON-RPC endpoint, and says when one cannot be read", async () => {
+      // Another origin serving the same chain: a relay to the platform's /rpc, with CORS on /cors only.
+      const relay = http.createServer(async (req, res) => {
+        const cors = req.url === "/cors";
+        if (cors) res.setHeader("Access-Control-Allow-Origin", "*");
+        if (req.method === "OPTIONS") {
+          if (cors) res.setHeader("Access-Control-Allow-Headers", "content-type");
+          res.writeHead(cors ? 204 : 405).end();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        for await (const c of req) chunks.push(c as Buffer);
+        const upstream = await fetch(`${tp.url}/rpc`, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) });
+        res.writeHead(upstream.status, { "content-type": "application/json" }).end(await upstream.text());
+      });
+      await new Promise<void>((r) => relay.listen(0, "127.0.0.1", r));
+      const relayUrl = `http://127.0.0.1:${(relay.address() as { port: number }).port}`;
+      try {
+        await open();
+        await page.fill("#rpc-url", `${relayUrl}/cors`);
+        const ok = await checkInBrowser(bundle);
+        expect(ok.verdict, ok.text).to.equal("verified");
+        expect(ok.steps).to.deep.equal(vb.STEPS.map((s: string) => `${s}:pass`));
+
+        await page.fill("#rpc-url", `${relayUrl}/no-cors`);
+        const unreadable = await checkInBrowser(bundle);
+        expect(unreadable.verdict).to.equal("failed");
+        expect(unreadable.failedStep).to.equal("chain-id");
+        expect(unreadable.text).to.contain("无法读取该节点的链上数据");
+        await shot("local-unreachable");
+      } finally {
+        relay.closeAllConnections();
+        await new Promise<void>((r) => relay.close(() => r()));
+      }
     });
 
     it("the browser's JavaScript SHA-256 path (large files) agrees with WebCrypto", async () => {

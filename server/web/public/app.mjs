@@ -157,9 +157,16 @@ function banner(kind, title, ...lines) {
 
 // ---- the lookup by digest
 
+/** queued / batched / sent / anchored, translated; any other status as the server wrote it. */
+function statusText(status) {
+  const key = `status.${status}`;
+  const text = t(key);
+  return text === key ? String(status) : text;
+}
+
 function verdictOf(matches) {
   if (matches.some((m) => m.verified)) return "anchored";
-  if (matches.some((m) => m.status === "anchored")) return "failed";
+  if (matches.some((m) => m.bundle && !m.verified)) return "failed";
   if (matches.length) return "pending";
   return "not-found";
 }
@@ -167,10 +174,11 @@ function verdictOf(matches) {
 function renderMatch(match, n, count) {
   const rows = [
     [t("field.evidenceId"), hexValue(match.evidenceId)],
-    [t("field.status"), t(`status.${match.status}`)],
+    [t("field.status"), statusText(match.status)],
   ];
   const b = match.bundle;
-  if (b) {
+  // When and where, only for a proof that verified: a failing bundle's claims are not facts.
+  if (b && match.verified) {
     const times = formatTimes(b.anchor.blockTimestamp);
     rows.push(
       [t("field.timeLocal", { zone: timeZone() }), times.local],
@@ -235,7 +243,7 @@ function renderVerify() {
   } else if (kind === "failed") {
     verdict.replaceChildren(banner(kind, t("verdict.failed")));
   } else if (kind === "pending") {
-    const statuses = [...new Set(matches.map((m) => t(`status.${m.status}`)))].join(", ");
+    const statuses = [...new Set(matches.map((m) => statusText(m.status)))].join(", ");
     verdict.replaceChildren(banner(kind, t("verdict.pending"), `${t("field.status")}: ${statuses}`, t("verdict.pendingHint")));
   } else {
     verdict.replaceChildren(banner(kind, t("verdict.notFound"), t("verdict.notFoundHint")));
@@ -300,7 +308,8 @@ function renderLocal() {
   if (failed) {
     verdict.dataset.verdict = "failed";
     verdict.dataset.failedStep = failed.name;
-    verdict.replaceChildren(banner("failed", t("local.failed", { summary: t(`fail.${failed.name}`), step: failed.name })));
+    const summary = failed.unreachable ? t("fail.unreachable") : t(`fail.${failed.name}`);
+    verdict.replaceChildren(banner("failed", t("local.failed", { summary, step: failed.name })));
   } else {
     verdict.dataset.verdict = s.online ? "verified" : "verified-offline";
     const a = s.bundle.anchor;

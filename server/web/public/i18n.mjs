@@ -75,6 +75,7 @@ const zh = {
   "fail.chain-id": "不是证明包所指的链",
   "fail.transaction": "该交易未锚定此根",
   "fail.root-on-chain": "根不在链上",
+  "fail.unreachable": "无法读取该节点的链上数据",
 
   "local.busy": "正在核验…",
   "local.verified": (p) => `核验通过：该文件于 ${p.local}（${p.utc}）锚定在链 ${p.chainId} 上`,
@@ -176,6 +177,7 @@ const en = {
   "fail.chain-id": "other chain",
   "fail.transaction": "transaction does not anchor this root",
   "fail.root-on-chain": "root not on chain",
+  "fail.unreachable": "cannot read the chain at this endpoint",
 
   "local.busy": "Checking…",
   "local.verified": (p) => `VERIFIED: anchored on chain ${p.chainId} at ${p.local} (${p.utc})`,

@@ -176,7 +176,8 @@ export async function verifyOnChain(bundle, rpc) {
     const rootParams = { registry, root, blockNumber, blockTimestamp, atBlock: String(atBlock), atTime: String(atTime) };
     checks.push({ name: step, ok: rootOk, detail: [rootOk ? "root.ok" : atBlock === 0n ? "root.missing" : "root.bad", rootParams] });
   } catch (e) {
-    checks.push({ name: step, ok: false, detail: ["rpc.error", { message: e instanceof Error ? e.message : String(e) }] });
+    // Not a verdict on the bundle: the endpoint could not be read (like the CLI's exit code 3).
+    checks.push({ name: step, ok: false, unreachable: true, detail: ["rpc.error", { message: e instanceof Error ? e.message : String(e) }] });
   }
   return checks;
 }
