@@ -14,6 +14,22 @@ export async function enqueueLeaf(tx: Tx, kind: LeafKind, record: object): Promi
   return row.seq;
 }
 
+/** Adds several leaves in one statement; returns their sequence numbers in the order given. */
+export async function enqueueLeaves(tx: Tx, kind: LeafKind, records: object[]): Promise<number[]> {
+  const leaves = records.map((r) => leafOf(r));
+  const rows = await tx.leaf.createManyAndReturn({
+    data: leaves.map((l) => ({ kind, record: l.input.toString("utf8"), leafHash: l.hash })),
+    select: { seq: true, leafHash: true },
+  });
+  // Matched by leaf hash (unique: every record carries its own id), not by the order of RETURNING.
+  const seqByHash = new Map(rows.map((r) => [r.leafHash, r.seq]));
+  return leaves.map((l) => {
+    const seq = seqByHash.get(l.hash);
+    if (seq === undefined) throw new Error("a queued leaf was not returned by the database");
+    return seq;
+  });
+}
+
 export type LeafStatus = "queued" | "batched" | "sent" | "anchored";
 
 export async function leafStatus(db: Db, seq: number): Promise<LeafStatus | null> {

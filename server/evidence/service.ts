@@ -6,7 +6,8 @@ import type { Db } from "../db/client";
 import type { Principal } from "../accounts/roles";
 import type { EvidenceRecord } from "../core/evidence-record";
 import type { ContentStore } from "../storage/content-store";
-import { enqueueLeaf, leafStatus, type LeafStatus } from "../anchoring/queue";
+import { enqueueLeaves, leafStatus, type LeafStatus } from "../anchoring/queue";
+import { GroupCommit } from "../db/group-commit";
 import { bundleForLeaf } from "../anchoring/proof";
 import { notFound } from "../http/errors";
 import type { ProofBundle } from "../core/proof-bundle";
@@ -28,11 +29,40 @@ export interface AcceptedItem {
 
 type ItemRow = NonNullable<Awaited<ReturnType<Db["evidenceItem"]["findUnique"]>>>;
 
+interface PendingItem {
+  record: EvidenceRecord;
+  row: {
+    id: string;
+    sha256: string;
+    sm3: string | null;
+    size: bigint | null;
+    title: string | null;
+    source: string | null;
+    fileName: string | null;
+    mediaType: string | null;
+    submitterId: string;
+    acceptedAt: Date;
+  };
+}
+
 export class EvidenceService {
+  /** Items and their queue leaves are written in groups: one transaction (one fsync) per group. */
+  private readonly intake: GroupCommit<PendingItem, void>;
+
   constructor(
     private readonly db: Db,
     private readonly store: ContentStore,
-  ) {}
+  ) {
+    this.intake = new GroupCommit((items) => this.writeGroup(items));
+  }
+
+  private async writeGroup(items: PendingItem[]): Promise<void[]> {
+    await this.db.$transaction(async (tx) => {
+      const seqs = await enqueueLeaves(tx, "evidence", items.map((i) => i.record));
+      await tx.evidenceItem.createMany({ data: items.map((i, k) => ({ ...i.row, leafSeq: seqs[k] })) });
+    });
+    return items.map(() => undefined);
+  }
 
   async acceptFile(principal: Principal, file: { sha256: string; sm3: string; size: number }, meta: EvidenceMeta) {
     return this.accept(principal, file, meta);
@@ -60,23 +90,20 @@ export class EvidenceService {
       ...(meta.title ? { title: meta.title } : {}),
       ...(meta.source ? { source: meta.source } : {}),
     };
-    await this.db.$transaction(async (tx) => {
-      const leafSeq = await enqueueLeaf(tx, "evidence", record);
-      await tx.evidenceItem.create({
-        data: {
-          id,
-          sha256: digests.sha256,
-          sm3: digests.sm3,
-          size: digests.size === null ? null : BigInt(digests.size),
-          title: meta.title ?? null,
-          source: meta.source ?? null,
-          fileName: meta.fileName ?? null,
-          mediaType: meta.mediaType ?? null,
-          submitterId: principal.userId,
-          acceptedAt,
-          leafSeq,
-        },
-      });
+    await this.intake.submit({
+      record,
+      row: {
+        id,
+        sha256: digests.sha256,
+        sm3: digests.sm3,
+        size: digests.size === null ? null : BigInt(digests.size),
+        title: meta.title ?? null,
+        source: meta.source ?? null,
+        fileName: meta.fileName ?? null,
+        mediaType: meta.mediaType ?? null,
+        submitterId: principal.userId,
+        acceptedAt,
+      },
     });
     return { id, sha256: digests.sha256, sm3: digests.sm3, size: digests.size, status: "queued" };
   }
