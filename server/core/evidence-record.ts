@@ -10,7 +10,8 @@ export interface EvidenceRecord {
   sha256: string;
   sm3?: string;
   size?: number;
-  submitter: { id: string; email: string };
+  /** The platform user id; no personal data goes into a record that anyone holding the file may read. */
+  submitter: { id: string };
   acceptedAt: string;
   title?: string;
   source?: string;

@@ -85,7 +85,7 @@ export class EvidenceService {
       sha256: digests.sha256,
       ...(digests.sm3 ? { sm3: digests.sm3 } : {}),
       ...(digests.size !== null ? { size: digests.size } : {}),
-      submitter: { id: principal.userId, email: principal.email },
+      submitter: { id: principal.userId },
       acceptedAt: acceptedAt.toISOString(),
       ...(meta.title ? { title: meta.title } : {}),
       ...(meta.source ? { source: meta.source } : {}),

@@ -27,7 +27,11 @@ export function requestLogging(log: Logger): RequestHandler {
   });
 }
 
-export function securityHeaders(): RequestHandler {
+/**
+ * Security headers. `extraConnectSrc` widens only where pages may fetch from: the verification page
+ * checks a bundle against a JSON-RPC endpoint its user chooses (the endpoint must allow CORS).
+ */
+export function securityHeaders(extraConnectSrc: string[] = []): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -36,7 +40,7 @@ export function securityHeaders(): RequestHandler {
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", "data:", "blob:"],
-        connectSrc: ["'self'"],
+        connectSrc: ["'self'", ...extraConnectSrc],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],

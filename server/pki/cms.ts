@@ -388,7 +388,7 @@ export function verifySignedData(parsed: ParsedSignedData, opts: SignedDataCheck
   const stAttr = attrs.get(OID.signingTime);
   if (stAttr) {
     try {
-      signingTime = readTime(stAttr, "signingTime");
+      signingTime = readTime(stAttr, "signingTime", false);
     } catch (e) {
       problems.push((e as Error).message);
     }

@@ -31,7 +31,7 @@ function parseMasterKey(value: string): Buffer {
 function readKeyFile(file: string): Buffer {
   const st = fs.statSync(file);
   if (!st.isFile()) throw new Error(`${file} is not a regular file`);
-  if (process.platform !== "win32" && (st.mode & 0o007) !== 0) {
+  if (process.platform !== "win32" && (st.mode & 0o077) !== 0) {
     throw new Error(
       `${file} has permissions ${(st.mode & 0o777).toString(8).padStart(4, "0")}, wider than 0600: ` +
         `the master key must be readable by its owner only (chmod 600 ${file})`,

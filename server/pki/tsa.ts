@@ -295,22 +295,22 @@ export interface TstInfo {
   tsaName: Buffer | null;
 }
 
-/** Parses (strict DER) the TSTInfo carried as eContent of a token. */
+/** Parses the TSTInfo carried as eContent of a token (DER framing; lenient about minor non-DER values of other TSAs). */
 export function parseTstInfo(der: Buffer): TstInfo {
   const f = sequenceOf(decodeDer(der), "TSTInfo");
   let i = 0;
-  const version = readInteger(f[i++], "TSTInfo version");
+  const version = readInteger(f[i++], "TSTInfo version", false);
   if (version !== 1n) throw new DerError(`TSTInfo version ${version}`);
   const policy = readOid(f[i++], "policy");
   const mi = sequenceOf(f[i++], "messageImprint");
   const hashAlgorithmOid = readOid(sequenceOf(mi[0], "hashAlgorithm")[0], "hashAlgorithm");
   const messageImprint = readOctetString(mi[1], "hashedMessage");
-  const serial = readInteger(f[i++], "serialNumber");
+  const serial = readInteger(f[i++], "serialNumber", false);
   // lenient about trailing zeros in the fraction: tokens from other TSAs are verified too
   const genTime = readTime(expectTag(f[i++], 0x18, "genTime"), "genTime", false);
   if (f[i]?.tag === 0x30) i++; // accuracy
-  if (f[i]?.tag === 0x01) readBoolean(f[i++], "ordering");
-  const nonce = f[i]?.tag === 0x02 ? readIntegerContent(f[i++], "nonce") : null;
+  if (f[i]?.tag === 0x01) readBoolean(f[i++], "ordering", false);
+  const nonce = f[i]?.tag === 0x02 ? readIntegerContent(f[i++], "nonce", false) : null;
   const tsaName = f[i]?.tag === 0xa0 ? f[i++].raw : null;
   if (f[i]?.tag === 0xa1) i++; // extensions
   if (i !== f.length) throw new DerError("unexpected element in TSTInfo");

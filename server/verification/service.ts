@@ -1,6 +1,7 @@
 // Verification of a file or digest: every verdict is recomputed (record -> leaf -> root, and the
 // root read from the chain), never read from a stored status.
 import type { Provider } from "ethers";
+import { ApiError } from "../http/errors";
 import type { Db } from "../db/client";
 import type { EvidenceService } from "../evidence/service";
 import { bundleForLeaf } from "../anchoring/proof";
@@ -35,7 +36,14 @@ export class VerificationService {
         continue;
       }
       const checks = verifyBundleOffline(bundle, sha256);
-      if (checks.every((c) => c.ok)) checks.push(...(await verifyAnchorOnChain(this.chain, bundle)));
+      if (checks.every((c) => c.ok)) {
+        try {
+          checks.push(...(await verifyAnchorOnChain(this.chain, bundle)));
+        } catch {
+          // No verdict without the chain: unreachable is not the same as "not anchored".
+          throw new ApiError(503, "chain_unavailable", "the chain cannot be read right now; retry shortly", { "Retry-After": "10" });
+        }
+      }
       const verified = checks.every((c) => c.ok);
       matches.push({
         evidenceId: item.id,

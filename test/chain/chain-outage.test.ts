@@ -53,6 +53,11 @@ describe("chain outage (external chain behind a proxy that is cut)", function ()
     await new Promise((r) => setTimeout(r, 1500));
     expect(tp.platform.worker.lastError, "the worker reports its failure").to.be.a("string");
     for (const id of during) expect((await tp.api("GET", `/api/evidence/${id}/proof`, { token: tp.adminToken })).status).to.equal(202);
+    // Verification needs the chain: no verdict (503), rather than a false "not anchored".
+    const firstSha = ((await (await tp.api("GET", `/api/evidence/${first}`, { token: tp.adminToken })).json()) as { sha256: string }).sha256;
+    const verify = await tp.api("POST", "/api/verify", { json: { sha256: firstSha } });
+    expect(verify.status).to.equal(503);
+    expect(((await verify.json()) as any).error.code).to.equal("chain_unavailable");
 
     await proxy.restore();
     const bundles = await Promise.all(during.map((id) => tp.waitAnchored(tp.adminToken, id, 60_000)));

@@ -30,7 +30,7 @@ function recordOf(i: number): EvidenceRecord {
     sha256: sha256Hex(file),
     sm3: "0x" + createHash("sm3").update(file).digest("hex"),
     size: file.length,
-    submitter: { id: `user_${i % 3}`, email: `user${i % 3}@example.com` },
+    submitter: { id: `user_${i % 3}` },
     acceptedAt: new Date(Date.UTC(2025, 0, 1, 12, 0, i)).toISOString(),
   };
   if (i % 2 === 0) record.title = `Exhibit ${i} \u2014 \u5951\u7ea6`; // non-ASCII on purpose
@@ -143,7 +143,7 @@ describe("proof bundle: offline verification", () => {
         ["acceptedAt", (r) => (r.acceptedAt = "2025-01-01T12:00:59.000Z")],
         ["size", (r) => (r.size = r.size + 1)],
         ["sm3", (r) => (r.sm3 = tweakHex(r.sm3))],
-        ["submitter.email (nested)", (r) => (r.submitter.email = "mallory@example.com")],
+        ["submitter.id (nested)", (r) => (r.submitter.id = "mallory")],
         ["submitter.id (nested)", (r) => (r.submitter.id = "user_9")],
         ["type", (r) => (r.type = "contract")],
         ["title added", (r) => (r.title = "Exhibit A")],

@@ -275,6 +275,23 @@ describe("pki: keys and certificates (checked with openssl)", function () {
       expect(der(org.certPem).includes(subjectDer)).to.equal(true);
     });
 
+    it("under a CA made by openssl (attributes and order this module does not write), the issuer DN is copied exactly", () => {
+      tmp.ok("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ext.key", "-out", "ext.pem", "-days", "30", "-utf8",
+        "-subj", "/CN=外部根CA/L=北京/ST=Beijing/O=Ext", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+      const ext = tmp.read("ext.pem").toString();
+      const child = issueCertificate({
+        kind: "organization",
+        subject: orgSubject,
+        subjectPublicKeyPem: leafKey.publicKeyPem,
+        issuer: { certPem: ext, privateKeyPem: tmp.read("ext.key").toString() },
+        validityDays: 10,
+      });
+      tmp.write("extchild.pem", child.certPem);
+      expect(tmp.run("verify", "-x509_strict", "-CAfile", "ext.pem", "extchild.pem").output).to.equal("extchild.pem: OK\n");
+      expect(tmp.ok("x509", "-in", "extchild.pem", "-noout", "-issuer", "-nameopt", "utf8").stdout).to.equal("issuer=CN=外部根CA, L=北京, ST=Beijing, O=Ext\n");
+      expect(verifyChain(child.certPem, [], ext)).to.deep.equal({ ok: true });
+    });
+
     it("rejects subjects that cannot be encoded faithfully", () => {
       const base = { kind: "organization" as const, subjectPublicKeyPem: leafKey.publicKeyPem, issuer: { certPem: issuing.certPem, privateKeyPem: issuingKey.privateKeyPem }, validityDays: 30 };
       expect(() => issueCertificate({ ...base, subject: { commonName: "x", country: "China" } })).to.throw(/country/);

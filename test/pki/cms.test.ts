@@ -2,10 +2,10 @@
 // independent verifier: each case asserts openssl's verdict and that verifyDetached agrees.
 import { expect } from "chai";
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, readFileSync } from "node:fs";
 import forge from "node-forge";
 import { signDetached, verifyDetached, type CmsSigner } from "../../server/pki/cms";
-import { createTestPki, issue, openssl, tempDir, type TestCert, type TestPki } from "./test-ca";
+import { issue, openssl, sharedTestPki, tempDir, type TestCert, type TestPki } from "./test-ca";
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest();
 
@@ -38,8 +38,8 @@ describe("CMS detached signatures checked by openssl cms", function () {
   let n = 0;
 
   before(() => {
-    pki = createTestPki("Court");
-    other = createTestPki("Other");
+    pki = sharedTestPki("Court");
+    other = sharedTestPki("Other");
     tmp = tempDir("pki-cms-");
     rootFile = tmp.file("root.pem", pki.root.certPem);
     otherRootFile = tmp.file("other-root.pem", other.root.certPem);
@@ -296,10 +296,37 @@ describe("CMS detached signatures checked by openssl cms", function () {
       "-out", `${tmp.dir}/os-sig.der`,
     ]);
     expect(r.status, r.output).to.equal(0);
-    const sig = require("node:fs").readFileSync(`${tmp.dir}/os-sig.der`) as Buffer;
+    const sig = readFileSync(`${tmp.dir}/os-sig.der`);
     const v = verifyDetached(sig, sha256(content), [pki.root.certPem]);
     expect(v.problems).to.deep.equal([]);
     expect(verifyDetached(sig, sha256(Buffer.from("other")), [pki.root.certPem]).ok).to.equal(false);
+  });
+
+  it("an ECDSA P-256 signer (certificate issued by openssl under our issuing CA) verifies in both", () => {
+    tmp.file("ec-issuing.pem", pki.issuing.certPem);
+    tmp.file("ec-issuing.key", pki.issuing.privateKeyPem);
+    tmp.file("ec-ext.cnf", "[v3]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n");
+    const steps = [
+      ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ec.key", "-subj", "/CN=EC signer", "-out", "ec.csr"],
+      ["x509", "-req", "-in", "ec.csr", "-CA", "ec-issuing.pem", "-CAkey", "ec-issuing.key", "-set_serial", "4242", "-days", "2", "-sha256", "-extfile", "ec-ext.cnf", "-extensions", "v3", "-out", "ec.pem"],
+    ];
+    for (const args of steps) {
+      const r = openssl(args, tmp.dir);
+      expect(r.status, r.output).to.equal(0);
+    }
+    const ecSigner: CmsSigner = {
+      certPem: readFileSync(`${tmp.dir}/ec.pem`, "utf8"),
+      privateKeyPem: readFileSync(`${tmp.dir}/ec.key`, "utf8"),
+      chainPems: [pki.issuing.certPem, pki.root.certPem],
+    };
+    const content = Buffer.from("ecdsa\n");
+    const sig = signDetached(sha256(content), ecSigner, new Date());
+    const r = opensslVerify(sig, content, rootFile, ["-cades"]);
+    expect(r.ok, r.output).to.equal(true);
+    expect(verifyDetached(sig, sha256(content), [pki.root.certPem]).problems).to.deep.equal([]);
+    const changed = Buffer.from("ecdsA\n");
+    expect(opensslVerify(sig, changed, rootFile).ok).to.equal(false);
+    expect(verifyDetached(sig, sha256(changed), [pki.root.certPem]).ok).to.equal(false);
   });
 
   it("refuses a private key that is not the certificate's and a digest that is not 32 bytes", () => {

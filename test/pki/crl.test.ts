@@ -144,6 +144,15 @@ describe("pki: CRLs (checked with openssl)", function () {
     expect(p.signatureValidFor(root.certPem)).to.equal(false);
     expect(p.signatureValidFor(revokedCert.certPem)).to.equal(false);
     expect(p.signatureValidFor("not a certificate")).to.equal(false);
+    // the issuing CA's key in a certificate with another name is not the CRL's issuer
+    const sameKey = issueCertificate({
+      kind: "person",
+      subject: { commonName: "same key, other name" },
+      subjectPublicKeyPem: issuingKey.publicKeyPem,
+      issuer: { certPem: issuing.certPem, privateKeyPem: issuingKey.privateKeyPem },
+      validityDays: 1,
+    });
+    expect(p.signatureValidFor(sameKey.certPem)).to.equal(false);
     const bad = Buffer.from(crl);
     bad[bad.length - 5] ^= 0x01;
     expect(parseCrl(bad).signatureValidFor(issuing.certPem)).to.equal(false);

@@ -112,6 +112,18 @@ export function createTestPki(name: string): TestPki {
   return { root, issuing, signer, tsa };
 }
 
+const shared = new Map<string, TestPki>();
+
+/**
+ * createTestPki memoised by name for the whole mocha process: the CMS and TSA test files share
+ * their PKIs instead of generating eight more RSA 3072 keys (the certificates are never mutated).
+ */
+export function sharedTestPki(name: string): TestPki {
+  let p = shared.get(name);
+  if (!p) shared.set(name, (p = createTestPki(name)));
+  return p;
+}
+
 // ---------------------------------------------------------------------------------------------
 // openssl
 

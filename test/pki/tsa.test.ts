@@ -17,7 +17,7 @@ import {
   type TsaFailure,
   type TsaSigner,
 } from "../../server/pki/tsa";
-import { createTestPki, issue, openssl, tempDir, type TestCert, type TestPki } from "./test-ca";
+import { issue, openssl, sharedTestPki, tempDir, type TestCert, type TestPki } from "./test-ca";
 
 const POLICY = "1.2.156.112233.1.1";
 const OIDS = {
@@ -121,8 +121,8 @@ describe("RFC 3161 timestamp authority checked by openssl ts", function () {
   const opts = (genTime = new Date()) => ({ serial: ++serial, genTime, policyOid: POLICY });
 
   before(() => {
-    pki = createTestPki("TSA");
-    other = createTestPki("Elsewhere");
+    pki = sharedTestPki("Court");
+    other = sharedTestPki("Other");
     tsa = signerFor(pki);
     tmp = tempDir("pki-tsa-");
     rootFile = tmp.file("root.pem", pki.root.certPem);
@@ -178,7 +178,7 @@ describe("RFC 3161 timestamp authority checked by openssl ts", function () {
     expect(text).to.match(/Accuracy: 0x01 seconds, unspecified millis, unspecified micros/);
     expect(text).to.match(/Ordering: no/);
     expect(text).to.include(`Nonce: 0x${hexInt(BigInt("0x" + parsed!.nonce!.toString("hex")))}`);
-    expect(text).to.match(/TSA: DirName:.*CN=TSA TSA/);
+    expect(text).to.match(/TSA: DirName:.*CN=Court TSA/);
 
     const byQuery = tsVerify(["-in", respPath, "-queryfile", q.path, "-CAfile", rootFile, "-untrusted", issuingFile]);
     expect(byQuery.ok, byQuery.output).to.equal(true);
@@ -402,7 +402,7 @@ describe("RFC 3161 timestamp authority checked by openssl ts", function () {
     const variants: [string, TestCert][] = [
       [
         "non-critical",
-        issue({ commonName: "TSA non-critical EKU", key: pki.tsa.key, issuer: pki.issuing, keyUsage: { digitalSignature: true }, extKeyUsage: { purposes: ["timeStamping"], critical: false } }),
+        issue({ commonName: "Court TSA non-critical EKU", key: pki.tsa.key, issuer: pki.issuing, keyUsage: { digitalSignature: true }, extKeyUsage: { purposes: ["timeStamping"], critical: false } }),
       ],
       [
         "with emailProtection",
