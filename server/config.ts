@@ -8,6 +8,8 @@ const schema = z.object({
   PORT: int(3000, 0),
   HOST: z.string().default("127.0.0.1"),
   DATA_DIR: z.string().default("./data"),
+  PUBLIC_URL: z.string().url().optional(),
+  MASTER_KEY: z.string().optional(),
   DATABASE_URL: z.string().optional(),
   CHAIN_RPC_URL: z.string().url().optional(),
   CHAIN_PRIVATE_KEY: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, "must be 32 bytes of hex").optional(),
@@ -36,7 +38,7 @@ const schema = z.object({
   FAILPOINT: z.enum(["after-batch-closed", "after-anchor-sent"]).optional(),
 });
 
-export type Config = Omit<z.infer<typeof schema>, "DATA_DIR"> & { DATA_DIR: string };
+export type Config = Omit<z.infer<typeof schema>, "DATA_DIR" | "PUBLIC_URL"> & { DATA_DIR: string; PUBLIC_URL: string };
 
 export class ConfigError extends Error {}
 
@@ -55,5 +57,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((c.ADMIN_EMAIL === undefined) !== (c.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError("invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD go together");
   }
-  return { ...c, DATA_DIR: path.resolve(c.DATA_DIR) };
+  const publicUrl = (c.PUBLIC_URL ?? `http://${c.HOST === "0.0.0.0" ? "127.0.0.1" : c.HOST}:${c.PORT}`).replace(/\/+$/, "");
+  return { ...c, DATA_DIR: path.resolve(c.DATA_DIR), PUBLIC_URL: publicUrl };
 }

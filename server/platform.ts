@@ -15,6 +15,8 @@ import { AnchorWorker } from "./anchoring/worker";
 import { holderName } from "./anchoring/lease";
 import { queuedCount } from "./anchoring/queue";
 import { buildApp } from "./http/app";
+import { IdentityService } from "./identity/service";
+import { KeyVault } from "./pki/key-vault";
 import { writeFileDurably } from "./storage/durable";
 
 export interface Platform {
@@ -24,6 +26,7 @@ export interface Platform {
   worker: AnchorWorker;
   accounts: AccountService;
   evidence: EvidenceService;
+  identity: IdentityService;
   close(): Promise<void>;
 }
 
@@ -45,8 +48,10 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     "chain connected",
   );
 
-  const evidence = new EvidenceService(db, store);
-  const verification = new VerificationService(db, evidence, registry.provider);
+  const identity = new IdentityService(db, KeyVault.open(config.DATA_DIR, config.MASTER_KEY), config.PUBLIC_URL);
+  await identity.init();
+  const evidence = new EvidenceService(db, store, identity);
+  const verification = new VerificationService(db, evidence, registry.provider, identity);
   const worker = new AnchorWorker(
     db,
     registry,
@@ -58,6 +63,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       leaseMs: config.ANCHOR_LEASE_MS,
       instanceId: holderName(randomUUID()),
       failpoint: config.FAILPOINT,
+      timestamp: (root) => identity.timestamp(root),
     },
     log.child({ component: "anchoring" }),
   );
@@ -89,6 +95,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     accounts,
     evidence,
     verification,
+    identity,
     store,
     rpc: chain.rpc,
     health,
@@ -110,6 +117,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     worker,
     accounts,
     evidence,
+    identity,
     async close() {
       await worker.stop();
       chain.close();

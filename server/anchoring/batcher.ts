@@ -7,6 +7,8 @@ import { fromHex, toHex } from "../core/hex";
 export interface BatchPolicy {
   maxItems: number;
   maxAgeMs: number;
+  /** An RFC 3161 token over the root, stored with the batch. */
+  timestamp?: (root: Buffer) => Buffer;
 }
 
 /** Closes every batch that is due; returns the ids of the batches closed. */
@@ -22,17 +24,18 @@ export async function closeDueBatches(db: Db, policy: BatchPolicy, now = Date.no
     if (queued.length === 0) break;
     const full = queued.length >= policy.maxItems;
     if (!full && now - queued[0].createdAt.getTime() < policy.maxAgeMs) break;
-    closed.push(await closeBatch(db, queued));
+    closed.push(await closeBatch(db, queued, policy.timestamp));
     if (!full) break;
   }
   return closed;
 }
 
-async function closeBatch(db: Db, leaves: { seq: number; leafHash: string }[]): Promise<number> {
+async function closeBatch(db: Db, leaves: { seq: number; leafHash: string }[], timestamp?: (root: Buffer) => Buffer): Promise<number> {
   const { root, paths } = allAuditPaths(leaves.map((l) => fromHex(l.leafHash)));
+  const token = timestamp ? timestamp(root).toString("base64") : null;
   return db.$transaction(
     async (tx) => {
-      const batch = await tx.batch.create({ data: { root: toHex(root), treeSize: leaves.length, status: "closed" } });
+      const batch = await tx.batch.create({ data: { root: toHex(root), treeSize: leaves.length, status: "closed", timestampToken: token } });
       for (let i = 0; i < leaves.length; i++) {
         const { count } = await tx.leaf.updateMany({
           where: { seq: leaves[i].seq, batchId: null },

@@ -25,5 +25,6 @@ export async function bundleForLeaf(db: Db, seq: number): Promise<ProofBundle | 
       blockNumber: Number(b.blockNumber),
       blockTimestamp: Number(b.blockTimestamp),
     },
+    ...(b.timestampToken ? { timestamp: { format: "RFC3161", of: "merkle.root", token: b.timestampToken } } : {}),
   };
 }

@@ -16,6 +16,8 @@ export interface WorkerOptions extends BatchPolicy {
   leaseMs: number;
   instanceId: string;
   failpoint?: "after-batch-closed" | "after-anchor-sent";
+  /** An RFC 3161 token over a batch root, stored with the batch. */
+  timestamp?: (root: Buffer) => Buffer;
 }
 
 interface OpenBatch {

@@ -15,6 +15,8 @@ export interface EvidenceRecord {
   acceptedAt: string;
   title?: string;
   source?: string;
+  /** SHA-256 of the submitter's detached CMS signature (DER): the signature is anchored too. */
+  signatureSha256?: string;
 }
 
 /** Leaf input bytes (JCS) and leaf hash of any record. */

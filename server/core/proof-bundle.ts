@@ -34,6 +34,9 @@ export type CheckName =
   | "file-digest"
   | "record-leaf"
   | "audit-path"
+  | "signature"
+  | "timestamp"
+  | "certificate-status"
   | "chain-id"
   | "transaction"
   | "root-on-chain";
@@ -49,6 +52,9 @@ const FAILURE_SUMMARY: Record<CheckName, string> = {
   "file-digest": "wrong file",
   "record-leaf": "record altered",
   "audit-path": "path altered",
+  signature: "signature invalid",
+  timestamp: "timestamp invalid",
+  "certificate-status": "certificate revoked",
   "chain-id": "other chain",
   transaction: "transaction does not anchor this root",
   "root-on-chain": "root not on chain",

@@ -18,9 +18,18 @@ const digestBody = z
     }),
     title: text(500).optional(),
     source: text(500).optional(),
+    signature: z.string().max(65536).optional(),
   })
   .strict();
-const metaFields = z.object({ title: text(500).optional(), source: text(500).optional() });
+const metaFields = z.object({ title: text(500).optional(), source: text(500).optional(), signature: z.string().max(65536).optional() });
+
+/** A detached CMS signature sent as base64 of its DER. */
+function signatureOf(value: string | undefined): Buffer | undefined {
+  if (value === undefined) return undefined;
+  const compact = value.replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) throw badRequest("bad_signature", "signature must be base64 of a DER CMS SignedData");
+  return Buffer.from(compact, "base64");
+}
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
@@ -42,7 +51,7 @@ export function evidenceRoutes(evidence: EvidenceService, store: ContentStore, m
     if (isMultipart(req)) {
       const upload = await readSingleFileUpload(
         req,
-        { fileField: "file", textFields: ["title", "source"], maxFileBytes: maxUploadBytes },
+        { fileField: "file", textFields: ["title", "source", "signature"], maxFileBytes: maxUploadBytes, maxFieldBytes: 65536 },
         (file) =>
           store
             .put(file.stream, { maxBytes: maxUploadBytes, sizeHint: Number(req.get("content-length") ?? 0) })
@@ -51,7 +60,9 @@ export function evidenceRoutes(evidence: EvidenceService, store: ContentStore, m
       const meta = parseInput(metaFields, upload.fields, "fields");
       const { stored, file } = upload.result;
       const item = await evidence.acceptFile(principal, stored, {
-        ...meta,
+        title: meta.title,
+        source: meta.source,
+        holderSignature: signatureOf(meta.signature),
         fileName: safeFileName(file.fileName),
         mediaType: file.mediaType,
       });
@@ -60,7 +71,11 @@ export function evidenceRoutes(evidence: EvidenceService, store: ContentStore, m
     }
     if (req.is("application/json")) {
       const body = parseInput(digestBody, req.body);
-      const item = await evidence.acceptDigest(principal, body.sha256, { title: body.title, source: body.source });
+      const item = await evidence.acceptDigest(principal, body.sha256, {
+        title: body.title,
+        source: body.source,
+        holderSignature: signatureOf(body.signature),
+      });
       res.status(201).location(`/api/evidence/${item.id}`).json(item);
       return;
     }

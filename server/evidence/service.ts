@@ -9,7 +9,9 @@ import type { ContentStore } from "../storage/content-store";
 import { enqueueLeaves, leafStatus, type LeafStatus } from "../anchoring/queue";
 import { GroupCommit } from "../db/group-commit";
 import { bundleForLeaf } from "../anchoring/proof";
-import { notFound } from "../http/errors";
+import { ApiError, notFound } from "../http/errors";
+import { createHash } from "node:crypto";
+import type { IdentityService } from "../identity/service";
 import type { ProofBundle } from "../core/proof-bundle";
 
 export interface EvidenceMeta {
@@ -17,6 +19,8 @@ export interface EvidenceMeta {
   source?: string;
   fileName?: string;
   mediaType?: string;
+  /** A detached CMS signature the submitter made with a key the platform does not hold. */
+  holderSignature?: Buffer;
 }
 
 export interface AcceptedItem {
@@ -42,6 +46,8 @@ interface PendingItem {
     mediaType: string | null;
     submitterId: string;
     acceptedAt: Date;
+    signatureCms: string;
+    signerCertId: string;
   };
 }
 
@@ -52,6 +58,7 @@ export class EvidenceService {
   constructor(
     private readonly db: Db,
     private readonly store: ContentStore,
+    private readonly identity: IdentityService,
   ) {
     this.intake = new GroupCommit((items) => this.writeGroup(items));
   }
@@ -78,6 +85,7 @@ export class EvidenceService {
     meta: EvidenceMeta,
   ): Promise<AcceptedItem> {
     const id = randomUUID();
+    const signature = await this.sign(principal, digests.sha256, meta.holderSignature);
     const acceptedAt = new Date();
     const record: EvidenceRecord = {
       type: "evidence",
@@ -89,6 +97,7 @@ export class EvidenceService {
       acceptedAt: acceptedAt.toISOString(),
       ...(meta.title ? { title: meta.title } : {}),
       ...(meta.source ? { source: meta.source } : {}),
+      signatureSha256: "0x" + createHash("sha256").update(signature.cms).digest("hex"),
     };
     await this.intake.submit({
       record,
@@ -103,9 +112,34 @@ export class EvidenceService {
         mediaType: meta.mediaType ?? null,
         submitterId: principal.userId,
         acceptedAt,
+        signatureCms: signature.cms.toString("base64"),
+        signerCertId: signature.certId,
       },
     });
     return { id, sha256: digests.sha256, sm3: digests.sm3, size: digests.size, status: "queued" };
+  }
+
+  /** The submitter's signature over the file's SHA-256: the platform-held key, or the holder's own. */
+  private async sign(principal: Principal, sha256: string, holderSignature?: Buffer): Promise<{ cms: Buffer; certId: string }> {
+    const digest = Buffer.from(sha256.slice(2), "hex");
+    if (holderSignature) {
+      const { certId } = await this.identity.acceptHolderSignature(principal.userId, digest, holderSignature);
+      return { cms: holderSignature, certId };
+    }
+    const signed = await this.identity.signForUser(principal.userId, digest);
+    if (!signed) {
+      throw new ApiError(400, "signature_required", "your certificate's key is held by you: send a detached CMS signature of the file in 'signature'");
+    }
+    return signed;
+  }
+
+  /** The evidence-level sections of an item's proof bundle: signature, certificates, revocation. */
+  async bundleSections(item: { signatureCms: string | null }) {
+    return {
+      signature: item.signatureCms ? { format: "CMS", cms: item.signatureCms } : null,
+      certificates: this.identity.platformCertificates(),
+      revocation: { crl: (await this.identity.currentCrl()).toString("base64"), crlUrl: this.identity.crlUrl },
+    };
   }
 
   /** An item the principal may see; 404 otherwise, so that other people's items are not revealed. */
@@ -132,7 +166,8 @@ export class EvidenceService {
   async proof(principal: Principal, id: string): Promise<{ status: LeafStatus; bundle: ProofBundle | null }> {
     const item = await this.getVisible(principal, id);
     const bundle = await bundleForLeaf(this.db, item.leafSeq);
-    return { status: bundle ? "anchored" : ((await leafStatus(this.db, item.leafSeq)) ?? "queued"), bundle };
+    if (!bundle) return { status: (await leafStatus(this.db, item.leafSeq)) ?? "queued", bundle: null };
+    return { status: "anchored", bundle: { ...bundle, ...(await this.bundleSections(item)) } };
   }
 
   async content(principal: Principal, id: string): Promise<{ stream: Readable; item: ItemRow }> {
@@ -143,7 +178,11 @@ export class EvidenceService {
 
   /** Items with this SHA-256, with their leaf sequence numbers (for verification). */
   findBySha256(sha256: string) {
-    return this.db.evidenceItem.findMany({ where: { sha256 }, orderBy: { acceptedAt: "asc" }, select: { id: true, leafSeq: true } });
+    return this.db.evidenceItem.findMany({
+      where: { sha256 },
+      orderBy: { acceptedAt: "asc" },
+      select: { id: true, leafSeq: true, signatureCms: true },
+    });
   }
 }
 

@@ -14,12 +14,15 @@ import { requireAuth } from "./auth";
 import { perIpLimit, perTokenLimit, requestLogging, securityHeaders, strictCors } from "./hardening";
 import { errorHandler, unknownRoute } from "./errors";
 import { webRoutes } from "../web/routes";
+import type { IdentityService } from "../identity/service";
+import { certificateRoutes, pkiPublicRoutes } from "../identity/routes";
 
 export interface AppDeps {
   log: Logger;
   accounts: AccountService;
   evidence: EvidenceService;
   verification: VerificationService;
+  identity: IdentityService;
   store: ContentStore;
   rpc: Eip1193;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
@@ -47,6 +50,8 @@ export function buildApp(d: AppDeps): express.Express {
   });
   app.use("/api", accountRoutes(d.accounts));
   app.use("/api/verify", verificationRoutes(d.verification, d.maxUploadBytes));
+  app.use("/api", pkiPublicRoutes(d.identity));
+  app.use("/api/certificates", certificateRoutes(d.identity, d.accounts));
   app.use("/api/evidence", requireAuth(d.accounts), evidenceRoutes(d.evidence, d.store, d.maxUploadBytes));
   app.use("/rpc", rpcRoutes(d.rpc));
   app.use("/api", unknownRoute);

@@ -8,6 +8,9 @@ import { bundleForLeaf } from "../anchoring/proof";
 import { leafStatus } from "../anchoring/queue";
 import { verifyBundleOffline, type Check, type ProofBundle } from "../core/proof-bundle";
 import { verifyAnchorOnChain } from "../chain/anchor-check";
+import type { IdentityService } from "../identity/service";
+import { verifyPkiSections, type SignerReport } from "../pki/bundle-checks";
+
 
 export interface VerificationMatch {
   evidenceId: string;
@@ -15,6 +18,8 @@ export interface VerificationMatch {
   verified: boolean;
   anchoredAt: string | null;
   checks: Check[];
+  /** The submitter's certificate, with its status at the signing time and now. */
+  signer: (SignerReport & { statusAtSigningTime: string; statusNow: string }) | null;
   bundle: ProofBundle | null;
 }
 
@@ -23,19 +28,32 @@ export class VerificationService {
     private readonly db: Db,
     private readonly evidence: EvidenceService,
     private readonly chain: Provider,
+    private readonly identity: IdentityService,
   ) {}
 
   async verifyDigest(sha256: string): Promise<{ sha256: string; anchored: boolean; matches: VerificationMatch[] }> {
     const items = await this.evidence.findBySha256(sha256);
     const matches: VerificationMatch[] = [];
     for (const item of items) {
-      const bundle = await bundleForLeaf(this.db, item.leafSeq);
+      const base = await bundleForLeaf(this.db, item.leafSeq);
+      const bundle = base ? { ...base, ...(await this.evidence.bundleSections(item)) } : null;
       if (!bundle) {
         const status = (await leafStatus(this.db, item.leafSeq)) ?? "queued";
-        matches.push({ evidenceId: item.id, status, verified: false, anchoredAt: null, checks: [], bundle: null });
+        matches.push({ evidenceId: item.id, status, verified: false, anchoredAt: null, checks: [], signer: null, bundle: null });
         continue;
       }
       const checks = verifyBundleOffline(bundle, sha256);
+      let signer: (SignerReport & { statusAtSigningTime: string; statusNow: string }) | null = null;
+      if (checks.every((c) => c.ok)) {
+        // Trust only this platform's own root, not the one a bundle carries.
+        const pki = verifyPkiSections(bundle, { trustedRootPems: [this.identity.rootPem()] });
+        checks.push(...pki.checks);
+        if (pki.signer) {
+          const signedAt = pki.signer.signingTime ? new Date(pki.signer.signingTime) : null;
+          const status = await this.identity.signerStatus(pki.signer.certPem, signedAt);
+          signer = { ...pki.signer, revokedAt: status.revokedAt, revocationReason: status.revocationReason, statusAtSigningTime: status.atSigningTime, statusNow: status.now };
+        }
+      }
       if (checks.every((c) => c.ok)) {
         try {
           checks.push(...(await verifyAnchorOnChain(this.chain, bundle)));
@@ -51,6 +69,7 @@ export class VerificationService {
         verified,
         anchoredAt: verified ? new Date(bundle.anchor.blockTimestamp * 1000).toISOString() : null,
         checks,
+        signer,
         bundle,
       });
     }

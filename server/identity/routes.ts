@@ -1,0 +1,113 @@
+import { Router, type Request } from "express";
+import { z } from "zod";
+import { requireAuth, principalOf } from "../http/auth";
+import { forbidden, notFound } from "../http/errors";
+import { parseInput } from "../http/validate";
+import type { AccountService } from "../accounts/service";
+import type { IdentityService } from "./service";
+
+const MAX_TSA_REQUEST_BYTES = 16 * 1024;
+const MAX_CSR_CHARS = 64 * 1024;
+const REASONS = ["unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded", "cessationOfOperation", "certificateHold", "privilegeWithdrawn"] as const;
+
+const issueBody = z
+  .object({
+    userId: z.string().uuid().optional(),
+    organizationId: z.string().uuid().optional(),
+    csr: z.string().min(1).max(MAX_CSR_CHARS).optional(),
+  })
+  .strict()
+  .refine((b) => !(b.userId && b.organizationId), "give userId or organizationId, not both");
+const revokeBody = z.object({ reason: z.enum(REASONS).default("unspecified") }).strict();
+
+/** Public: what relying parties need to check signatures without an account. */
+export function pkiPublicRoutes(identity: IdentityService): Router {
+  const r = Router();
+  r.get("/pki/ca.pem", (_req, res) => {
+    res.type("application/x-pem-file").send(identity.chainPem());
+  });
+  r.get("/pki/root.pem", (_req, res) => {
+    res.type("application/x-pem-file").send(identity.rootPem());
+  });
+  r.get("/pki/crl", async (_req, res) => {
+    res.type("application/pkix-crl").set("Cache-Control", "no-cache").send(await identity.currentCrl());
+  });
+  // RFC 3161 over HTTP (section 3.4): every answer is a TimeStampResp, a rejection included.
+  r.post("/tsa", async (req, res) => {
+    const body = await readLimited(req, MAX_TSA_REQUEST_BYTES);
+    res.type("application/timestamp-reply");
+    if (body === null) {
+      res.send(identity.rejectTimeStamp("badDataFormat", `the request exceeds ${MAX_TSA_REQUEST_BYTES} bytes`));
+      return;
+    }
+    if (!req.is("application/timestamp-query")) {
+      res.send(identity.rejectTimeStamp("badRequest", "send application/timestamp-query"));
+      return;
+    }
+    res.send(identity.respondToTimeStampRequest(body));
+  });
+  return r;
+}
+
+export function certificateRoutes(identity: IdentityService, accounts: AccountService): Router {
+  const r = Router();
+  r.use(requireAuth(accounts));
+
+  r.post("/", async (req, res) => {
+    const p = principalOf(req);
+    const body = parseInput(issueBody, req.body);
+    const isAdmin = p.role === "admin";
+    if (body.organizationId) {
+      if (!isAdmin) throw forbidden("only an admin issues organisation certificates");
+      res.status(201).json(await identity.issue({ organizationId: body.organizationId }, body.csr));
+      return;
+    }
+    const userId = body.userId ?? p.userId;
+    if (userId !== p.userId && !isAdmin) throw forbidden("you may request a certificate for yourself only");
+    res.status(201).json(await identity.issue({ userId }, body.csr));
+  });
+
+  r.get("/", async (req, res) => {
+    const p = principalOf(req);
+    res.json({ certificates: await identity.list(p.role === "admin" ? {} : { userId: p.userId }) });
+  });
+
+  r.get("/:id", async (req, res) => {
+    res.json(await visible(identity, req));
+  });
+
+  r.post("/:id/revoke", async (req, res) => {
+    const p = principalOf(req);
+    const body = parseInput(revokeBody, req.body ?? {});
+    const cert = await visible(identity, req);
+    if (p.role !== "admin" && cert.userId !== p.userId) throw forbidden();
+    res.json(await identity.revoke(cert.id, body.reason));
+  });
+  return r;
+}
+
+/** A certificate its holder or an admin may see; 404 for anyone else. */
+async function visible(identity: IdentityService, req: Request) {
+  const p = principalOf(req);
+  const id = String(req.params.id);
+  if (!/^[0-9a-f-]{36}$/.test(id)) throw notFound("certificate");
+  const cert = await identity.get(id);
+  if (p.role !== "admin" && cert.userId !== p.userId) throw notFound("certificate");
+  return cert;
+}
+
+/** The raw body, or null when it is longer than `limit` (the rest is discarded). */
+function readLimited(req: Request, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > limit) over = true;
+      else chunks.push(c);
+    });
+    req.on("end", () => resolve(over ? null : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}

@@ -1,0 +1,364 @@
+// The platform's certificate authority as a feature: its own certificates (root, issuing, TSA),
+// certificates for organisations and people, revocation and the CRL, the RFC 3161 TSA, and the
+// signing of evidence with the submitter's own key. Every private key is sealed under the master
+// key before it touches the database, and none is ever returned.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Db } from "../db/client";
+import { ApiError, notFound } from "../http/errors";
+import type { KeyVault } from "../pki/key-vault";
+import { generateKeyPairAsync } from "../pki/keys";
+import { certificateInfo, issueCertificate, type CertificateKind, type Subject } from "../pki/certificates";
+import { buildCrl, parseCrl, type RevocationReason } from "../pki/crl";
+import { parseCsr, CsrError } from "../pki/csr";
+import { signDetached, verifyDetached } from "../pki/cms";
+import { grantTimeStamp, parseTimeStampRequest, rejectTimeStamp, timeStampDigest, TsaRequestError } from "../pki/tsa";
+
+/** The platform TSA's policy (an arc for this platform's private use). */
+export const TSA_POLICY_OID = "1.3.6.1.4.1.59999.1.1";
+
+const YEARS = (n: number) => Math.round(n * 365.25);
+const VALIDITY = { root: YEARS(20), issuing: YEARS(10), tsa: YEARS(5), holder: YEARS(2) };
+const CRL_LIFETIME_DAYS = 7;
+
+type CertRow = NonNullable<Awaited<ReturnType<Db["certificate"]["findUnique"]>>>;
+
+export interface CertificateView {
+  id: string;
+  kind: string;
+  serialHex: string;
+  fingerprint: string;
+  subject: Subject;
+  userId: string | null;
+  organizationId: string | null;
+  keyHeldBy: "platform" | "holder";
+  notBefore: string;
+  notAfter: string;
+  revokedAt: string | null;
+  revocationReason: string | null;
+  certPem: string;
+}
+
+export interface SignerStatus {
+  subject: Subject;
+  serialHex: string;
+  fingerprint: string;
+  /** "valid" | "revoked" | "expired" | "not-yet-valid" | "unknown" (not issued by this CA) */
+  atSigningTime: string;
+  now: string;
+  revokedAt: string | null;
+  revocationReason: string | null;
+}
+
+const view = (c: CertRow): CertificateView => ({
+  id: c.id,
+  kind: c.kind,
+  serialHex: c.serialHex,
+  fingerprint: c.fingerprint,
+  subject: JSON.parse(c.subject),
+  userId: c.userId,
+  organizationId: c.organizationId,
+  keyHeldBy: c.sealedKey ? "platform" : "holder",
+  notBefore: c.notBefore.toISOString(),
+  notAfter: c.notAfter.toISOString(),
+  revokedAt: c.revokedAt?.toISOString() ?? null,
+  revocationReason: c.revocationReason,
+  certPem: c.certPem,
+});
+
+export class IdentityService {
+  private platformCerts: { root: CertRow; issuing: CertRow; tsa: CertRow } | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly vault: KeyVault,
+    private readonly publicUrl: string,
+  ) {}
+
+  get crlUrl(): string {
+    return `${this.publicUrl}/api/pki/crl`;
+  }
+
+  /** Creates the root CA, the issuing CA, the TSA certificate and the first CRL on first start. */
+  async init(): Promise<void> {
+    const root = await this.ensurePlatformCert("root-ca", { commonName: "Evidence Platform Root CA", organization: "Evidence Platform", country: "CN" }, null);
+    const issuing = await this.ensurePlatformCert("issuing-ca", { commonName: "Evidence Platform Issuing CA", organization: "Evidence Platform", country: "CN" }, root);
+    const tsa = await this.ensurePlatformCert("tsa", { commonName: "Evidence Platform Time-Stamping Authority", organization: "Evidence Platform", country: "CN" }, issuing);
+    // A master key other than the one that sealed these keys fails here, at start, not at first use.
+    this.unsealKey(issuing);
+    this.platformCerts = { root, issuing, tsa };
+    if ((await this.db.revocationList.count()) === 0) await this.publishCrl();
+  }
+
+  private certs() {
+    if (!this.platformCerts) throw new Error("IdentityService.init() was not called");
+    return this.platformCerts;
+  }
+
+  private async ensurePlatformCert(kind: "root-ca" | "issuing-ca" | "tsa", subject: Subject, issuer: CertRow | null): Promise<CertRow> {
+    const existing = await this.db.certificate.findUnique({ where: { id: kind } });
+    if (existing) return existing;
+    const keys = await generateKeyPairAsync();
+    const issued = issueCertificate({
+      kind,
+      subject,
+      subjectPublicKeyPem: keys.publicKeyPem,
+      ...(issuer ? { issuer: { certPem: issuer.certPem, privateKeyPem: this.unsealKey(issuer) }, crlUrl: this.crlUrl } : { selfSignKeyPem: keys.privateKeyPem }),
+      validityDays: kind === "root-ca" ? VALIDITY.root : kind === "issuing-ca" ? VALIDITY.issuing : VALIDITY.tsa,
+    });
+    try {
+      return await this.db.certificate.create({ data: this.rowFor(kind, kind, issued, subject, this.vault.seal(keys.privateKeyPem, `cert:${kind}`), {}) });
+    } catch {
+      // Another instance created it at the same moment: use theirs.
+      const theirs = await this.db.certificate.findUnique({ where: { id: kind } });
+      if (!theirs) throw new Error(`could not create the platform's ${kind} certificate`);
+      return theirs;
+    }
+  }
+
+  private rowFor(
+    id: string,
+    kind: CertificateKind,
+    issued: ReturnType<typeof issueCertificate>,
+    subject: Subject,
+    sealedKey: string | null,
+    owner: { userId?: string; organizationId?: string },
+  ) {
+    return {
+      id,
+      kind,
+      serialHex: issued.serialHex,
+      fingerprint: issued.fingerprintSha256,
+      certPem: issued.certPem,
+      subject: JSON.stringify(subject),
+      sealedKey,
+      userId: owner.userId ?? null,
+      organizationId: owner.organizationId ?? null,
+      notBefore: issued.notBefore,
+      notAfter: issued.notAfter,
+    };
+  }
+
+  private unsealKey(cert: CertRow): string {
+    if (!cert.sealedKey) throw new Error(`the platform does not hold the key of certificate ${cert.id}`);
+    return this.vault.unseal(cert.sealedKey, `cert:${cert.id}`).toString("utf8");
+  }
+
+  rootPem(): string {
+    return this.certs().root.certPem;
+  }
+
+  /** Issuing CA then root, PEM: what a relying party needs besides a holder's certificate. */
+  chainPem(): string {
+    return this.certs().issuing.certPem + this.certs().root.certPem;
+  }
+
+  platformCertificates(): { root: string; issuing: string; tsa: string } {
+    const c = this.certs();
+    return { root: c.root.certPem, issuing: c.issuing.certPem, tsa: c.tsa.certPem };
+  }
+
+  /**
+   * Issues a certificate to a user (kind person) or an organisation. Without a CSR the platform
+   * generates the key and keeps it sealed; with a CSR the holder keeps the key.
+   */
+  async issue(target: { userId: string } | { organizationId: string }, csr?: string): Promise<CertificateView> {
+    let subject: Subject;
+    let owner: { userId?: string; organizationId?: string };
+    if ("userId" in target) {
+      const user = await this.db.user.findUnique({ where: { id: target.userId }, include: { organization: true } });
+      if (!user) throw notFound("user");
+      subject = {
+        commonName: user.name.slice(0, 64),
+        ...(user.organization ? { organization: user.organization.name.slice(0, 64) } : {}),
+        serialNumber: user.id,
+        email: user.email,
+        country: "CN",
+      };
+      owner = { userId: user.id, organizationId: user.organizationId ?? undefined };
+    } else {
+      const org = await this.db.organization.findUnique({ where: { id: target.organizationId } });
+      if (!org) throw notFound("organisation");
+      subject = { commonName: org.name.slice(0, 64), organization: org.name.slice(0, 64), serialNumber: org.creditCode ?? org.id, country: "CN" };
+      owner = { organizationId: org.id };
+    }
+    let publicKeyPem: string;
+    let sealed: ((id: string) => string) | null = null;
+    if (csr !== undefined) {
+      try {
+        publicKeyPem = parseCsr(csr).publicKeyPem; // the subject comes from our records, not the CSR
+      } catch (e) {
+        if (e instanceof CsrError) throw new ApiError(400, e.code, e.message);
+        throw e;
+      }
+    } else {
+      const keys = await generateKeyPairAsync();
+      publicKeyPem = keys.publicKeyPem;
+      sealed = (id) => this.vault.seal(keys.privateKeyPem, `cert:${id}`);
+    }
+    const issuing = this.certs().issuing;
+    const issued = issueCertificate({
+      kind: "userId" in target ? "person" : "organization",
+      subject,
+      subjectPublicKeyPem: publicKeyPem,
+      issuer: { certPem: issuing.certPem, privateKeyPem: this.unsealKey(issuing) },
+      validityDays: VALIDITY.holder,
+      crlUrl: this.crlUrl,
+    });
+    const id = randomUUID();
+    const row = await this.db.certificate.create({
+      data: this.rowFor(id, "userId" in target ? "person" : "organization", issued, subject, sealed ? sealed(id) : null, owner),
+    });
+    return view(row);
+  }
+
+  async list(filter: { userId?: string; organizationId?: string }): Promise<CertificateView[]> {
+    const rows = await this.db.certificate.findMany({
+      where: { kind: { in: ["person", "organization"] }, ...filter },
+      orderBy: { createdAt: "asc" },
+    });
+    return rows.map(view);
+  }
+
+  async get(id: string): Promise<CertificateView> {
+    const row = await this.db.certificate.findUnique({ where: { id } });
+    if (!row) throw notFound("certificate");
+    return view(row);
+  }
+
+  /** Revokes a holder certificate and publishes a new CRL at once. */
+  async revoke(id: string, reason: RevocationReason): Promise<CertificateView> {
+    const row = await this.db.certificate.findUnique({ where: { id } });
+    if (!row || (row.kind !== "person" && row.kind !== "organization")) throw notFound("certificate");
+    if (row.revokedAt) throw new ApiError(409, "already_revoked", "the certificate is already revoked");
+    const updated = await this.db.certificate.update({ where: { id }, data: { revokedAt: new Date(), revocationReason: reason } });
+    await this.publishCrl();
+    return view(updated);
+  }
+
+  /** A new CRL with every revoked certificate, its number one above the last. */
+  async publishCrl(): Promise<Buffer> {
+    const revoked = await this.db.certificate.findMany({ where: { revokedAt: { not: null } }, orderBy: { revokedAt: "asc" } });
+    const issuing = this.certs().issuing;
+    for (let attempt = 0; ; attempt++) {
+      const last = await this.db.revocationList.findFirst({ orderBy: { number: "desc" } });
+      const number = (last?.number ?? 0) + 1;
+      const now = new Date();
+      const der = buildCrl({
+        issuerCertPem: issuing.certPem,
+        issuerKeyPem: this.unsealKey(issuing),
+        revoked: revoked.map((r) => ({ serialHex: r.serialHex, revokedAt: r.revokedAt!, reason: r.revocationReason as RevocationReason })),
+        crlNumber: BigInt(number),
+        thisUpdate: now,
+        nextUpdate: new Date(now.getTime() + CRL_LIFETIME_DAYS * 86400_000),
+      });
+      try {
+        await this.db.revocationList.create({ data: { number, der: der.toString("base64") } });
+        return der;
+      } catch (e) {
+        if (attempt >= 5) throw e; // another instance published the same number: build the next one
+      }
+    }
+  }
+
+  /** The current CRL; a fresh one when the last is past half its lifetime. */
+  async currentCrl(): Promise<Buffer> {
+    const last = await this.db.revocationList.findFirst({ orderBy: { number: "desc" } });
+    if (!last || Date.now() - last.createdAt.getTime() > (CRL_LIFETIME_DAYS / 2) * 86400_000) return this.publishCrl();
+    return Buffer.from(last.der, "base64");
+  }
+
+  /**
+   * Signs a file's SHA-256 with the user's own platform-held key (a certificate is issued on first
+   * use). Null when the user's current certificate is one whose key the user keeps.
+   */
+  async signForUser(userId: string, sha256: Buffer): Promise<{ cms: Buffer; certId: string } | null> {
+    let cert = await this.currentUserCert(userId);
+    if (!cert) {
+      await this.issue({ userId });
+      cert = await this.currentUserCert(userId);
+    }
+    if (!cert?.sealedKey) return null;
+    const c = this.certs();
+    const cms = signDetached(sha256, { certPem: cert.certPem, privateKeyPem: this.unsealKey(cert), chainPems: [c.issuing.certPem, c.root.certPem] }, new Date());
+    return { cms, certId: cert.id };
+  }
+
+  /** A signature the holder made with a key the platform does not hold: accepted if it verifies. */
+  async acceptHolderSignature(userId: string, sha256: Buffer, cms: Buffer): Promise<{ certId: string }> {
+    const result = verifyDetached(cms, sha256, [this.rootPem()]);
+    if (!result.ok || !result.signerCertPem) throw new ApiError(400, "bad_signature", `the signature does not verify: ${result.problems.join("; ")}`);
+    const fingerprint = certificateInfo(result.signerCertPem).fingerprintSha256;
+    const cert = await this.db.certificate.findUnique({ where: { fingerprint } });
+    if (!cert || cert.userId !== userId || cert.kind !== "person") {
+      throw new ApiError(400, "bad_signature", "the signature is not made with one of your certificates");
+    }
+    if (cert.revokedAt) throw new ApiError(400, "certificate_revoked", "the signing certificate is revoked");
+    return { certId: cert.id };
+  }
+
+  private currentUserCert(userId: string) {
+    return this.db.certificate.findFirst({
+      where: { userId, kind: "person", revokedAt: null, notAfter: { gt: new Date() } },
+      orderBy: { createdAt: "desc" },
+    });
+  }
+
+  /** Status of a signer's certificate at the signing time and now, from this CA's records. */
+  async signerStatus(certPem: string, signingTime: Date | null): Promise<SignerStatus> {
+    const info = certificateInfo(certPem);
+    const row = await this.db.certificate.findUnique({ where: { fingerprint: info.fingerprintSha256 } });
+    const statusAt = (t: Date): string => {
+      if (!row) return "unknown";
+      if (t < info.notBefore) return "not-yet-valid";
+      if (t > info.notAfter) return "expired";
+      if (row.revokedAt && row.revokedAt <= t) return "revoked";
+      return "valid";
+    };
+    return {
+      subject: info.subject,
+      serialHex: info.serialHex,
+      fingerprint: info.fingerprintSha256,
+      atSigningTime: signingTime ? statusAt(signingTime) : "unknown",
+      now: statusAt(new Date()),
+      revokedAt: row?.revokedAt?.toISOString() ?? null,
+      revocationReason: row?.revocationReason ?? null,
+    };
+  }
+
+  /** RFC 3161 over HTTP: a TimeStampResp for any request, a rejection for a bad one. */
+  respondToTimeStampRequest(der: Buffer): Buffer {
+    try {
+      const req = parseTimeStampRequest(der, TSA_POLICY_OID);
+      return grantTimeStamp(req, this.tsaSigner(), { serial: newSerial(), genTime: new Date(), policyOid: TSA_POLICY_OID });
+    } catch (e) {
+      if (e instanceof TsaRequestError) return rejectTimeStamp(e.failure, e.message);
+      return rejectTimeStamp("systemFailure", "the time-stamping authority failed");
+    }
+  }
+
+  rejectTimeStamp(failure: "badDataFormat" | "badRequest", message: string): Buffer {
+    return rejectTimeStamp(failure, message);
+  }
+
+  /** A TimeStampToken over a digest the platform holds (a batch root). */
+  timestamp(sha256: Buffer): Buffer {
+    return timeStampDigest(sha256, this.tsaSigner(), { serial: newSerial(), genTime: new Date(), policyOid: TSA_POLICY_OID });
+  }
+
+  private tsaSigner() {
+    const c = this.certs();
+    return { certPem: c.tsa.certPem, privateKeyPem: this.unsealKey(c.tsa), chainPems: [c.issuing.certPem, c.root.certPem] };
+  }
+
+  /** Parses a CRL we published, for tests and reports. */
+  static readCrl(der: Buffer) {
+    return parseCrl(der);
+  }
+}
+
+/** Positive 127-bit random serial: unique across instances without coordination. */
+function newSerial(): bigint {
+  const b = randomBytes(16);
+  b[0] &= 0x7f;
+  return BigInt("0x" + b.toString("hex")) || 1n;
+}
