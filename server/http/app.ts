@@ -42,6 +42,9 @@ export function buildApp(d: AppDeps): express.Express {
   app.use(perIpLimit(d.limits.perIpPerMin));
   app.use("/api/auth/login", perIpLimit(d.limits.loginPerMin));
   app.use("/api", perTokenLimit(d.limits.perTokenPerMin));
+  // Before the JSON parser: /api/tsa reads its raw body itself, whatever the content type claims
+  // (a JSON body parsed first would leave it waiting for a stream already consumed).
+  app.use("/api", pkiPublicRoutes(d.identity));
   app.use(express.json({ limit: d.maxJsonBytes, type: ["application/json", "application/*+json"] }));
 
   app.get("/api/health", async (_req, res) => {
@@ -50,7 +53,6 @@ export function buildApp(d: AppDeps): express.Express {
   });
   app.use("/api", accountRoutes(d.accounts));
   app.use("/api/verify", verificationRoutes(d.verification, d.maxUploadBytes));
-  app.use("/api", pkiPublicRoutes(d.identity));
   app.use("/api/certificates", certificateRoutes(d.identity, d.accounts));
   app.use("/api/evidence", requireAuth(d.accounts), evidenceRoutes(d.evidence, d.store, d.maxUploadBytes));
   app.use("/rpc", rpcRoutes(d.rpc));

@@ -44,6 +44,9 @@ export function verifyPkiSections(
   let signingTime: Date | null = null;
   let anchoredTime: Date | null = null;
 
+  if (!bundle.signature && bundle.record.signatureSha256 !== undefined) {
+    checks.push({ name: "signature", ok: false, detail: "the record anchors a signature that the bundle does not carry" });
+  }
   if (bundle.signature) {
     const cms = Buffer.from(bundle.signature.cms, "base64");
     const sha = String(bundle.record.sha256 ?? "");

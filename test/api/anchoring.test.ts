@@ -102,17 +102,26 @@ describe("anchoring and proof bundles (API)", function () {
       }
     });
 
-    it("a root never anchored is reported as not on chain", async () => {
+    it("a root never anchored is reported: by its timestamp, and without one, on chain", async () => {
       // A self-consistent bundle (record, path, root) whose root the registry never saw, pointing at a real transaction.
       const record = { ...bundle.record, title: "forged" };
       const leaf = leafOf(record).hash;
-      const forged = writeBundle("forged.json", (b) => {
+      const forge = (b: any) => {
         b.record = record;
         b.merkle = { ...b.merkle, leafHash: leaf, leafIndex: 0, treeSize: 1, auditPath: [], root: leaf };
-      });
-      const r = await runVerify([file, forged, "--rpc", `${tp.url}/rpc`]);
+      };
+      const withToken = await runVerify([file, writeBundle("forged.json", forge), "--rpc", `${tp.url}/rpc`]);
+      expect(withToken.code, withToken.out).to.equal(1);
+      expect(withToken.out).to.match(/timestamp invalid/);
+      const stripped = await runVerify([file, writeBundle("forged-nots.json", (b) => (forge(b), delete b.timestamp)), "--rpc", `${tp.url}/rpc`]);
+      expect(stripped.code, stripped.out).to.equal(1);
+      expect(stripped.out).to.match(/transaction does not anchor this root|root not on chain/);
+    });
+
+    it("a signature removed from the bundle is reported (the record anchors its digest)", async () => {
+      const r = await runVerify([file, writeBundle("nosig.json", (b) => delete b.signature)]);
       expect(r.code, r.out).to.equal(1);
-      expect(r.out).to.match(/transaction does not anchor this root|root not on chain/);
+      expect(r.out).to.match(/signature invalid/);
     });
 
     it("bad usage exits 2", async () => {

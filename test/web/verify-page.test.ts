@@ -244,7 +244,8 @@ describe("public verification page", function () {
       }
       const checkResults = await page.$$eval("#details .check", (ns) => ns.map((n) => `${n.getAttribute("data-step")}:${n.getAttribute("data-result")}`));
       // The server's checks, as it returned them: every step, each passing.
-      expect(checkResults).to.deep.equal(vb.STEPS.map((s: string) => `${s}:pass`));
+      const serverSteps = ["bundle-format", "file-digest", "record-leaf", "audit-path", "signature", "timestamp", "certificate-status", "chain-id", "transaction", "root-on-chain"];
+      expect(checkResults).to.deep.equal(serverSteps.map((s) => `${s}:pass`));
       await shot("anchored");
 
       const [download] = await Promise.all([page.waitForEvent("download"), page.click("#details button")]);
