@@ -427,30 +427,43 @@ describe("identity: certificates, revocation, CSRs and key custody (API)", funct
       expect(() => KeyVault.open(tp.dataDir, randomBytes(32).toString("hex")).unseal(sealedRows[0].sealedKey!, `cert:${sealedRows[0].id}`)).to.throw(/failed authentication/);
       for (const pem of holderKeys) privateKeys.push(createPrivateKey(pem));
 
-      // What would betray a key: its PEM label, its DER (PKCS#8 and PKCS#1 for RSA), a line of their
-      // base64, and its secret numbers (raw bytes, hex, base64url) for RSA.
+      // What would betray a key: its PEM label, its DER (PKCS#8, and PKCS#1 for RSA), a line of their
+      // base64, and its secret numbers (d; p and q for RSA) as bytes, hex and base64url.
       const needles: { what: string; bytes: Buffer }[] = [{ what: "a PEM private key", bytes: Buffer.from("PRIVATE KEY") }];
       for (const [i, key] of privateKeys.entries()) {
+        // A whole line of the PEM body near its end: the secret part (the start holds the public modulus).
+        const line = (der: Buffer) => {
+          const n = Math.floor(der.length / 48);
+          return Buffer.from(der.toString("base64").slice((n - 1) * 64, n * 64));
+        };
         const pkcs8 = key.export({ type: "pkcs8", format: "der" });
-        // A whole line of the PEM body (the second: the first is much the same for every key of a size).
-        const line = (der: Buffer) => Buffer.from(der.toString("base64").slice(64, 128));
         const forms: [string, Buffer][] = [["pkcs8 DER", pkcs8]];
-        if (pkcs8.length > 96) forms.push(["pkcs8 base64", line(pkcs8)]);
+        const secrets: ("d" | "p" | "q")[] = ["d"];
         if (key.asymmetricKeyType === "rsa") {
           const pkcs1 = key.export({ type: "pkcs1", format: "der" });
-          forms.push(["pkcs1 DER", pkcs1], ["pkcs1 base64", line(pkcs1)]);
-          const jwk = key.export({ format: "jwk" });
-          for (const n of ["d", "p", "q"] as const) {
-            const raw = Buffer.from(jwk[n]!, "base64url");
-            forms.push([`${n} bytes`, raw], [`${n} hex`, Buffer.from(raw.toString("hex"))], [`${n} base64url`, Buffer.from(jwk[n]!.slice(0, 64))]);
-          }
+          forms.push(["pkcs8 base64", line(pkcs8)], ["pkcs1 DER", pkcs1], ["pkcs1 base64", line(pkcs1)]);
+          secrets.push("p", "q");
         }
-        for (const [what, bytes] of forms) needles.push({ what: `key ${i} ${what}`, bytes });
+        const jwk = key.export({ format: "jwk" });
+        for (const n of secrets) {
+          const raw = Buffer.from(jwk[n]!, "base64url");
+          forms.push([`${n} bytes`, raw], [`${n} hex`, Buffer.from(raw.toString("hex"))], [`${n} base64url`, Buffer.from(jwk[n]!.slice(0, 64))]);
+        }
+        for (const [what, bytes] of forms) needles.push({ what: `key ${i} (${key.asymmetricKeyType}) ${what}`, bytes });
       }
       expect(needles.every((n) => n.bytes.length >= 11)).to.equal(true);
       const scan = (where: string, data: Buffer) => {
         for (const n of needles) expect(data.indexOf(n.bytes), `${n.what} found in ${where}`).to.equal(-1);
       };
+      // The scan finds a key written in any of those forms.
+      const planted = privateKeys[1];
+      for (const form of [
+        planted.export({ type: "pkcs8", format: "pem" }) as string,
+        JSON.stringify({ k: (planted.export({ type: "pkcs1", format: "der" }) as Buffer).toString("base64") }),
+        JSON.stringify(planted.export({ format: "jwk" })),
+      ]) {
+        expect(() => scan("a planted key", Buffer.from(form.replace("PRIVATE KEY", "")))).to.throw(/found in a planted key/);
+      }
 
       // Every file under DATA_DIR (the SQLite database and its WAL included).
       const files = (fs.readdirSync(tp.dataDir, { recursive: true }) as string[]).map((f) => path.join(tp.dataDir, f)).filter((f) => fs.statSync(f).isFile());
