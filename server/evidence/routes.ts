@@ -54,18 +54,25 @@ export function evidenceRoutes(evidence: EvidenceService, store: ContentStore, m
         { fileField: "file", textFields: ["title", "source", "signature"], maxFileBytes: maxUploadBytes, maxFieldBytes: 65536 },
         (file) =>
           store
-            .put(file.stream, { maxBytes: maxUploadBytes, sizeHint: Number(req.get("content-length") ?? 0) })
-            .then((stored) => ({ stored, file })),
+            .stage(file.stream, { maxBytes: maxUploadBytes, sizeHint: Number(req.get("content-length") ?? 0) })
+            .then((staged) => ({ staged, file })),
       ).catch((e) => Promise.reject(storageError(e)));
-      const meta = parseInput(metaFields, upload.fields, "fields");
-      const { stored, file } = upload.result;
-      const item = await evidence.acceptFile(principal, stored, {
-        title: meta.title,
-        source: meta.source,
-        holderSignature: signatureOf(meta.signature),
-        fileName: safeFileName(file.fileName),
-        mediaType: file.mediaType,
-      });
+      const { staged, file } = upload.result;
+      let item;
+      try {
+        const meta = parseInput(metaFields, upload.fields, "fields");
+        // Checked before the file is committed: a refused upload leaves nothing behind.
+        item = await evidence.acceptFile(principal, staged, {
+          title: meta.title,
+          source: meta.source,
+          holderSignature: signatureOf(meta.signature),
+          fileName: safeFileName(file.fileName),
+          mediaType: file.mediaType,
+        });
+      } catch (e) {
+        await staged.discard();
+        throw storageError(e);
+      }
       res.status(201).location(`/api/evidence/${item.id}`).json(item);
       return;
     }

@@ -5,7 +5,7 @@ import type { Readable } from "node:stream";
 import type { Db } from "../db/client";
 import type { Principal } from "../accounts/roles";
 import type { EvidenceRecord } from "../core/evidence-record";
-import type { ContentStore } from "../storage/content-store";
+import type { ContentStore, StagedObject } from "../storage/content-store";
 import { enqueueLeaves, leafStatus, type LeafStatus } from "../anchoring/queue";
 import { GroupCommit } from "../db/group-commit";
 import { bundleForLeaf } from "../anchoring/proof";
@@ -71,8 +71,9 @@ export class EvidenceService {
     return items.map(() => undefined);
   }
 
-  async acceptFile(principal: Principal, file: { sha256: string; sm3: string; size: number }, meta: EvidenceMeta) {
-    return this.accept(principal, file, meta);
+  /** Accepts a staged file: signed first, committed to storage, then recorded. */
+  async acceptFile(principal: Principal, file: StagedObject, meta: EvidenceMeta) {
+    return this.accept(principal, file, meta, () => file.commit());
   }
 
   async acceptDigest(principal: Principal, sha256: string, meta: EvidenceMeta) {
@@ -83,9 +84,11 @@ export class EvidenceService {
     principal: Principal,
     digests: { sha256: string; sm3: string | null; size: number | null },
     meta: EvidenceMeta,
+    beforeRecording?: () => Promise<void>,
   ): Promise<AcceptedItem> {
     const id = randomUUID();
     const signature = await this.sign(principal, digests.sha256, meta.holderSignature);
+    await beforeRecording?.();
     const acceptedAt = new Date();
     const record: EvidenceRecord = {
       type: "evidence",

@@ -67,6 +67,7 @@ const view = (c: CertRow): CertificateView => ({
 
 export class IdentityService {
   private platformCerts: { root: CertRow; issuing: CertRow; tsa: CertRow } | null = null;
+  private readonly issuing = new Map<string, Promise<CertificateView>>();
 
   constructor(
     private readonly db: Db,
@@ -274,7 +275,13 @@ export class IdentityService {
   async signForUser(userId: string, sha256: Buffer): Promise<{ cms: Buffer; certId: string } | null> {
     let cert = await this.currentUserCert(userId);
     if (!cert) {
-      await this.issue({ userId });
+      // Concurrent first submissions of one user share one new certificate.
+      let pending = this.issuing.get(userId);
+      if (!pending) {
+        pending = this.issue({ userId }).finally(() => this.issuing.delete(userId));
+        this.issuing.set(userId, pending);
+      }
+      await pending;
       cert = await this.currentUserCert(userId);
     }
     if (!cert?.sealedKey) return null;
@@ -293,6 +300,10 @@ export class IdentityService {
       throw new ApiError(400, "bad_signature", "the signature is not made with one of your certificates");
     }
     if (cert.revokedAt) throw new ApiError(400, "certificate_revoked", "the signing certificate is revoked");
+    const now = new Date();
+    if (cert.notAfter <= now || cert.notBefore > now) {
+      throw new ApiError(400, "certificate_expired", "the signing certificate is not valid now");
+    }
     return { certId: cert.id };
   }
 

@@ -43,6 +43,13 @@ export interface StoredObject {
   size: number;
 }
 
+export interface StagedObject extends StoredObject {
+  /** Moves the object into place, durably. */
+  commit(): Promise<void>;
+  /** Removes the staged file. */
+  discard(): Promise<void>;
+}
+
 export class ContentStore {
   private readonly objects: string;
   private readonly tmp: string;
@@ -75,11 +82,20 @@ export class ContentStore {
     return fs.createReadStream(this.pathOf(sha256));
   }
 
+  /** Streams `input` into the store (stage, then commit). */
+  async put(input: Readable, opts: PutOptions): Promise<StoredObject> {
+    const staged = await this.stage(input, opts);
+    await staged.commit();
+    return staged;
+  }
+
   /**
-   * Streams `input` into the store. Throws TooLargeError past `maxBytes`, EmptyFileError for an
+   * Streams `input` into a durable temporary file while hashing it. The caller checks what it must
+   * (a signature over the digest, metadata), then commits (the object appears under its SHA-256)
+   * or discards (nothing is left). Throws TooLargeError past `maxBytes`, EmptyFileError for an
    * empty input unless allowed, StorageFullError when the disk is full; then nothing is left behind.
    */
-  async put(input: Readable, { maxBytes, sizeHint = 0, allowEmpty = false }: PutOptions): Promise<StoredObject> {
+  async stage(input: Readable, { maxBytes, sizeHint = 0, allowEmpty = false }: PutOptions): Promise<StagedObject> {
     const tmpFile = path.join(this.tmp, randomUUID());
     const offload = sizeHint >= OFFLOAD_THRESHOLD ? new Sm3Offload() : null;
     const digest = new DualDigest(offload === null);
@@ -105,22 +121,26 @@ export class ContentStore {
         await fs.promises.rm(tmpFile, { force: true });
       }
     }
-    const result: StoredObject = {
-      sha256: digest.sha256Hex(),
-      sm3: offload ? await offload.digest() : digest.sm3Hex(),
+    const sha256 = digest.sha256Hex();
+    const sm3 = offload ? await offload.digest() : digest.sm3Hex();
+    return {
+      sha256,
+      sm3,
       size: digest.size,
+      commit: async () => {
+        try {
+          const target = this.pathOf(sha256);
+          await fs.promises.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+          // Same content, same name: an existing object is identical, so the rename may replace it.
+          await fs.promises.rename(tmpFile, target);
+          fsyncDir(path.dirname(target));
+        } catch (e) {
+          await fs.promises.rm(tmpFile, { force: true });
+          throw translate(e);
+        }
+      },
+      discard: () => fs.promises.rm(tmpFile, { force: true }),
     };
-    try {
-      const target = this.pathOf(result.sha256);
-      await fs.promises.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-      // Same content, same name: an existing object is identical, so the rename may replace it.
-      await fs.promises.rename(tmpFile, target);
-      fsyncDir(path.dirname(target));
-    } catch (e) {
-      await fs.promises.rm(tmpFile, { force: true });
-      throw translate(e);
-    }
-    return result;
   }
 }
 

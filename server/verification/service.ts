@@ -49,8 +49,10 @@ export class VerificationService {
         const pki = verifyPkiSections(bundle, { trustedRootPems: [this.identity.rootPem()] });
         checks.push(...pki.checks);
         if (pki.signer) {
-          const signedAt = pki.signer.signingTime ? new Date(pki.signer.signingTime) : null;
-          const status = await this.identity.signerStatus(pki.signer.certPem, signedAt);
+          // Status when the platform accepted the item (anchored in the record), not at the time the
+          // signer claims in the signature.
+          const acceptedAt = typeof bundle.record.acceptedAt === "string" ? new Date(bundle.record.acceptedAt) : null;
+          const status = await this.identity.signerStatus(pki.signer.certPem, acceptedAt);
           signer = { ...pki.signer, revokedAt: status.revokedAt, revocationReason: status.revocationReason, statusAtSigningTime: status.atSigningTime, statusNow: status.now };
         }
       }
