@@ -17,6 +17,7 @@ import { queuedCount } from "./anchoring/queue";
 import { buildApp } from "./http/app";
 import { IdentityService } from "./identity/service";
 import { KeyVault } from "./pki/key-vault";
+import { AuditService } from "./audit/service";
 import { writeFileDurably } from "./storage/durable";
 
 export interface Platform {
@@ -27,6 +28,7 @@ export interface Platform {
   accounts: AccountService;
   evidence: EvidenceService;
   identity: IdentityService;
+  audit: AuditService;
   close(): Promise<void>;
 }
 
@@ -34,7 +36,8 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
   fs.mkdirSync(config.DATA_DIR, { recursive: true, mode: 0o700 });
   const database = await openDatabase(resolveDbTarget(config.DATABASE_URL, config.DATA_DIR));
   const db = database.db;
-  const accounts = new AccountService(db, config.SESSION_TTL_HOURS);
+  const audit = new AuditService(db);
+  const accounts = new AccountService(db, config.SESSION_TTL_HOURS, audit);
   await createFirstAdmin(config, accounts, log);
 
   const store = new ContentStore(config.DATA_DIR);
@@ -48,7 +51,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     "chain connected",
   );
 
-  const identity = new IdentityService(db, KeyVault.open(config.DATA_DIR, config.MASTER_KEY), config.PUBLIC_URL);
+  const identity = new IdentityService(db, KeyVault.open(config.DATA_DIR, config.MASTER_KEY), config.PUBLIC_URL, audit);
   await identity.init();
   const evidence = new EvidenceService(db, store, identity);
   const verification = new VerificationService(db, evidence, registry.provider, identity);
@@ -66,6 +69,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       timestamp: (root) => identity.timestamp(root),
     },
     log.child({ component: "anchoring" }),
+    (event) => audit.record(event),
   );
 
   const health = async () => {
@@ -96,6 +100,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     evidence,
     verification,
     identity,
+    audit,
     store,
     rpc: chain.rpc,
     health,
@@ -118,6 +123,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     accounts,
     evidence,
     identity,
+    audit,
     async close() {
       await worker.stop();
       chain.close();

@@ -2,12 +2,19 @@ import { Router } from "express";
 import { z } from "zod";
 import { requireAuth, requireRole, principalOf } from "../http/auth";
 import { parseInput } from "../http/validate";
+import { notFound } from "../http/errors";
 import { ROLES } from "./roles";
 import type { AccountService } from "./service";
 
 const email = z.string().trim().email().max(254);
 const password = z.string().min(10).max(200);
-const name = z.string().trim().min(1).max(200);
+// Names become certificate subjects (RFC 5280 names refuse control characters).
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters");
 
 const loginBody = z.object({ email: z.string().max(254), password: z.string().max(200) }).strict();
 const passwordChangeBody = z.object({ currentPassword: z.string().max(200), newPassword: password }).strict();
@@ -49,14 +56,14 @@ export function accountRoutes(accounts: AccountService): Router {
   });
 
   r.post("/organizations", auth, requireRole("admin"), async (req, res) => {
-    res.status(201).json(await accounts.createOrganization(parseInput(newOrgBody, req.body)));
+    res.status(201).json(await accounts.createOrganization(parseInput(newOrgBody, req.body), principalOf(req).userId));
   });
   r.get("/organizations", auth, requireRole("admin"), async (_req, res) => {
     res.json({ organizations: await accounts.listOrganizations() });
   });
 
   r.post("/users", auth, requireRole("admin"), async (req, res) => {
-    res.status(201).json(await accounts.createUser(parseInput(newUserBody, req.body)));
+    res.status(201).json(await accounts.createUser(parseInput(newUserBody, req.body), principalOf(req).userId));
   });
   r.get("/users", auth, requireRole("admin"), async (_req, res) => {
     res.json({ users: await accounts.listUsers() });
@@ -70,7 +77,10 @@ export function accountRoutes(accounts: AccountService): Router {
     res.json({ tokens: await accounts.listApiTokens(principalOf(req).userId) });
   });
   r.delete("/tokens/:id", auth, async (req, res) => {
-    await accounts.revokeToken(principalOf(req).userId, String(req.params.id));
+    const id = String(req.params.id);
+    // Token ids are UUIDs; anything else (a NUL byte would even fail in PostgreSQL) is unknown.
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) throw notFound("token");
+    await accounts.revokeToken(principalOf(req).userId, id);
     res.status(204).end();
   });
   return r;

@@ -5,6 +5,7 @@ import type { Db } from "../db/client";
 import { ApiError, notFound } from "../http/errors";
 import { dummyHash, hashPassword, verifyPassword } from "./password";
 import type { Principal, Role } from "./roles";
+import type { AuditService } from "../audit/service";
 
 const TOKEN_PREFIX = "eat_";
 
@@ -38,25 +39,28 @@ export class AccountService {
   constructor(
     private readonly db: Db,
     private readonly sessionTtlHours: number,
+    private readonly audit: AuditService,
   ) {}
 
   async userCount(): Promise<number> {
     return this.db.user.count();
   }
 
-  async createOrganization(input: { name: string; creditCode?: string }) {
+  async createOrganization(input: { name: string; creditCode?: string }, actorId?: string) {
     if (input.creditCode) {
       const clash = await this.db.organization.findUnique({ where: { creditCode: input.creditCode } });
       if (clash) throw new ApiError(409, "duplicate", "an organisation with this credit code exists");
     }
-    return this.db.organization.create({ data: { id: randomUUID(), name: input.name, creditCode: input.creditCode ?? null } });
+    const org = await this.db.organization.create({ data: { id: randomUUID(), name: input.name, creditCode: input.creditCode ?? null } });
+    await this.audit.record({ actorId: actorId ?? null, action: "organization.created", subject: org.id, details: { name: org.name, creditCode: org.creditCode } });
+    return org;
   }
 
   listOrganizations() {
     return this.db.organization.findMany({ orderBy: { createdAt: "asc" } });
   }
 
-  async createUser(input: { email: string; name: string; password: string; role: Role; organizationId?: string }) {
+  async createUser(input: { email: string; name: string; password: string; role: Role; organizationId?: string }, actorId?: string) {
     const email = input.email.toLowerCase();
     if (await this.db.user.findUnique({ where: { email } })) {
       throw new ApiError(409, "duplicate", "a user with this email exists");
@@ -74,6 +78,7 @@ export class AccountService {
         passwordHash: await hashPassword(input.password),
       },
     });
+    await this.audit.record({ actorId: actorId ?? null, action: "user.created", subject: user.id, details: { email, role: input.role, organizationId: user.organizationId } });
     return publicUser(user);
   }
 
@@ -87,9 +92,10 @@ export class AccountService {
     if (!user || !ok || user.disabledAt) throw new ApiError(401, "invalid_credentials", "wrong email or password");
     const expiresAt = new Date(Date.now() + this.sessionTtlHours * 3600_000);
     const token = newToken();
-    await this.db.apiToken.create({
+    const session = await this.db.apiToken.create({
       data: { id: randomUUID(), tokenHash: hashToken(token), kind: "session", userId: user.id, expiresAt },
     });
+    await this.audit.record({ actorId: user.id, action: "session.created", subject: session.id });
     return { token, expiresAt };
   }
 
@@ -106,6 +112,7 @@ export class AccountService {
         data: { revokedAt: new Date() },
       }),
     ]);
+    await this.audit.record({ actorId: userId, action: "password.changed", subject: userId });
   }
 
   async createApiToken(userId: string, name: string, expiresInDays?: number) {
@@ -114,6 +121,7 @@ export class AccountService {
     const row = await this.db.apiToken.create({
       data: { id: randomUUID(), tokenHash: hashToken(token), kind: "api", name, userId, expiresAt },
     });
+    await this.audit.record({ actorId: userId, action: "token.created", subject: row.id, details: { name } });
     return { id: row.id, name, token, expiresAt };
   }
 
@@ -131,6 +139,7 @@ export class AccountService {
       data: { revokedAt: new Date() },
     });
     if (count === 0) throw notFound("token");
+    await this.audit.record({ actorId: userId, action: "token.revoked", subject: tokenId });
   }
 
   /** The principal a bearer token stands for, or null when it is unknown, expired or revoked. */

@@ -3,6 +3,7 @@
 import type { Db } from "../db/client";
 import { allAuditPaths } from "../core/merkle";
 import { fromHex, toHex } from "../core/hex";
+import { leafOf } from "../core/evidence-record";
 
 export interface BatchPolicy {
   maxItems: number;
@@ -30,12 +31,32 @@ export async function closeDueBatches(db: Db, policy: BatchPolicy, now = Date.no
   return closed;
 }
 
-async function closeBatch(db: Db, leaves: { seq: number; leafHash: string }[], timestamp?: (root: Buffer) => Buffer): Promise<number> {
-  const { root, paths } = allAuditPaths(leaves.map((l) => fromHex(l.leafHash)));
+/**
+ * One batch: the queued leaves, then a leaf for the audit log's head, so that every batch anchors
+ * the audit log as it stood when the batch closed.
+ */
+async function closeBatch(db: Db, queued: { seq: number; leafHash: string }[], timestamp?: (root: Buffer) => Buffer): Promise<number> {
+  const head = await db.auditEntry.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true, at: true } });
+  const headLeaf = head ? leafOf({ type: "audit-head", seq: head.seq, hash: head.hash, at: head.at.toISOString() }) : null;
+  const hashes = [...queued.map((l) => fromHex(l.leafHash)), ...(headLeaf ? [fromHex(headLeaf.hash)] : [])];
+  const { root, paths } = allAuditPaths(hashes);
   const token = timestamp ? timestamp(root).toString("base64") : null;
+  const leaves = queued;
   return db.$transaction(
     async (tx) => {
-      const batch = await tx.batch.create({ data: { root: toHex(root), treeSize: leaves.length, status: "closed", timestampToken: token } });
+      const batch = await tx.batch.create({ data: { root: toHex(root), treeSize: hashes.length, status: "closed", timestampToken: token } });
+      if (headLeaf) {
+        await tx.leaf.create({
+          data: {
+            kind: "audit-head",
+            record: headLeaf.input.toString("utf8"),
+            leafHash: headLeaf.hash,
+            batchId: batch.id,
+            leafIndex: queued.length,
+            auditPath: JSON.stringify(paths[queued.length].map(toHex)),
+          },
+        });
+      }
       for (let i = 0; i < leaves.length; i++) {
         const { count } = await tx.leaf.updateMany({
           where: { seq: leaves[i].seq, batchId: null },

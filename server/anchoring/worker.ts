@@ -9,6 +9,7 @@ import type { Db } from "../db/client";
 import type { RegistryClient } from "../chain/registry-client";
 import { closeDueBatches, type BatchPolicy } from "./batcher";
 import { Lease } from "./lease";
+import type { AuditEvent } from "../audit/service";
 
 export interface WorkerOptions extends BatchPolicy {
   pollMs: number;
@@ -43,6 +44,7 @@ export class AnchorWorker {
     private readonly registry: RegistryClient,
     private readonly opts: WorkerOptions,
     private readonly log: Logger,
+    private readonly audit?: (event: AuditEvent) => Promise<void>,
   ) {
     this.lease = new Lease(db, "anchoring", opts.instanceId, opts.leaseMs);
   }
@@ -146,6 +148,7 @@ export class AnchorWorker {
         lastError: null,
       },
     });
+    await this.audit?.({ actorId: null, action: "batch.anchored", subject: String(batch.id), details: { root: batch.root, txHash: tx.txHash, blockNumber: at.blockNumber } });
     this.log.info({ batch: batch.id, txHash: tx.txHash, block: at.blockNumber }, "batch anchored");
     return true;
   }

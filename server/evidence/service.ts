@@ -8,6 +8,7 @@ import type { EvidenceRecord } from "../core/evidence-record";
 import type { ContentStore, StagedObject } from "../storage/content-store";
 import { enqueueLeaves, leafStatus, type LeafStatus } from "../anchoring/queue";
 import { GroupCommit } from "../db/group-commit";
+import { appendAudit, withAuditRetry } from "../audit/service";
 import { bundleForLeaf } from "../anchoring/proof";
 import { ApiError, notFound } from "../http/errors";
 import { createHash } from "node:crypto";
@@ -64,10 +65,21 @@ export class EvidenceService {
   }
 
   private async writeGroup(items: PendingItem[]): Promise<void[]> {
-    await this.db.$transaction(async (tx) => {
-      const seqs = await enqueueLeaves(tx, "evidence", items.map((i) => i.record));
-      await tx.evidenceItem.createMany({ data: items.map((i, k) => ({ ...i.row, leafSeq: seqs[k] })) });
-    });
+    await withAuditRetry(() =>
+      this.db.$transaction(async (tx) => {
+        const seqs = await enqueueLeaves(tx, "evidence", items.map((i) => i.record));
+        await tx.evidenceItem.createMany({ data: items.map((i, k) => ({ ...i.row, leafSeq: seqs[k] })) });
+        await appendAudit(
+          tx,
+          items.map((i) => ({
+            actorId: i.row.submitterId,
+            action: "evidence.accepted",
+            subject: i.row.id,
+            details: { sha256: i.row.sha256, size: i.row.size === null ? null : Number(i.row.size), signerCertId: i.row.signerCertId },
+          })),
+        );
+      }),
+    );
     return items.map(() => undefined);
   }
 

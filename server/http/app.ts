@@ -16,6 +16,8 @@ import { errorHandler, unknownRoute } from "./errors";
 import { webRoutes } from "../web/routes";
 import type { IdentityService } from "../identity/service";
 import { certificateRoutes, pkiPublicRoutes } from "../identity/routes";
+import type { AuditService } from "../audit/service";
+import { auditRoutes } from "../audit/routes";
 
 export interface AppDeps {
   log: Logger;
@@ -23,6 +25,7 @@ export interface AppDeps {
   evidence: EvidenceService;
   verification: VerificationService;
   identity: IdentityService;
+  audit: AuditService;
   store: ContentStore;
   rpc: Eip1193;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
@@ -54,6 +57,7 @@ export function buildApp(d: AppDeps): express.Express {
   app.use("/api", accountRoutes(d.accounts));
   app.use("/api/verify", verificationRoutes(d.verification, d.maxUploadBytes));
   app.use("/api/certificates", certificateRoutes(d.identity, d.accounts));
+  app.use("/api/audit", auditRoutes(d.audit, d.accounts));
   app.use("/api/evidence", requireAuth(d.accounts), evidenceRoutes(d.evidence, d.store, d.maxUploadBytes));
   app.use("/rpc", rpcRoutes(d.rpc));
   app.use("/api", unknownRoute);

@@ -59,12 +59,12 @@ export function certificateRoutes(identity: IdentityService, accounts: AccountSe
     const isAdmin = p.role === "admin";
     if (body.organizationId) {
       if (!isAdmin) throw forbidden("only an admin issues organisation certificates");
-      res.status(201).json(await identity.issue({ organizationId: body.organizationId }, body.csr));
+      res.status(201).json(await identity.issue({ organizationId: body.organizationId }, body.csr, p.userId));
       return;
     }
     const userId = body.userId ?? p.userId;
     if (userId !== p.userId && !isAdmin) throw forbidden("you may request a certificate for yourself only");
-    res.status(201).json(await identity.issue({ userId }, body.csr));
+    res.status(201).json(await identity.issue({ userId }, body.csr, p.userId));
   });
 
   r.get("/", async (req, res) => {
@@ -81,7 +81,7 @@ export function certificateRoutes(identity: IdentityService, accounts: AccountSe
     const body = parseInput(revokeBody, req.body ?? {});
     const cert = await visible(identity, req);
     if (p.role !== "admin" && cert.userId !== p.userId) throw forbidden();
-    res.json(await identity.revoke(cert.id, body.reason));
+    res.json(await identity.revoke(cert.id, body.reason, p.userId));
   });
   return r;
 }

@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
 import { ApiError, notFound } from "../http/errors";
 import type { KeyVault } from "../pki/key-vault";
+import type { AuditService } from "../audit/service";
 import { generateKeyPairAsync } from "../pki/keys";
 import { certificateInfo, issueCertificate, type CertificateKind, type Subject } from "../pki/certificates";
 import { buildCrl, parseCrl, type RevocationReason } from "../pki/crl";
@@ -73,6 +74,7 @@ export class IdentityService {
     private readonly db: Db,
     private readonly vault: KeyVault,
     private readonly publicUrl: string,
+    private readonly audit: AuditService,
   ) {}
 
   get crlUrl(): string {
@@ -162,7 +164,7 @@ export class IdentityService {
    * Issues a certificate to a user (kind person) or an organisation. Without a CSR the platform
    * generates the key and keeps it sealed; with a CSR the holder keeps the key.
    */
-  async issue(target: { userId: string } | { organizationId: string }, csr?: string): Promise<CertificateView> {
+  async issue(target: { userId: string } | { organizationId: string }, csr?: string, actorId?: string): Promise<CertificateView> {
     let subject: Subject;
     let owner: { userId?: string; organizationId?: string };
     if ("userId" in target) {
@@ -209,6 +211,12 @@ export class IdentityService {
     const row = await this.db.certificate.create({
       data: this.rowFor(id, "userId" in target ? "person" : "organization", issued, subject, sealed ? sealed(id) : null, owner),
     });
+    await this.audit.record({
+      actorId: actorId ?? null,
+      action: "certificate.issued",
+      subject: id,
+      details: { serialHex: issued.serialHex, ...owner, keyHeldBy: sealed ? "platform" : "holder" },
+    });
     return view(row);
   }
 
@@ -227,11 +235,12 @@ export class IdentityService {
   }
 
   /** Revokes a holder certificate and publishes a new CRL at once. */
-  async revoke(id: string, reason: RevocationReason): Promise<CertificateView> {
+  async revoke(id: string, reason: RevocationReason, actorId?: string): Promise<CertificateView> {
     const row = await this.db.certificate.findUnique({ where: { id } });
     if (!row || (row.kind !== "person" && row.kind !== "organization")) throw notFound("certificate");
     if (row.revokedAt) throw new ApiError(409, "already_revoked", "the certificate is already revoked");
     const updated = await this.db.certificate.update({ where: { id }, data: { revokedAt: new Date(), revocationReason: reason } });
+    await this.audit.record({ actorId: actorId ?? null, action: "certificate.revoked", subject: id, details: { serialHex: row.serialHex, reason } });
     await this.publishCrl();
     return view(updated);
   }

@@ -26,8 +26,12 @@ describe("anchoring and proof bundles (API)", function () {
     const db = tp.platform.database.db;
     const batches = await db.batch.findMany({ orderBy: { id: "asc" } });
     expect(batches.every((b) => b.status === "anchored")).to.equal(true);
-    expect(batches.reduce((n, b) => n + b.treeSize, 0)).to.equal(12);
-    expect(Math.max(...batches.map((b) => b.treeSize))).to.equal(5);
+    // Each batch: its evidence leaves, plus one leaf for the audit log's head.
+    const evidencePerBatch = await Promise.all(batches.map((b) => db.leaf.count({ where: { batchId: b.id, kind: "evidence" } })));
+    expect(evidencePerBatch.reduce((a, b) => a + b, 0)).to.be.at.least(12);
+    expect(Math.max(...evidencePerBatch)).to.equal(5);
+    for (const [i, b] of batches.entries()) expect(b.treeSize).to.equal(evidencePerBatch[i] + 1);
+    expect(await db.leaf.count({ where: { kind: "audit-head" } })).to.equal(batches.length);
     expect(new Set(batches.map((b) => b.txHash)).size).to.equal(batches.length);
     // Every leaf is in exactly one batch, at its own index.
     const leaves = await db.leaf.findMany();

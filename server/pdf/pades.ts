@@ -1,0 +1,513 @@
+// PAdES baseline B-T signatures (ETSI EN 319 142-1) appended to a PDF as incremental updates:
+// the original bytes stay as they are, so every earlier signature keeps verifying, and the new
+// revision adds a signature field/widget (a visible stamp or an invisible one), the signature
+// dictionary, the changed page /Annots, AcroForm (and catalog), and a cross-reference section in
+// the original's style (table or stream) whose /Prev points at the previous one.
+//
+// The CMS (RFC 5652) is built here rather than with cms.ts's buildSignedData because PAdES asks
+// for a different attribute set: signed attributes contentType, messageDigest and
+// signing-certificate-v2 and NO signingTime (the time claimed is the dictionary's /M; the time
+// proven is the signature timestamp), and the unsigned attribute signature-time-stamp.
+import { createHash, createPrivateKey, randomBytes, sign as cryptoSign, type KeyObject } from "node:crypto";
+import { deflateSync } from "node:zlib";
+import {
+  PDFArray,
+  PDFDict,
+  PDFHexString,
+  PDFName,
+  PDFNumber,
+  PDFObject,
+  PDFRef,
+  PDFString,
+  type PDFContext,
+} from "pdf-lib";
+import {
+  derAlgorithm,
+  derInteger,
+  derOctetString,
+  derOid,
+  derSequence,
+  derSetOf,
+  derExplicit,
+  keyMatchesCertificate,
+  OID,
+  parseCertificate,
+  parseCertificatesPem,
+  sha256,
+} from "../pki/asn1-util";
+import { parseSignedData, signingCertificateV2 } from "../pki/cms";
+import { parseTstInfo } from "../pki/tsa";
+import { loadCjkFont } from "./fonts";
+import { catalogOf, pageRefs, readPdf, terminalFields, type PdfStructure } from "./reader";
+import { OID_SIGNATURE_TIMESTAMP } from "./verify";
+
+export interface PadesSigner {
+  certPem: string;
+  privateKeyPem: string;
+  chainPems: string[];
+}
+
+export interface VisibleStamp {
+  /** 0-based page index */
+  page: number;
+  /** x, y, w, h in PDF points, from the lower-left corner of the page's crop box */
+  rect: [number, number, number, number];
+  /** e.g. name, organisation, time; Chinese renders (the CJK font of fonts.ts is embedded as a subset) */
+  lines: string[];
+}
+
+export interface SignPdfOptions {
+  fieldName: string;
+  reason?: string;
+  location?: string;
+  contactInfo?: string;
+  stamp?: VisibleStamp;
+  /**
+   * Returns an RFC 3161 TimeStampToken (ContentInfo DER) whose imprint is the SHA-256 of the
+   * given signature value (wire it to tsa.ts timeStampDigest or an HTTP TSA).
+   */
+  timestamp: (signatureValue: Buffer) => Buffer | Promise<Buffer>;
+  /** the claimed signing time written as /M (default now) */
+  signingTime?: Date;
+  /** bytes reserved for the CMS in /Contents (default 16384, i.e. 32 KiB of hex); grown automatically if too small */
+  reservedBytes?: number;
+  /** CJK font file for the stamp (default: fonts.ts's search) */
+  fontPath?: string;
+}
+
+export { OID_SIGNATURE_TIMESTAMP };
+
+const DEFAULT_RESERVED = 16384;
+
+// ---------------------------------------------------------------------------------------------
+// CMS
+
+interface LoadedSigner {
+  certDer: Buffer;
+  cert: ReturnType<typeof parseCertificate>;
+  chainDer: Buffer[];
+  key: KeyObject;
+  signatureAlgorithm: Buffer;
+  hash: string;
+}
+
+function loadSigner(signer: PadesSigner): LoadedSigner {
+  const cert = parseCertificate(signer.certPem);
+  const chain = parseCertificatesPem(signer.chainPems);
+  const key = createPrivateKey(signer.privateKeyPem);
+  if (!keyMatchesCertificate(key, cert)) {
+    throw new Error(`the private key does not belong to the certificate "${cert.subjectText}"`);
+  }
+  let signatureAlgorithm: Buffer;
+  if (key.asymmetricKeyType === "rsa") signatureAlgorithm = derAlgorithm(OID.sha256WithRSAEncryption, true);
+  else if (key.asymmetricKeyType === "ec") signatureAlgorithm = derAlgorithm(OID.ecdsaWithSha256, false);
+  else throw new Error(`unsupported signing key type ${key.asymmetricKeyType}`);
+  const chainDer: Buffer[] = [];
+  for (const c of chain) if (!c.der.equals(cert.der) && !chainDer.some((d) => d.equals(c.der))) chainDer.push(c.der);
+  return { certDer: cert.der, cert, chainDer, key, signatureAlgorithm, hash: "sha256" };
+}
+
+function attribute(oid: string, value: Buffer): Buffer {
+  return derSequence(derOid(oid), derSetOf([value]));
+}
+
+/**
+ * CMS SignedData for PAdES (detached, id-data): signed attributes contentType, messageDigest,
+ * signing-certificate-v2; unsigned attribute signature-time-stamp from `timestamp`. Exported for
+ * tests and for signing a digest computed elsewhere.
+ */
+export async function buildPadesCms(
+  contentSha256: Buffer,
+  signer: PadesSigner,
+  timestamp: (signatureValue: Buffer) => Buffer | Promise<Buffer>,
+): Promise<Buffer> {
+  if (contentSha256.length !== 32) throw new Error("contentSha256 must be 32 bytes");
+  const s = loadSigner(signer);
+  const digestAlgorithm = derAlgorithm(OID.sha256, false);
+  const signedAttrs = derSetOf([
+    attribute(OID.contentType, derOid(OID.data)),
+    attribute(OID.messageDigest, derOctetString(contentSha256)),
+    attribute(OID.signingCertificateV2, signingCertificateV2(s.cert)),
+  ]);
+  const signature = cryptoSign(s.hash, signedAttrs, s.key);
+
+  const token = await timestamp(signature);
+  if (!Buffer.isBuffer(token) && !((token as unknown) instanceof Uint8Array)) throw new Error("timestamp() must return the TimeStampToken DER");
+  const tokenDer = Buffer.from(token);
+  // the token must be over this signature value: a wrong wiring is caught here, not by a verifier later
+  let imprintOk = false;
+  try {
+    const parsed = parseSignedData(tokenDer);
+    if (parsed.eContentType !== OID.tstInfo || !parsed.eContent) throw new Error("not a TimeStampToken");
+    const tst = parseTstInfo(parsed.eContent);
+    imprintOk = tst.hashAlgorithmOid === OID.sha256 && tst.messageImprint.equals(sha256(signature));
+  } catch (e) {
+    throw new Error(`timestamp() did not return a TimeStampToken: ${(e as Error).message}`);
+  }
+  if (!imprintOk) throw new Error("the timestamp token's message imprint is not the SHA-256 of the signature value");
+
+  const signerInfo = derSequence(
+    derInteger(1n),
+    derSequence(s.cert.issuer, derInteger(s.cert.serial)),
+    digestAlgorithm,
+    Buffer.concat([Buffer.from([0xa0]), signedAttrs.subarray(1)]), // [0] IMPLICIT SET OF
+    s.signatureAlgorithm,
+    derOctetString(signature),
+    derSetOf([attribute(OID_SIGNATURE_TIMESTAMP, tokenDer)], 0xa1), // [1] IMPLICIT unsignedAttrs
+  );
+  const signedData = derSequence(
+    derInteger(1n),
+    derSetOf([digestAlgorithm]),
+    derSequence(derOid(OID.data)),
+    derSetOf([s.certDer, ...s.chainDer], 0xa0),
+    derSetOf([signerInfo]),
+  );
+  return derSequence(derOid(OID.signedData), derExplicit(0, signedData));
+}
+
+// ---------------------------------------------------------------------------------------------
+// PDF objects
+
+/** A PDF text string: a literal for printable ASCII, UTF-16BE with BOM otherwise. */
+export function pdfText(text: string): PDFObject {
+  if (/^[\x20-\x7e]*$/.test(text)) return PDFString.of(text.replace(/[\\()]/g, (c) => "\\" + c));
+  return PDFHexString.fromText(text);
+}
+
+/** D:YYYYMMDDHHmmSSZ (UTC). */
+export function pdfDate(d: Date): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, "0");
+  return (
+    `D:${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}` +
+    `${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`
+  );
+}
+
+function serialize(obj: PDFObject): Buffer {
+  const buf = new Uint8Array(obj.sizeInBytes());
+  obj.copyBytesInto(buf, 0);
+  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(3).replace(/\.?0+$/, ""));
+
+interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+function numbers(arr: PDFObject | undefined): number[] | null {
+  if (!(arr instanceof PDFArray) || arr.size() !== 4) return null;
+  const out: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const v = arr.lookup(i);
+    if (!(v instanceof PDFNumber)) return null;
+    out.push(v.asNumber());
+  }
+  return out;
+}
+
+/** The page's crop box (else media box), inherited through /Parent. */
+function pageBox(ctx: PDFContext, page: PDFDict): Box {
+  let node: PDFDict | undefined = page;
+  let crop: number[] | null = null;
+  let media: number[] | null = null;
+  for (let depth = 0; node && depth < 32; depth++) {
+    crop ??= numbers(node.lookup(PDFName.of("CropBox")));
+    media ??= numbers(node.lookup(PDFName.of("MediaBox")));
+    const parent = node.lookup(PDFName.of("Parent"));
+    node = parent instanceof PDFDict ? parent : undefined;
+  }
+  const b = crop ?? media ?? [0, 0, 612, 792];
+  const [x1, x2] = [Math.min(b[0], b[2]), Math.max(b[0], b[2])];
+  const [y1, y2] = [Math.min(b[1], b[3]), Math.max(b[1], b[3])];
+  return { x: x1, y: y1, w: x2 - x1, h: y2 - y1 };
+}
+
+/** The stamp's appearance: a red frame and the lines centred, in the embedded CJK font subset. */
+async function stampAppearance(ctx: PDFContext, stamp: VisibleStamp, w: number, h: number, fontPath?: string): Promise<PDFRef> {
+  const lines = stamp.lines.map((l) => l.replace(/[\r\n]+/g, " "));
+  const font = loadCjkFont(fontPath);
+  const missing = font.missingCharacters(lines.join(""));
+  if (missing.length) {
+    throw new Error(`the stamp font (${font.location.path}) has no glyph for: ${missing.join(" ")}`);
+  }
+  const embedder = await font.newSubsetEmbedder();
+  const border = Math.max(0.8, Math.min(w, h) * 0.02);
+  const pad = border + Math.min(w, h) * 0.06;
+  const innerW = Math.max(1, w - 2 * pad);
+  const innerH = Math.max(1, h - 2 * pad);
+  const scale = 1000 / font.font.unitsPerEm;
+  const ascent = (font.font.ascent * scale) / 1000;
+  const descent = (Math.abs(font.font.descent) * scale) / 1000;
+  const leading = 1.25;
+  let size = lines.length ? innerH / (lines.length * leading) : 0;
+  for (const l of lines) {
+    const width1 = embedder.widthOfTextAtSize(l, 1);
+    if (width1 > 0) size = Math.min(size, innerW / width1);
+  }
+  size = Math.max(1, Math.min(size, 24));
+  const blockH = lines.length * size * leading;
+  const top = h / 2 + blockH / 2;
+  const red = "0.780 0.086 0.094";
+  const ops: string[] = ["q", `${red} RG`, `${fmt(border)} w`, `${fmt(border / 2)} ${fmt(border / 2)} ${fmt(w - border)} ${fmt(h - border)} re S`];
+  ops.push("BT", `${red} rg`, `/F1 ${fmt(size)} Tf`);
+  lines.forEach((l, i) => {
+    const lineTop = top - i * size * leading;
+    // centre the glyph box (ascent + descent) in the line
+    const baseline = lineTop - (size * leading - size * (ascent + descent)) / 2 - size * ascent;
+    const x = (w - embedder.widthOfTextAtSize(l, size)) / 2;
+    ops.push(`1 0 0 1 ${fmt(x)} ${fmt(baseline)} Tm`, `${embedder.encodeText(l).toString()} Tj`);
+  });
+  ops.push("ET", "Q");
+  const fontRef = ctx.nextRef();
+  await embedder.embedIntoContext(ctx, fontRef);
+  const xobject = ctx.flateStream(ops.join("\n"), {
+    Type: "XObject",
+    Subtype: "Form",
+    BBox: [0, 0, w, h],
+    Resources: { Font: { F1: fontRef } },
+  });
+  return ctx.register(xobject);
+}
+
+function emptyAppearance(ctx: PDFContext): PDFRef {
+  return ctx.register(ctx.stream("", { Type: "XObject", Subtype: "Form", BBox: [0, 0, 0, 0] }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The incremental update
+
+const BYTE_RANGE_PLACEHOLDER = "[0 0000000000 0000000000 0000000000]";
+
+interface PreparedUpdate {
+  bytes: Buffer;
+  /** offsets of the "<" and after the ">" of /Contents, and of the /ByteRange array */
+  contentsStart: number;
+  contentsEnd: number;
+  byteRangeAt: number;
+}
+
+async function prepareUpdate(pdf: Buffer, s: PdfStructure, opts: SignPdfOptions, reserved: number): Promise<PreparedUpdate> {
+  const ctx = s.context;
+  const firstNew = ctx.largestObjectNumber + 1;
+  const changed = new Map<number, PDFRef>();
+  const touch = (ref: PDFRef) => changed.set(ref.objectNumber, ref);
+
+  if (!opts.fieldName || /[.\u0000-\u001f]/.test(opts.fieldName)) throw new Error("fieldName must be non-empty, without '.' or control characters");
+  if (terminalFields(s).some((f) => f.fullName === opts.fieldName)) throw new Error(`the PDF already has a field named "${opts.fieldName}"`);
+
+  const pages = pageRefs(s);
+  if (pages.length === 0) throw new Error("the PDF has no pages");
+  const pageIndex = opts.stamp ? opts.stamp.page : 0;
+  if (!Number.isInteger(pageIndex) || pageIndex < 0 || pageIndex >= pages.length) {
+    throw new Error(`stamp page ${pageIndex} is out of range (the PDF has ${pages.length} pages)`);
+  }
+  const pageRef = pages[pageIndex];
+  const page = ctx.lookup(pageRef);
+  if (!(page instanceof PDFDict)) throw new Error(`page ${pageIndex} is not a dictionary`);
+
+  const sigRef = ctx.nextRef();
+  let rect: number[];
+  let apRef: PDFRef;
+  if (opts.stamp) {
+    const [x, y, w, h] = opts.stamp.rect;
+    if (![x, y, w, h].every(Number.isFinite) || w <= 0 || h <= 0) throw new Error("stamp.rect must be finite with positive width and height");
+    const box = pageBox(ctx, page);
+    rect = [box.x + x, box.y + y, box.x + x + w, box.y + y + h];
+    apRef = await stampAppearance(ctx, opts.stamp, w, h, opts.fontPath);
+  } else {
+    rect = [0, 0, 0, 0];
+    apRef = emptyAppearance(ctx);
+  }
+  const widget = ctx.obj({
+    Type: "Annot",
+    Subtype: "Widget",
+    FT: "Sig",
+    T: pdfText(opts.fieldName),
+    V: sigRef,
+    F: 132, // Print | Locked
+    P: pageRef,
+    Rect: rect,
+    AP: { N: apRef },
+  });
+  const widgetRef = ctx.register(widget);
+
+  // the page's /Annots
+  const annots = page.get(PDFName.of("Annots"));
+  const annotsArray = annots instanceof PDFRef ? ctx.lookup(annots) : annots;
+  if (annots instanceof PDFRef && annotsArray instanceof PDFArray) {
+    annotsArray.push(widgetRef);
+    touch(annots);
+  } else if (annotsArray instanceof PDFArray) {
+    annotsArray.push(widgetRef);
+    touch(pageRef);
+  } else {
+    page.set(PDFName.of("Annots"), ctx.obj([widgetRef]));
+    touch(pageRef);
+  }
+
+  // the AcroForm: an indirect object from now on, so later signatures change only it
+  const { ref: catalogRef, dict: catalog } = catalogOf(s);
+  const acroEntry = catalog.get(PDFName.of("AcroForm"));
+  let acro: PDFDict;
+  if (acroEntry instanceof PDFRef && ctx.lookup(acroEntry) instanceof PDFDict) {
+    acro = ctx.lookup(acroEntry) as PDFDict;
+    touch(acroEntry);
+  } else {
+    acro = acroEntry instanceof PDFDict ? acroEntry : ctx.obj({});
+    catalog.set(PDFName.of("AcroForm"), ctx.register(acro));
+    touch(catalogRef);
+  }
+  const fieldsEntry = acro.get(PDFName.of("Fields"));
+  const fields = fieldsEntry instanceof PDFRef ? ctx.lookup(fieldsEntry) : fieldsEntry;
+  if (fieldsEntry instanceof PDFRef && fields instanceof PDFArray) {
+    fields.push(widgetRef);
+    touch(fieldsEntry);
+  } else if (fields instanceof PDFArray) {
+    fields.push(widgetRef);
+  } else {
+    acro.set(PDFName.of("Fields"), ctx.obj([widgetRef]));
+  }
+  const sigFlags = acro.lookup(PDFName.of("SigFlags"));
+  acro.set(PDFName.of("SigFlags"), PDFNumber.of((sigFlags instanceof PDFNumber ? sigFlags.asNumber() : 0) | 3));
+
+  // -- write the update
+  const parts: Buffer[] = [];
+  let pos = pdf.length;
+  const push = (b: Buffer) => {
+    parts.push(b);
+    pos += b.length;
+  };
+  const last = pdf[pdf.length - 1];
+  if (last !== 0x0a && last !== 0x0d) push(Buffer.from("\n"));
+  const offsets = new Map<number, { offset: number; gen: number }>();
+
+  const objects: [PDFRef, PDFObject][] = [];
+  for (const [ref, obj] of ctx.enumerateIndirectObjects()) if (ref.objectNumber >= firstNew) objects.push([ref, obj]);
+  for (const ref of changed.values()) objects.push([ref, ctx.lookup(ref)!]);
+  objects.sort((a, b) => a[0].objectNumber - b[0].objectNumber);
+  for (const [ref, obj] of objects) {
+    offsets.set(ref.objectNumber, { offset: pos, gen: ref.generationNumber });
+    push(Buffer.concat([Buffer.from(`${ref.objectNumber} ${ref.generationNumber} obj\n`), serialize(obj), Buffer.from("\nendobj\n")]));
+  }
+
+  // the signature dictionary, by hand: the placeholders' offsets must be known
+  const when = opts.signingTime ?? new Date();
+  if (Number.isNaN(when.getTime())) throw new Error("invalid signingTime");
+  const optional = (key: string, v: string | undefined) => (v ? ` /${key} ${pdfText(v).toString()}` : "");
+  const head =
+    `${sigRef.objectNumber} 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached` +
+    ` /M ${pdfText(pdfDate(when)).toString()}` +
+    optional("Reason", opts.reason) +
+    optional("Location", opts.location) +
+    optional("ContactInfo", opts.contactInfo) +
+    ` /ByteRange `;
+  offsets.set(sigRef.objectNumber, { offset: pos, gen: 0 });
+  const byteRangeAt = pos + Buffer.byteLength(head, "latin1");
+  const contentsStart = byteRangeAt + BYTE_RANGE_PLACEHOLDER.length + " /Contents ".length;
+  const contentsEnd = contentsStart + 2 + 2 * reserved;
+  push(Buffer.from(`${head}${BYTE_RANGE_PLACEHOLDER} /Contents <${"0".repeat(2 * reserved)}> >>\nendobj\n`, "latin1"));
+
+  // the cross-reference section and trailer
+  const prev = s.startxref;
+  const root = s.trailer.get(PDFName.of("Root"))!;
+  const info = s.trailer.get(PDFName.of("Info"));
+  let id = s.trailer.get(PDFName.of("ID"));
+  if (!(id instanceof PDFArray)) {
+    const h = PDFHexString.of(randomBytes(16).toString("hex"));
+    id = ctx.obj([h, h]);
+  }
+  const nums = [...offsets.keys()].sort((a, b) => a - b);
+  let maxNum = nums[nums.length - 1];
+  if (s.xrefIsStream) {
+    const xrefNum = Math.max(maxNum + 1, ctx.largestObjectNumber + 1, s.size);
+    offsets.set(xrefNum, { offset: pos, gen: 0 });
+    nums.push(xrefNum);
+    maxNum = xrefNum;
+  }
+  const size = Math.max(s.size, maxNum + 1);
+  // contiguous runs of object numbers
+  const runs: [number, number][] = [];
+  for (const n of nums) {
+    const r = runs[runs.length - 1];
+    if (r && r[0] + r[1] === n) r[1]++;
+    else runs.push([n, 1]);
+  }
+  const trailerEntries =
+    `/Size ${size} /Root ${root.toString()}` +
+    (info ? ` /Info ${info.toString()}` : "") +
+    ` /ID ${id.toString()} /Prev ${prev}`;
+  const xrefOffset = pos;
+  if (!s.xrefIsStream) {
+    let xref = "xref\n";
+    for (const [first, count] of runs) {
+      xref += `${first} ${count}\n`;
+      for (let n = first; n < first + count; n++) {
+        const e = offsets.get(n)!;
+        xref += `${String(e.offset).padStart(10, "0")} ${String(e.gen).padStart(5, "0")} n\r\n`;
+      }
+    }
+    push(Buffer.from(`${xref}trailer\n<< ${trailerEntries} >>\nstartxref\n${xrefOffset}\n%%EOF\n`, "latin1"));
+  } else {
+    const xrefNum = nums[nums.length - 1];
+    const maxOffset = Math.max(...[...offsets.values()].map((e) => e.offset));
+    const w2 = Math.max(1, Math.ceil(Math.log2(maxOffset + 1) / 8));
+    const rows: Buffer[] = [];
+    for (const [first, count] of runs) {
+      for (let n = first; n < first + count; n++) {
+        const e = offsets.get(n)!;
+        const row = Buffer.alloc(1 + w2 + 2);
+        row[0] = 1;
+        row.writeUIntBE(e.offset, 1, w2);
+        row.writeUInt16BE(e.gen, 1 + w2);
+        rows.push(row);
+      }
+    }
+    const data = deflateSync(Buffer.concat(rows));
+    const dict =
+      `<< /Type /XRef ${trailerEntries} /Index [${runs.map((r) => `${r[0]} ${r[1]}`).join(" ")}]` +
+      ` /W [1 ${w2} 2] /Filter /FlateDecode /Length ${data.length} >>`;
+    push(
+      Buffer.concat([
+        Buffer.from(`${xrefNum} 0 obj\n${dict}\nstream\n`, "latin1"),
+        data,
+        Buffer.from(`\nendstream\nendobj\nstartxref\n${xrefOffset}\n%%EOF\n`, "latin1"),
+      ]),
+    );
+  }
+  return { bytes: Buffer.concat([pdf, ...parts]), contentsStart, contentsEnd, byteRangeAt };
+}
+
+/**
+ * Appends a PAdES B-T signature as an incremental update and returns the whole new PDF (the
+ * original bytes unchanged, followed by the update). See SignPdfOptions.
+ */
+export async function signPdf(pdf: Buffer, signer: PadesSigner, opts: SignPdfOptions): Promise<Buffer> {
+  // fail early on a bad signer (before any timestamp is requested)
+  loadSigner(signer);
+  let reserved = Math.max(1024, Math.floor(opts.reservedBytes ?? DEFAULT_RESERVED));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const s = readPdf(pdf); // fresh objects each attempt: prepareUpdate mutates them
+    const u = await prepareUpdate(pdf, s, opts, reserved);
+    const out = u.bytes;
+    const byteRange = [0, u.contentsStart, u.contentsEnd, out.length - u.contentsEnd];
+    const br = `[${byteRange.join(" ")}`.padEnd(BYTE_RANGE_PLACEHOLDER.length - 1, " ") + "]";
+    if (br.length !== BYTE_RANGE_PLACEHOLDER.length) throw new Error("the /ByteRange does not fit its placeholder");
+    out.write(br, u.byteRangeAt, "latin1");
+    const digest = createHash("sha256")
+      .update(out.subarray(0, u.contentsStart))
+      .update(out.subarray(u.contentsEnd))
+      .digest();
+    const cms = await buildPadesCms(digest, signer, opts.timestamp);
+    if (cms.length > reserved) {
+      reserved = cms.length + 4096; // once more with room to spare (and a new timestamp)
+      continue;
+    }
+    out.write(cms.toString("hex"), u.contentsStart + 1, "latin1");
+    return out;
+  }
+  throw new Error("the CMS signature does not fit the reserved /Contents space");
+}
