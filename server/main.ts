@@ -1,8 +1,8 @@
 // `npm start`: the platform on its configuration (embedded defaults when nothing is set).
-import http from "node:http";
 import pino from "pino";
 import { ConfigError, loadConfig } from "./config";
 import { startPlatform } from "./platform";
+import { createHttpServer } from "./http/server";
 
 async function main(): Promise<void> {
   let config;
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   }
   const log = pino({ level: config.LOG_LEVEL, base: { pid: process.pid } });
   const platform = await startPlatform(config, log);
-  const server = http.createServer(platform.app);
+  const server = createHttpServer(platform.app);
   server.requestTimeout = 0; // large uploads may take long; idle sockets are still timed out
   server.headersTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));

@@ -47,7 +47,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
   const chain = await connectChain(config);
   const registry = chain.registry;
   log.info(
-    { chainId: registry.chainId, registry: registry.address, embedded: !!chain.embedded, replayed: chain.embedded?.replayed },
+    { chainId: registry.knownChainId, registry: registry.address, embedded: !!chain.embedded, replayed: chain.embedded?.replayed },
     "chain connected",
   );
 
@@ -85,7 +85,8 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       report.database = "unreachable";
     }
     try {
-      report.chain = { chainId: registry.chainId, registry: registry.address, blockNumber: await registry.blockNumber() };
+      const blockNumber = await registry.blockNumber();
+      report.chain = { chainId: await registry.getChainId(), registry: registry.address, blockNumber };
     } catch {
       report.ok = false;
       report.chain = "unreachable";

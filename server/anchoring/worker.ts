@@ -117,7 +117,7 @@ export class AnchorWorker {
         txHash: hash,
         sentAt: new Date(),
         attempts: { increment: 1 },
-        chainId: String(this.registry.chainId),
+        chainId: String(await this.registry.getChainId()),
         registry: this.registry.address,
       },
     });
@@ -142,7 +142,7 @@ export class AnchorWorker {
         txHash: tx.txHash,
         blockNumber: BigInt(at.blockNumber),
         blockTimestamp: BigInt(at.timestamp),
-        chainId: String(this.registry.chainId),
+        chainId: String(await this.registry.getChainId()),
         registry: this.registry.address,
         anchoredAt: new Date(),
         lastError: null,

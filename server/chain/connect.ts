@@ -25,10 +25,11 @@ export interface ChainConnection {
 
 export async function connectChain(config: Config): Promise<ChainConnection> {
   if (config.CHAIN_RPC_URL) {
+    // The chain may be down when the server starts: intake goes on, the chain id is read on first
+    // use and the anchoring worker retries (staticNetwork: the network is detected once it answers).
     const provider = new JsonRpcProvider(config.CHAIN_RPC_URL, undefined, { staticNetwork: true, cacheTimeout: -1 });
-    const chainId = Number((await provider.getNetwork()).chainId);
     const signer = new Wallet(config.CHAIN_PRIVATE_KEY!, provider);
-    const registry = new RegistryClient(provider, signer, config.REGISTRY_ADDRESS!, chainId, config.REGISTRY_DEPLOY_BLOCK);
+    const registry = new RegistryClient(provider, signer, config.REGISTRY_ADDRESS!, null, config.REGISTRY_DEPLOY_BLOCK);
     const rpc: Eip1193 = { request: ({ method, params }) => provider.send(method, params ?? []) };
     return { registry, rpc, embedded: null, close: () => provider.destroy() };
   }

@@ -18,15 +18,29 @@ export class RegistryClient {
   readonly iface: Interface;
   private readonly contract: Contract;
 
+  private chainId: number | null;
+
+  /** @param chainId null: read from the chain on first use (it may be unreachable at start). */
   constructor(
     readonly provider: AbstractProvider,
     readonly signer: Wallet,
     readonly address: string,
-    readonly chainId: number,
+    chainId: number | null,
     private readonly deployBlock: number,
   ) {
+    this.chainId = chainId;
     this.iface = new Interface(registryArtifact().abi);
     this.contract = new Contract(address, this.iface, provider);
+  }
+
+  async getChainId(): Promise<number> {
+    this.chainId ??= Number((await this.provider.getNetwork()).chainId);
+    return this.chainId;
+  }
+
+  /** The chain id if it is known yet. */
+  get knownChainId(): number | null {
+    return this.chainId;
   }
 
   async anchoredAt(root: string): Promise<AnchorLocation> {
@@ -53,7 +67,7 @@ export class RegistryClient {
       to: this.address,
       data,
       nonce: await this.provider.getTransactionCount(this.signer.address, "pending"),
-      chainId: this.chainId,
+      chainId: await this.getChainId(),
     });
     const raw = await this.signer.signTransaction(request);
     return { raw, hash: Transaction.from(raw).hash! };

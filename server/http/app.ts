@@ -7,7 +7,7 @@ import { evidenceRoutes } from "../evidence/routes";
 import type { EvidenceService } from "../evidence/service";
 import { verificationRoutes } from "../verification/routes";
 import type { VerificationService } from "../verification/service";
-import { rpcRoutes } from "../chain/rpc-routes";
+import { rpcBodyErrors, rpcRoutes } from "../chain/rpc-routes";
 import type { Eip1193 } from "../chain/embedded-chain";
 import type { ContentStore } from "../storage/content-store";
 import { requireAuth } from "./auth";
@@ -59,7 +59,7 @@ export function buildApp(d: AppDeps): express.Express {
   app.use("/api/certificates", certificateRoutes(d.identity, d.accounts));
   app.use("/api/audit", auditRoutes(d.audit, d.accounts));
   app.use("/api/evidence", requireAuth(d.accounts), evidenceRoutes(d.evidence, d.store, d.maxUploadBytes));
-  app.use("/rpc", rpcRoutes(d.rpc));
+  app.use("/rpc", rpcRoutes(d.rpc), rpcBodyErrors);
   app.use("/api", unknownRoute);
   app.use(webRoutes());
   app.use(unknownRoute);

@@ -21,6 +21,12 @@ const YEARS = (n: number) => Math.round(n * 365.25);
 const VALIDITY = { root: YEARS(20), issuing: YEARS(10), tsa: YEARS(5), holder: YEARS(2) };
 const CRL_LIFETIME_DAYS = 7;
 
+/**
+ * A name cut to the 64 characters RFC 5280 allows in CN and O: by code point (a UTF-16 slice could
+ * split a surrogate pair) and trimmed (the cut may end on a space, which a DN may not).
+ */
+const dnText = (name: string): string => Array.from(name).slice(0, 64).join("").trim();
+
 type CertRow = NonNullable<Awaited<ReturnType<Db["certificate"]["findUnique"]>>>;
 
 export interface CertificateView {
@@ -171,8 +177,8 @@ export class IdentityService {
       const user = await this.db.user.findUnique({ where: { id: target.userId }, include: { organization: true } });
       if (!user) throw notFound("user");
       subject = {
-        commonName: user.name.slice(0, 64),
-        ...(user.organization ? { organization: user.organization.name.slice(0, 64) } : {}),
+        commonName: dnText(user.name),
+        ...(user.organization ? { organization: dnText(user.organization.name) } : {}),
         serialNumber: user.id,
         email: user.email,
         country: "CN",
@@ -181,7 +187,7 @@ export class IdentityService {
     } else {
       const org = await this.db.organization.findUnique({ where: { id: target.organizationId } });
       if (!org) throw notFound("organisation");
-      subject = { commonName: org.name.slice(0, 64), organization: org.name.slice(0, 64), serialNumber: org.creditCode ?? org.id, country: "CN" };
+      subject = { commonName: dnText(org.name), organization: dnText(org.name), serialNumber: org.creditCode ?? org.id, country: "CN" };
       owner = { organizationId: org.id };
     }
     let publicKeyPem: string;

@@ -17,8 +17,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import fontkit from "@pdf-lib/fontkit";
-import { CustomFontSubsetEmbedder, type Fontkit } from "pdf-lib";
+import { CustomFontSubsetEmbedder, type PDFDocument, type PDFFont } from "pdf-lib";
 
+type Fontkit = Parameters<typeof CustomFontSubsetEmbedder.for>[0];
 type FontkitFont = ReturnType<Fontkit["create"]>;
 
 export class CjkFontNotFoundError extends Error {
@@ -110,7 +111,7 @@ function loadFace(loc: CjkFontLocation): FontkitFont {
   const created = fontkit.create(data) as FontkitFont & { fonts?: FontkitFont[] };
   if (created.fonts) {
     // a collection: the named face, else the first
-    font = (loc.face && created.fonts.find((f) => f.postscriptName === loc.face)) || created.fonts[0];
+    font = (loc.face && created.fonts.find((f: FontkitFont) => f.postscriptName === loc.face)) || created.fonts[0];
     if (!font) throw new Error(`the font collection ${loc.path} holds no font`);
   } else {
     font = created;
@@ -156,4 +157,14 @@ export function loadCjkFont(fontPath?: string): CjkFont {
       return CustomFontSubsetEmbedder.for(shared, new Uint8Array(0), name);
     },
   };
+}
+
+/**
+ * Embeds the CJK font as a subset into a document that pdf-lib is building (templates,
+ * certificates): returns the PDFFont to draw Chinese and Latin text with.
+ */
+export async function embedCjkFont(doc: PDFDocument, fontPath?: string): Promise<PDFFont> {
+  const cjk = loadCjkFont(fontPath);
+  doc.registerFontkit({ create: () => cjk.font } as Fontkit);
+  return doc.embedFont(new Uint8Array(0), { subset: true });
 }

@@ -217,7 +217,7 @@ function pageBox(ctx: PDFContext, page: PDFDict): Box {
   for (let depth = 0; node && depth < 32; depth++) {
     crop ??= numbers(node.lookup(PDFName.of("CropBox")));
     media ??= numbers(node.lookup(PDFName.of("MediaBox")));
-    const parent = node.lookup(PDFName.of("Parent"));
+    const parent: PDFObject | undefined = node.lookup(PDFName.of("Parent"));
     node = parent instanceof PDFDict ? parent : undefined;
   }
   const b = crop ?? media ?? [0, 0, 612, 792];

@@ -14,13 +14,14 @@ describe("chain outage (external chain behind a proxy that is cut)", function ()
   let node: { child: ChildProcess; url: string; key: string };
   let proxy: TcpProxy;
   let tp: TestPlatform;
+  let registry: string;
 
   before(async () => {
     node = await startNode(await freePort());
     proxy = new TcpProxy(await freePort(), Number(new URL(node.url).port));
     await proxy.start();
     const rpc = `http://127.0.0.1:${proxy.port}`;
-    const { registry } = await deployRegistry(rpc, node.key);
+    ({ registry } = await deployRegistry(rpc, node.key));
     tp = await startTestPlatform({
       DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "evidence-outage-")),
       CHAIN_RPC_URL: rpc,
@@ -63,5 +64,28 @@ describe("chain outage (external chain behind a proxy that is cut)", function ()
     const bundles = await Promise.all(during.map((id) => tp.waitAnchored(tp.adminToken, id, 60_000)));
     expect(bundles.map((b) => b.record.id)).to.deep.equal(during);
     expect((await tp.api("GET", "/api/health")).status).to.equal(200);
+  });
+
+  it("starts while the chain is down, accepts, and anchors once the chain answers", async () => {
+    await proxy.cut();
+    const late = await startTestPlatform({
+      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "evidence-outage-start-")),
+      CHAIN_RPC_URL: `http://127.0.0.1:${proxy.port}`,
+      CHAIN_PRIVATE_KEY: node.key,
+      REGISTRY_ADDRESS: registry,
+      BATCH_MAX_AGE_MS: "50",
+      ANCHOR_POLL_MS: "50",
+    });
+    try {
+      expect((await late.api("GET", "/api/health")).status).to.equal(503);
+      const res = await late.upload(late.adminToken, "accepted before the chain was ever reached");
+      expect(res.status).to.equal(201);
+      const { id } = (await res.json()) as { id: string };
+      await proxy.restore();
+      const bundle = await late.waitAnchored(late.adminToken, id, 60_000);
+      expect(bundle.anchor.chainId).to.equal(31337);
+    } finally {
+      await late.stop();
+    }
   });
 });

@@ -1,12 +1,12 @@
 // The platform in this process, on a temporary DATA_DIR and a fresh database, listening on a free
 // port; with helpers to log in and call the API.
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { loadConfig, type Config } from "../../server/config";
 import { startPlatform, type Platform } from "../../server/platform";
+import { createHttpServer } from "../../server/http/server";
 import { databaseForTest } from "./database";
 
 export const ADMIN = { email: "admin@example.com", password: "admin-password-1" };
@@ -42,7 +42,7 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
     ...env,
   });
   const platform = await startPlatform(config, pino({ level: "silent" }));
-  const server = http.createServer(platform.app);
+  const server = createHttpServer(platform.app);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
