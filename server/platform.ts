@@ -11,6 +11,7 @@ import { ContentStore } from "./storage/content-store";
 import { EvidenceService } from "./evidence/service";
 import { VerificationService } from "./verification/service";
 import { connectChain, type ChainConnection } from "./chain/connect";
+import type { RegistryClient } from "./chain/registry-client";
 import { AnchorWorker } from "./anchoring/worker";
 import { holderName } from "./anchoring/lease";
 import { queuedCount } from "./anchoring/queue";
@@ -55,22 +56,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
   await identity.init();
   const evidence = new EvidenceService(db, store, identity);
   const verification = new VerificationService(db, evidence, registry.provider, identity);
-  const worker = new AnchorWorker(
-    db,
-    registry,
-    {
-      maxItems: config.BATCH_MAX_ITEMS,
-      maxAgeMs: config.BATCH_MAX_AGE_MS,
-      pollMs: config.ANCHOR_POLL_MS,
-      confirmations: config.CHAIN_CONFIRMATIONS,
-      leaseMs: config.ANCHOR_LEASE_MS,
-      instanceId: holderName(randomUUID()),
-      failpoint: config.FAILPOINT,
-      timestamp: (root) => identity.timestamp(root),
-    },
-    log.child({ component: "anchoring" }),
-    (event) => audit.record(event),
-  );
+  const worker = createAnchorWorker(config, database, registry, identity, audit, log.child({ component: "anchoring" }));
 
   const health = async () => {
     const report: { ok: boolean; database: string; chain: unknown; queued?: number; anchoring?: string | null } = {
@@ -151,4 +137,32 @@ async function createFirstAdmin(config: Config, accounts: AccountService, log: L
   writeFileDurably(file, `${email}\n${password}\n`, 0o600);
   await accounts.createUser({ email, name: "Administrator", password, role: "admin" });
   log.warn({ email, passwordFile: file }, "first administrator created with a generated password: read it from the file, then change it");
+}
+
+/** The anchoring worker as the server runs it (batch policy, TSA token per root, audit events). */
+export function createAnchorWorker(
+  config: Config,
+  database: Database,
+  registry: RegistryClient,
+  identity: IdentityService,
+  audit: AuditService,
+  log: Logger,
+): AnchorWorker {
+  return new AnchorWorker(
+    database.db,
+    registry,
+    {
+      dialect: database.provider,
+      maxItems: config.BATCH_MAX_ITEMS,
+      maxAgeMs: config.BATCH_MAX_AGE_MS,
+      pollMs: config.ANCHOR_POLL_MS,
+      confirmations: config.CHAIN_CONFIRMATIONS,
+      leaseMs: config.ANCHOR_LEASE_MS,
+      instanceId: holderName(randomUUID()),
+      failpoint: config.FAILPOINT,
+      timestamp: (root) => identity.timestamp(root),
+    },
+    log,
+    (event) => audit.record(event),
+  );
 }

@@ -15,7 +15,7 @@ import { AnchorWorker } from "../../server/anchoring/worker";
 import { AuditService } from "../../server/audit/service";
 import { IdentityService } from "../../server/identity/service";
 import { KeyVault } from "../../server/pki/key-vault";
-import { holderName } from "../../server/anchoring/lease";
+import { createAnchorWorker } from "../../server/platform";
 import { bundleForLeaf } from "../../server/anchoring/proof";
 import { leafOf, type EvidenceRecord } from "../../server/core/evidence-record";
 import { allAuditPaths } from "../../server/core/merkle";
@@ -78,34 +78,13 @@ export async function anchorBench(ctx: BenchContext): Promise<SummaryRow[]> {
   try {
     chain = await connectChain(config);
     const registry = chain.registry;
-    // Wired as server/platform.ts wires it: each closed batch's root gets an RFC 3161 token from the
-    // platform TSA, and the worker's events go to the audit log.
+    // The worker exactly as the server builds it (TSA token per root, audit events).
     const audit = new AuditService(db);
     const identity = new IdentityService(db, KeyVault.open(dataDir, config.MASTER_KEY), config.PUBLIC_URL, audit);
     await identity.init();
     ctx.log(`database, embedded chain and identity service opened in ${fmt(seconds(t))} s`);
-    worker = new AnchorWorker(
-      db,
-      registry,
-      {
-        maxItems,
-        maxAgeMs: config.BATCH_MAX_AGE_MS,
-        pollMs: config.ANCHOR_POLL_MS,
-        confirmations: config.CHAIN_CONFIRMATIONS,
-        leaseMs: config.ANCHOR_LEASE_MS,
-        instanceId: holderName(randomUUID()),
-        timestamp: (root) => identity.timestamp(root),
-      },
-      pino({ level: "silent" }),
-      (event) => audit.record(event),
-    );
-    // AnchorWorker.cycle() is documented as drivable step by step, but a worker that was never
-    // start()ed has `stopped = true`, and cycle() then returns before advancing any batch: it closes
-    // batches and never anchors them. start() would run its own timer-driven cycles beside ours, so
-    // clear the flag instead (reported as a bug in server/anchoring/worker.ts). The loop below
-    // fails, instead of spinning, if the cycles stop making progress.
-    (worker as unknown as { stopped: boolean }).stopped = false;
-
+    worker = createAnchorWorker(config, database, registry, identity, audit, pino({ level: "silent" }));
+    // The loop below drives cycle() itself, and fails instead of spinning if cycles stop making progress.
     // ---- enqueue (not counted) ----
     t = now();
     const leaves = buildRecords(n);

@@ -35,7 +35,13 @@ const publicUser = (u: PublicUser): PublicUser => ({
   createdAt: u.createdAt,
 });
 
+/** How long a token's principal is reused without a database read; revocation on this instance is immediate. */
+const PRINCIPAL_CACHE_MS = 5_000;
+const PRINCIPAL_CACHE_MAX = 10_000;
+
 export class AccountService {
+  private readonly principals = new Map<string, { principal: Principal; until: number }>();
+
   constructor(
     private readonly db: Db,
     private readonly sessionTtlHours: number,
@@ -112,6 +118,7 @@ export class AccountService {
         data: { revokedAt: new Date() },
       }),
     ]);
+    this.forgetUser(userId);
     await this.audit.record({ actorId: userId, action: "password.changed", subject: userId });
   }
 
@@ -139,13 +146,33 @@ export class AccountService {
       data: { revokedAt: new Date() },
     });
     if (count === 0) throw notFound("token");
+    this.forgetUser(userId);
     await this.audit.record({ actorId: userId, action: "token.revoked", subject: tokenId });
   }
 
   /** The principal a bearer token stands for, or null when it is unknown, expired or revoked. */
   async authenticate(token: string): Promise<Principal | null> {
     if (!token.startsWith(TOKEN_PREFIX)) return null;
-    const row = await this.db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
+    const tokenHash = hashToken(token);
+    const cached = this.principals.get(tokenHash);
+    if (cached && cached.until > Date.now()) return cached.principal;
+    const principal = await this.lookup(tokenHash);
+    if (principal) {
+      if (this.principals.size >= PRINCIPAL_CACHE_MAX) this.principals.clear();
+      this.principals.set(tokenHash, { principal, until: Date.now() + PRINCIPAL_CACHE_MS });
+    } else {
+      this.principals.delete(tokenHash);
+    }
+    return principal;
+  }
+
+  /** Forgets cached principals of a user (after a revocation or a password change). */
+  private forgetUser(userId: string): void {
+    for (const [k, v] of this.principals) if (v.principal.userId === userId) this.principals.delete(k);
+  }
+
+  private async lookup(tokenHash: string): Promise<Principal | null> {
+    const row = await this.db.apiToken.findUnique({ where: { tokenHash }, include: { user: true } });
     if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now()) || row.user.disabledAt) {
       return null;
     }
@@ -162,5 +189,16 @@ export class AccountService {
   async getUser(id: string) {
     const u = await this.db.user.findUnique({ where: { id } });
     return u ? publicUser(u) : null;
+  }
+
+  /** The users with these ids that exist (disabled ones included), by id. */
+  async usersByIds(ids: string[]): Promise<Map<string, PublicUser & { disabled: boolean }>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db.user.findMany({ where: { id: { in: [...new Set(ids)] } } });
+    return new Map(rows.map((u) => [u.id, { ...publicUser(u), disabled: u.disabledAt !== null }]));
+  }
+
+  getOrganization(id: string) {
+    return this.db.organization.findUnique({ where: { id } });
   }
 }

@@ -34,7 +34,8 @@ const MAX_BACKOFF_MS = 30_000;
 export class AnchorWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
-  private stopped = true;
+  /** Set by stop(): the cycle in flight ends after its current batch, and no new cycle starts. */
+  private stopping = false;
   private failures = 0;
   private readonly lease: Lease;
   lastError: string | null = null;
@@ -50,20 +51,20 @@ export class AnchorWorker {
   }
 
   start(): void {
-    this.stopped = false;
+    this.stopping = false;
     this.schedule(0);
   }
 
   /** Stops after the cycle in flight; its batch is left in a state the next start resumes. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
     await this.lease.release().catch(() => undefined);
   }
 
   private schedule(delay: number): void {
-    if (this.stopped) return;
+    if (this.stopping) return;
     this.timer = setTimeout(() => {
       this.running = this.cycle().then(
         () => {
@@ -96,7 +97,7 @@ export class AnchorWorker {
       select: { id: true, root: true, treeSize: true, status: true, txHash: true },
     });
     for (const batch of open) {
-      if (this.stopped) return;
+      if (this.stopping) return;
       await this.advance(batch);
     }
   }

@@ -9,8 +9,9 @@
 //   3. an npm package that ships a single-file CJK font (so `npm start` needs only Node.js);
 //   4. well-known system locations (Debian/Ubuntu packages fonts-wqy-microhei, fonts-wqy-zenhei,
 //      fonts-noto-cjk, fonts-arphic-uming; Fedora's google-noto-cjk; Droid Sans Fallback).
-// TrueType-outline fonts come first: fontkit's subsetter is reliable for TrueType (glyf) outlines;
-// CFF-based CJK fonts (Noto Sans CJK .ttc/.otf) are accepted last.
+// Only TrueType-outline (glyf) fonts are used: @pdf-lib/fontkit's CFF subsetter writes CID-keyed
+// CJK fonts (Noto Sans CJK / Source Han Sans .otf/.ttc, fonts-noto-cjk) whose glyphs render as
+// empty boxes, so such a file is refused with a clear error rather than producing blank stamps.
 // Licences: Noto Sans SC / Noto Sans CJK / Source Han Sans are SIL OFL 1.1; WenQuanYi Micro Hei is
 // Apache-2.0 or GPLv3 with the font embedding exception; WenQuanYi Zen Hei GPLv2 with the font
 // embedding exception; AR PL UMing the Arphic Public License. All allow embedding in documents.
@@ -50,12 +51,8 @@ const NPM_CANDIDATES: { module: string; face?: string }[] = [
 const SYSTEM_CANDIDATES: { file: string; face?: string }[] = [
   { file: "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", face: "WenQuanYiMicroHei" },
   { file: "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", face: "WenQuanYiZenHei" },
-  { file: "/usr/share/fonts/truetype/noto/NotoSansSC-Regular.ttf" },
   { file: "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf" },
   { file: "/usr/share/fonts/truetype/arphic/uming.ttc" },
-  { file: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", face: "NotoSansCJKsc-Regular" },
-  { file: "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc", face: "NotoSansCJKsc-Regular" },
-  { file: "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", face: "NotoSerifCJKsc-Regular" },
 ];
 
 let configured: string | null = null;
@@ -116,8 +113,53 @@ function loadFace(loc: CjkFontLocation): FontkitFont {
   } else {
     font = created;
   }
+  const tables = (font as unknown as { directory?: { tables?: Record<string, unknown> } }).directory?.tables ?? {};
+  if (!("glyf" in tables)) {
+    throw new Error(
+      `the font ${loc.path}${loc.face ? `#${loc.face}` : ""} has no TrueType outlines (CFF/OpenType-CFF): ` +
+        "its subsets would render as empty boxes; use a TrueType CJK font (e.g. Noto Sans SC .ttf, WenQuanYi Micro Hei)",
+    );
+  }
+  padTrueTypeSubsetGlyphs(font);
   parsed.set(key, font);
   return font;
+}
+
+/**
+ * Works around a bug of @pdf-lib/fontkit 1.1.1's TrueType subsetter: it copies each glyph's
+ * bytes unpadded and picks the short `loca` format (offsets stored halved) whenever the subset's
+ * glyf table is under 64 KiB, so after the first glyph of odd length every offset is wrong and
+ * viewers draw nothing (CJK fonts with long `loca` have many odd-length glyphs). Padding each
+ * glyph to an even length (allowed: glyph data may be followed by padding) keeps every offset
+ * even. Applied to the parsed face's subsets only (no change to node_modules).
+ */
+function padTrueTypeSubsetGlyphs(font: FontkitFont): void {
+  type TtfSubset = { glyf?: Uint8Array[]; offset?: number; _addGlyph?: (gid: number) => number };
+  const f = font as unknown as { createSubset: () => TtfSubset; __evenGlyphs?: boolean };
+  if (f.__evenGlyphs) return;
+  const create = f.createSubset;
+  f.createSubset = function (this: unknown) {
+    const subset = create.call(this);
+    const add = subset._addGlyph;
+    if (typeof add === "function" && !(subset as { cff?: unknown }).cff) {
+      subset._addGlyph = function (this: TtfSubset, gid: number) {
+        const index = add.call(this, gid);
+        const buf = this.glyf![index];
+        if (buf.length % 2 === 1) {
+          // the same (bundled Buffer polyfill) class as fontkit's own buffers: its stream checks it
+          const Ctor = buf.constructor as unknown as { alloc?: (n: number) => Uint8Array; new (n: number): Uint8Array };
+          const padded = Ctor.alloc ? Ctor.alloc(buf.length + 1) : new Ctor(buf.length + 1);
+          padded.fill(0);
+          padded.set(buf, 0);
+          this.glyf![index] = padded;
+          this.offset! += 1;
+        }
+        return index;
+      };
+    }
+    return subset;
+  };
+  f.__evenGlyphs = true;
 }
 
 export interface CjkFont {

@@ -143,6 +143,66 @@ function readClassicXref(b: Buffer, pos: number, ctx: PDFContext, into: Map<numb
   return { trailer, isStream: false };
 }
 
+/**
+ * The stream's data, filters applied (pdf-lib), then the /DecodeParms /Predictor that pdf-lib's
+ * decoder ignores: PNG predictors (10-15, what qpdf and most writers use for xref streams) and
+ * TIFF predictor 2, for 8-bit components.
+ */
+export function decodeStream(stream: PDFRawStream): Buffer {
+  const data = Buffer.from(decodePDFRawStream(stream).decode());
+  let parms = stream.dict.lookup(PDFName.of("DecodeParms"));
+  if (parms instanceof PDFArray) parms = parms.lookup(parms.size() - 1);
+  if (!(parms instanceof PDFDict)) return data;
+  const predictor = numberOf(parms, "Predictor") ?? 1;
+  if (predictor <= 1) return data;
+  const colors = numberOf(parms, "Colors") ?? 1;
+  const bpc = numberOf(parms, "BitsPerComponent") ?? 8;
+  const columns = numberOf(parms, "Columns") ?? 1;
+  if (bpc !== 8) throw new PdfStructureError(`unsupported predictor with ${bpc} bits per component`);
+  const bpp = colors;
+  const rowLength = colors * columns;
+  if (predictor === 2) {
+    const out = Buffer.from(data);
+    for (let r = 0; r + rowLength <= out.length; r += rowLength) {
+      for (let i = bpp; i < rowLength; i++) out[r + i] = (out[r + i] + out[r + i - bpp]) & 0xff;
+    }
+    return out;
+  }
+  if (predictor < 10) throw new PdfStructureError(`unsupported predictor ${predictor}`);
+  const rows = Math.floor(data.length / (rowLength + 1));
+  const out = Buffer.alloc(rows * rowLength);
+  for (let r = 0; r < rows; r++) {
+    const filter = data[r * (rowLength + 1)];
+    const src = r * (rowLength + 1) + 1;
+    const dst = r * rowLength;
+    for (let i = 0; i < rowLength; i++) {
+      const x = data[src + i];
+      const left = i >= bpp ? out[dst + i - bpp] : 0;
+      const up = r > 0 ? out[dst - rowLength + i] : 0;
+      const upLeft = r > 0 && i >= bpp ? out[dst - rowLength + i - bpp] : 0;
+      let v: number;
+      switch (filter) {
+        case 0: v = x; break;
+        case 1: v = x + left; break;
+        case 2: v = x + up; break;
+        case 3: v = x + ((left + up) >> 1); break;
+        case 4: {
+          const p = left + up - upLeft;
+          const pa = Math.abs(p - left);
+          const pb = Math.abs(p - up);
+          const pc = Math.abs(p - upLeft);
+          v = x + (pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft);
+          break;
+        }
+        default:
+          throw new PdfStructureError(`unknown PNG predictor filter ${filter}`);
+      }
+      out[dst + i] = v & 0xff;
+    }
+  }
+  return out;
+}
+
 function readXrefStream(stream: PDFRawStream, into: Map<number, XrefEntry>): void {
   const dict = stream.dict;
   const w = dict.lookup(PDFName.of("W"));
@@ -159,7 +219,7 @@ function readXrefStream(stream: PDFRawStream, into: Map<number, XrefEntry>): voi
   } else {
     ranges.push([0, size]);
   }
-  const data = Buffer.from(decodePDFRawStream(stream).decode());
+  const data = decodeStream(stream);
   const rowLength = widths[0] + widths[1] + widths[2];
   let p = 0;
   const field = (width: number, dflt: number): number => {
@@ -247,7 +307,7 @@ export function readPdf(bytes: Buffer): PdfStructure {
     if (!(object instanceof PDFRawStream)) throw new PdfStructureError(`object ${num} is not an object stream`);
     const n = numberOf(object.dict, "N") ?? 0;
     const first = numberOf(object.dict, "First") ?? 0;
-    const data = Buffer.from(decodePDFRawStream(object).decode());
+    const data = decodeStream(object);
     const offsets = new Map<number, number>();
     let p = 0;
     for (let i = 0; i < n; i++) {

@@ -6,7 +6,7 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { DualDigest } from "../core/digest";
-import { fsyncDir } from "./durable";
+import { fsyncDirAsync } from "./durable";
 import { Sm3Offload } from "./sm3-offload";
 
 /** Uploads at least this large hash SM3 on a worker thread. */
@@ -133,7 +133,7 @@ export class ContentStore {
           await fs.promises.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
           // Same content, same name: an existing object is identical, so the rename may replace it.
           await fs.promises.rename(tmpFile, target);
-          fsyncDir(path.dirname(target));
+          await fsyncDirAsync(path.dirname(target));
         } catch (e) {
           await fs.promises.rm(tmpFile, { force: true });
           throw translate(e);

@@ -11,6 +11,16 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+/** fsyncs a directory without blocking the event loop. */
+export async function fsyncDirAsync(dir: string): Promise<void> {
+  const handle = await fs.promises.open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Writes a whole file atomically: temp file, fsync, rename, fsync of the directory. */
 export function writeFileDurably(file: string, content: string | Buffer, mode = 0o600): void {
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;

@@ -1,9 +1,11 @@
-// The main-thread side of sm3-worker: one worker per process, jobs multiplexed by id, and
-// backpressure (a caller waits while too many of its bytes are still queued for the worker).
+// The main-thread side of sm3-worker.js: one worker per process, jobs multiplexed by id, chunk
+// buffers recycled between the threads (memory stays flat however large the file), and
+// backpressure: a caller waits while too many of its bytes are still queued for the worker.
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 
-const MAX_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
+const MAX_IN_FLIGHT = 8; // chunks per job
 
 interface Job {
   inFlight: number;
@@ -13,30 +15,36 @@ interface Job {
 
 let worker: Worker | null = null;
 const jobs = new Map<number, Job>();
+const pool: ArrayBuffer[] = [];
 let nextJob = 1;
 
 function getWorker(): Worker {
   if (worker) return worker;
-  const file = path.join(__dirname, "sm3-worker.ts");
-  // The worker is TypeScript like the rest of the server: register ts-node inside it.
-  const w = new Worker(`require("ts-node").register({ transpileOnly: true }); require(${JSON.stringify(file)});`, { eval: true });
-  w.unref();
-  w.on("message", (m: { job: number; kind: string; bytes?: number; hex?: string }) => {
+  const w = new Worker(path.join(__dirname, "sm3-worker.js"));
+  w.on("message", (m: { job: number; kind: string; data?: ArrayBuffer; hex?: string }) => {
+    if (m.kind === "ack" && m.data && m.data.byteLength === CHUNK_BYTES && pool.length < 64) pool.push(m.data);
     const job = jobs.get(m.job);
     if (!job) return;
     if (m.kind === "ack") {
-      job.inFlight -= m.bytes ?? 0;
-      if (job.inFlight <= MAX_IN_FLIGHT_BYTES) job.waiters.splice(0).forEach((f) => f());
+      job.inFlight--;
+      if (job.inFlight < MAX_IN_FLIGHT) job.waiters.splice(0).forEach((f) => f());
     } else if (m.kind === "digest") {
-      jobs.delete(m.job);
+      release(m.job);
       job.done?.(m.hex!);
     }
   });
   w.on("error", () => {
     worker = null;
   });
+  // An idle worker must not keep the process alive; a busy one must (see release()).
+  w.unref();
   worker = w;
   return w;
+}
+
+function release(id: number): void {
+  jobs.delete(id);
+  if (jobs.size === 0) worker?.unref();
 }
 
 export class Sm3Offload {
@@ -46,15 +54,20 @@ export class Sm3Offload {
 
   constructor() {
     jobs.set(this.id, this.job);
+    this.w.ref();
     this.w.postMessage({ job: this.id, kind: "start" });
   }
 
-  /** Queues a copy of the chunk; resolves once the worker's backlog is small enough. */
+  /** Queues the chunk (copied into a recycled buffer); resolves once the worker's backlog is small. */
   async update(chunk: Uint8Array): Promise<void> {
-    const copy = new Uint8Array(chunk);
-    this.job.inFlight += copy.byteLength;
-    this.w.postMessage({ job: this.id, kind: "chunk", data: copy }, [copy.buffer]);
-    if (this.job.inFlight > MAX_IN_FLIGHT_BYTES) await new Promise<void>((r) => this.job.waiters.push(r));
+    for (let off = 0; off < chunk.length; off += CHUNK_BYTES) {
+      const part = chunk.subarray(off, Math.min(chunk.length, off + CHUNK_BYTES));
+      const buf = pool.pop() ?? new ArrayBuffer(CHUNK_BYTES);
+      new Uint8Array(buf).set(part);
+      this.job.inFlight++;
+      this.w.postMessage({ job: this.id, kind: "chunk", data: buf, length: part.length }, [buf]);
+      if (this.job.inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => this.job.waiters.push(r));
+    }
   }
 
   digest(): Promise<string> {
@@ -65,7 +78,7 @@ export class Sm3Offload {
   }
 
   abort(): void {
-    jobs.delete(this.id);
+    release(this.id);
     this.w.postMessage({ job: this.id, kind: "abort" });
   }
 }
