@@ -154,13 +154,14 @@ describe("public verification page", function () {
     before(async function () {
       if (!fs.existsSync(CHROMIUM)) this.skip();
       fs.mkdirSync(SHOTS, { recursive: true });
-      // A batch closes at 3 items: the evidence and two neighbours share one, so its audit path has length.
+      // A batch closes at 3 items: the evidence and two neighbours share one (with the audit log's head
+      // as a fourth leaf), so its audit path has length.
       tp = await startTestPlatform({ BATCH_MAX_ITEMS: "3", BATCH_MAX_AGE_MS: "10000" });
       const { id } = (await (await tp.upload(tp.adminToken, content, { title: "合同" })).json()) as { id: string };
       await tp.upload(tp.adminToken, "a neighbour");
       await tp.upload(tp.adminToken, "another neighbour");
       bundle = await tp.waitAnchored(tp.adminToken, id);
-      expect(bundle.merkle.treeSize).to.equal(3);
+      expect(bundle.merkle.treeSize).to.equal(4);
       // Playwright's launch() refuses --user-data-dir; a persistent context on a fresh temporary
       // directory is the same browser with an explicit, throw-away profile.
       profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-page-profile-"));
