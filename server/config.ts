@@ -33,6 +33,9 @@ const schema = z.object({
   RATE_LIMIT_PER_IP_PER_MIN: int(60_000, 1),
   RATE_LIMIT_PER_TOKEN_PER_MIN: int(30_000, 1),
   LOGIN_RATE_LIMIT_PER_MIN: int(30, 1),
+  CONTRACT_EXPIRY_DAYS: int(14, 1),
+  CONTRACT_INVITATION_TTL_HOURS: int(168, 1),
+  CONTRACT_MAX_PDF_BYTES: int(64 * 1024 ** 2, 1024),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Crash tests only: the process kills itself at this point of the anchoring cycle.
   FAILPOINT: z.enum(["after-batch-closed", "after-anchor-sent"]).optional(),

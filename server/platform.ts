@@ -19,6 +19,8 @@ import { buildApp } from "./http/app";
 import { IdentityService } from "./identity/service";
 import { KeyVault } from "./pki/key-vault";
 import { AuditService } from "./audit/service";
+import { CasesService } from "./cases/service";
+import { ContractsService } from "./contracts/service";
 import { writeFileDurably } from "./storage/durable";
 
 export interface Platform {
@@ -30,6 +32,8 @@ export interface Platform {
   evidence: EvidenceService;
   identity: IdentityService;
   audit: AuditService;
+  cases: CasesService;
+  contracts: ContractsService;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,12 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
   await identity.init();
   const evidence = new EvidenceService(db, store, identity);
   const verification = new VerificationService(db, evidence, registry.provider, identity);
+  const cases = new CasesService(db, accounts, evidence, verification);
+  const contracts = new ContractsService(db, store, accounts, identity, evidence, {
+    publicUrl: config.PUBLIC_URL,
+    expiryDays: config.CONTRACT_EXPIRY_DAYS,
+    invitationTtlHours: config.CONTRACT_INVITATION_TTL_HOURS,
+  }, log.child({ component: "contracts" }));
   const worker = createAnchorWorker(config, database, registry, identity, audit, log.child({ component: "anchoring" }));
 
   const health = async () => {
@@ -88,6 +98,9 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     verification,
     identity,
     audit,
+    cases,
+    contracts,
+    maxPdfBytes: config.CONTRACT_MAX_PDF_BYTES,
     store,
     rpc: chain.rpc,
     health,
@@ -111,6 +124,8 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     evidence,
     identity,
     audit,
+    cases,
+    contracts,
     async close() {
       await worker.stop();
       chain.close();

@@ -12,14 +12,16 @@ import { ingestBench } from "./ingest";
 import { httpBench } from "./http";
 import { anchorBench } from "./anchor";
 import { pkiBench } from "./pki";
+import { contractsBench } from "./contracts";
 
-const BENCHMARKS: Record<string, Benchmark> = { ingest: ingestBench, http: httpBench, anchor: anchorBench, pki: pkiBench };
+const BENCHMARKS: Record<string, Benchmark> = { ingest: ingestBench, http: httpBench, anchor: anchorBench, pki: pkiBench, contracts: contractsBench };
 
-const USAGE = `usage: npm run bench [-- [ingest] [http] [anchor] [pki] [--quick]]
+const USAGE = `usage: npm run bench [-- [ingest] [http] [anchor] [pki] [contracts] [--quick]]
   ingest   ContentStore.put of a 1 GiB file (--quick: 64 MiB) vs sha256sum
   http     10,000 (--quick: 2,000) 1 KiB multipart uploads at 32 connections vs bare Express
   anchor   100,000 (--quick: 10,000) queued leaves anchored vs in-memory Merkle trees
   pki      CMS signatures on a 1 MB file and RFC 3161 tokens vs openssl cms -sign / openssl ts -reply
+  contracts  sign a 100-page (--quick: 20-page) contract, and a three-signer flow on it, vs pdf-lib load + save
   (default: all)`;
 
 function parseArgs(argv: string[]): { names: string[]; quick: boolean } {

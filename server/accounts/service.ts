@@ -201,4 +201,11 @@ export class AccountService {
   getOrganization(id: string) {
     return this.db.organization.findUnique({ where: { id } });
   }
+
+  /** The users with these e-mail addresses (compared in lower case) that exist, by lower-cased address. */
+  async usersByEmails(emails: string[]): Promise<Map<string, PublicUser & { disabled: boolean }>> {
+    if (!emails.length) return new Map();
+    const rows = await this.db.user.findMany({ where: { email: { in: [...new Set(emails.map((e) => e.trim().toLowerCase()))] } } });
+    return new Map(rows.map((u) => [u.email.toLowerCase(), { ...publicUser(u), disabled: u.disabledAt !== null }]));
+  }
 }

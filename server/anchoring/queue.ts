@@ -3,7 +3,8 @@
 import type { Tx, Db } from "../db/client";
 import { leafOf } from "../core/evidence-record";
 
-export type LeafKind = "evidence" | "audit-head";
+/** evidence: an evidence item's record; audit-head: the audit log's head; delivery-receipt: a served document's first opening. */
+export type LeafKind = "evidence" | "audit-head" | "delivery-receipt";
 
 export async function enqueueLeaf(tx: Tx, kind: LeafKind, record: object): Promise<number> {
   const leaf = leafOf(record);
@@ -34,9 +35,13 @@ export type LeafStatus = "queued" | "batched" | "sent" | "anchored";
 
 export async function leafStatus(db: Db, seq: number): Promise<LeafStatus | null> {
   const leaf = await db.leaf.findUnique({ where: { seq }, select: { batch: { select: { status: true } } } });
-  if (!leaf) return null;
-  if (!leaf.batch) return "queued";
-  return leaf.batch.status === "closed" ? "batched" : (leaf.batch.status as LeafStatus);
+  return leaf ? statusOfBatch(leaf.batch) : null;
+}
+
+/** A leaf's status from its batch (null: not batched yet). */
+export function statusOfBatch(batch: { status: string } | null): LeafStatus {
+  if (!batch) return "queued";
+  return batch.status === "closed" ? "batched" : (batch.status as LeafStatus);
 }
 
 export async function queuedCount(db: Db): Promise<number> {

@@ -6,7 +6,8 @@ import { principalOf } from "../http/auth";
 import { isMultipart, readSingleFileUpload } from "../http/multipart";
 import { parseInput } from "../http/validate";
 import { EmptyFileError, StorageFullError, TooLargeError, type ContentStore } from "../storage/content-store";
-import type { EvidenceService } from "./service";
+import type { Principal } from "../accounts/roles";
+import type { AcceptedItem, EvidenceMeta, EvidenceService } from "./service";
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const digestBody = z
@@ -43,36 +44,62 @@ export function storageError(e: unknown): unknown {
   return e;
 }
 
+/** The evidence metadata of an upload's text fields: title, source, and a holder's own signature. */
+export function evidenceMetaOf(fields: Record<string, string>): Pick<EvidenceMeta, "title" | "source" | "holderSignature"> {
+  const meta = parseInput(metaFields, fields, "fields");
+  return { title: meta.title, source: meta.source, holderSignature: signatureOf(meta.signature) };
+}
+
+export interface IngestDeps {
+  evidence: EvidenceService;
+  store: ContentStore;
+  maxUploadBytes: number;
+}
+
+/**
+ * The one streaming intake of a multipart upload (field "file" and the given text fields): the file
+ * is staged while hashed, `prepare` checks the text fields and returns the metadata (and whatever
+ * else its caller needs), then the item is signed, committed and recorded. Anything refused before
+ * the item is recorded leaves no file behind.
+ */
+export async function ingestUpload<X>(
+  req: Request,
+  deps: IngestDeps,
+  principal: Principal,
+  textFields: readonly string[],
+  prepare: (fields: Record<string, string>) => Promise<{ meta: EvidenceMeta; extra: X }> | { meta: EvidenceMeta; extra: X },
+): Promise<{ item: AcceptedItem; extra: X }> {
+  const { evidence, store, maxUploadBytes } = deps;
+  const upload = await readSingleFileUpload(
+    req,
+    { fileField: "file", textFields, maxFileBytes: maxUploadBytes, maxFieldBytes: 65536 },
+    (file) =>
+      store
+        .stage(file.stream, { maxBytes: maxUploadBytes, sizeHint: Number(req.get("content-length") ?? 0) })
+        .then((staged) => ({ staged, file })),
+  ).catch((e) => Promise.reject(storageError(e)));
+  const { staged, file } = upload.result;
+  try {
+    // Checked before the file is committed: a refused upload leaves nothing behind.
+    const { meta, extra } = await prepare(upload.fields);
+    const item = await evidence.acceptFile(principal, staged, { ...meta, fileName: safeFileName(file.fileName), mediaType: file.mediaType });
+    return { item, extra };
+  } catch (e) {
+    await staged.discard();
+    throw storageError(e);
+  }
+}
+
 export function evidenceRoutes(evidence: EvidenceService, store: ContentStore, maxUploadBytes: number): Router {
   const r = Router();
 
   r.post("/", async (req, res) => {
     const principal = principalOf(req);
     if (isMultipart(req)) {
-      const upload = await readSingleFileUpload(
-        req,
-        { fileField: "file", textFields: ["title", "source", "signature"], maxFileBytes: maxUploadBytes, maxFieldBytes: 65536 },
-        (file) =>
-          store
-            .stage(file.stream, { maxBytes: maxUploadBytes, sizeHint: Number(req.get("content-length") ?? 0) })
-            .then((staged) => ({ staged, file })),
-      ).catch((e) => Promise.reject(storageError(e)));
-      const { staged, file } = upload.result;
-      let item;
-      try {
-        const meta = parseInput(metaFields, upload.fields, "fields");
-        // Checked before the file is committed: a refused upload leaves nothing behind.
-        item = await evidence.acceptFile(principal, staged, {
-          title: meta.title,
-          source: meta.source,
-          holderSignature: signatureOf(meta.signature),
-          fileName: safeFileName(file.fileName),
-          mediaType: file.mediaType,
-        });
-      } catch (e) {
-        await staged.discard();
-        throw storageError(e);
-      }
+      const { item } = await ingestUpload(req, { evidence, store, maxUploadBytes }, principal, ["title", "source", "signature"], (fields) => ({
+        meta: evidenceMetaOf(fields),
+        extra: null,
+      }));
       res.status(201).location(`/api/evidence/${item.id}`).json(item);
       return;
     }

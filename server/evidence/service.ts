@@ -6,7 +6,7 @@ import type { Db } from "../db/client";
 import type { Principal } from "../accounts/roles";
 import type { EvidenceRecord } from "../core/evidence-record";
 import type { ContentStore, StagedObject } from "../storage/content-store";
-import { enqueueLeaves, leafStatus, type LeafStatus } from "../anchoring/queue";
+import { enqueueLeaves, leafStatus, statusOfBatch, type LeafStatus } from "../anchoring/queue";
 import { GroupCommit } from "../db/group-commit";
 import { appendAudit, withAuditRetry } from "../audit/service";
 import { bundleForLeaf } from "../anchoring/proof";
@@ -22,6 +22,11 @@ export interface EvidenceMeta {
   mediaType?: string;
   /** A detached CMS signature the submitter made with a key the platform does not hold. */
   holderSignature?: Buffer;
+  /**
+   * Submitted through another feature (a case) that decides who sees it: through /api/evidence
+   * only the submitter does (not their organisation, judges or admins).
+   */
+  restricted?: boolean;
 }
 
 export interface AcceptedItem {
@@ -49,6 +54,7 @@ interface PendingItem {
     acceptedAt: Date;
     signatureCms: string;
     signerCertId: string;
+    restricted: boolean;
   };
 }
 
@@ -129,6 +135,7 @@ export class EvidenceService {
         acceptedAt,
         signatureCms: signature.cms.toString("base64"),
         signerCertId: signature.certId,
+        restricted: meta.restricted ?? false,
       },
     });
     return { id, sha256: digests.sha256, sm3: digests.sm3, size: digests.size, status: "queued" };
@@ -163,7 +170,7 @@ export class EvidenceService {
       where: { id },
       include: { submitter: { select: { organizationId: true } } },
     });
-    if (!item || !canSee(principal, item.submitterId, item.submitter.organizationId)) throw notFound("evidence item");
+    if (!item || !canSee(principal, item)) throw notFound("evidence item");
     return { ...item, submitterOrg: item.submitter.organizationId };
   }
 
@@ -173,7 +180,10 @@ export class EvidenceService {
   }
 
   async list(principal: Principal, opts: { limit: number; offset: number }) {
-    const where = principal.role === "admin" || principal.role === "judge" ? {} : { submitterId: principal.userId };
+    const where =
+      principal.role === "admin" || principal.role === "judge"
+        ? { OR: [{ restricted: false }, { submitterId: principal.userId }] }
+        : { submitterId: principal.userId };
     const rows = await this.db.evidenceItem.findMany({ where, orderBy: { acceptedAt: "desc" }, take: opts.limit, skip: opts.offset });
     return rows.map(present);
   }
@@ -191,6 +201,38 @@ export class EvidenceService {
     return { stream: this.store.openRead(item.sha256), item };
   }
 
+  /**
+   * Items by id with their anchoring status, for a feature that has decided itself who may see them
+   * (no access check here). Unknown ids are absent from the map.
+   */
+  async itemsByIds(ids: string[]): Promise<Map<string, ReturnType<typeof present> & { status: LeafStatus }>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db.evidenceItem.findMany({
+      where: { id: { in: [...new Set(ids)] } },
+      include: { leaf: { select: { batch: { select: { status: true } } } } },
+    });
+    return new Map(rows.map((r) => [r.id, { ...present(r), status: statusOfBatch(r.leaf.batch) }]));
+  }
+
+  /** The stored file of an item, for a feature that has decided itself who may read it; 404 when absent. */
+  async storedContent(id: string): Promise<{ stream: Readable; item: ReturnType<typeof present> }> {
+    const item = await this.db.evidenceItem.findUnique({ where: { id } });
+    if (!item || item.size === null || !this.store.has(item.sha256)) throw notFound("file content");
+    return { stream: this.store.openRead(item.sha256), item: present(item) };
+  }
+
+  /**
+   * An item's proof bundle (null until anchored), for a feature that has decided itself who may see
+   * it (no access check here); 404 when the item does not exist.
+   */
+  async storedProof(id: string): Promise<{ status: LeafStatus; bundle: ProofBundle | null }> {
+    const item = await this.db.evidenceItem.findUnique({ where: { id } });
+    if (!item) throw notFound("evidence item");
+    const bundle = await bundleForLeaf(this.db, item.leafSeq);
+    if (!bundle) return { status: (await leafStatus(this.db, item.leafSeq)) ?? "queued", bundle: null };
+    return { status: "anchored", bundle: { ...bundle, ...(await this.bundleSections(item)) } };
+  }
+
   /** Items with this SHA-256, with their leaf sequence numbers (for verification). */
   findBySha256(sha256: string) {
     return this.db.evidenceItem.findMany({
@@ -201,10 +243,11 @@ export class EvidenceService {
   }
 }
 
-function canSee(p: Principal, submitterId: string, submitterOrg: string | null): boolean {
+function canSee(p: Principal, item: { submitterId: string; restricted: boolean; submitter: { organizationId: string | null } }): boolean {
+  if (p.userId === item.submitterId) return true;
+  if (item.restricted) return false;
   if (p.role === "admin" || p.role === "judge") return true;
-  if (p.userId === submitterId) return true;
-  return p.organizationId !== null && p.organizationId === submitterOrg;
+  return p.organizationId !== null && p.organizationId === item.submitter.organizationId;
 }
 
 function present(item: ItemRow) {

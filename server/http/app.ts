@@ -18,6 +18,11 @@ import type { IdentityService } from "../identity/service";
 import { certificateRoutes, pkiPublicRoutes } from "../identity/routes";
 import type { AuditService } from "../audit/service";
 import { auditRoutes } from "../audit/routes";
+import type { CasesService } from "../cases/service";
+import { caseRouters } from "../cases/routes";
+import type { ContractsService } from "../contracts/service";
+import { contractRoutes, signingRoutes } from "../contracts/routes";
+import { pdfVerificationRoutes } from "../verification/pdf-routes";
 
 export interface AppDeps {
   log: Logger;
@@ -26,6 +31,10 @@ export interface AppDeps {
   verification: VerificationService;
   identity: IdentityService;
   audit: AuditService;
+  cases: CasesService;
+  contracts: ContractsService;
+  /** largest PDF accepted for a contract or a PDF signature report */
+  maxPdfBytes: number;
   store: ContentStore;
   rpc: Eip1193;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
@@ -59,6 +68,10 @@ export function buildApp(d: AppDeps): express.Express {
   app.use("/api/certificates", certificateRoutes(d.identity, d.accounts));
   app.use("/api/audit", auditRoutes(d.audit, d.accounts));
   app.use("/api/evidence", requireAuth(d.accounts), evidenceRoutes(d.evidence, d.store, d.maxUploadBytes));
+  for (const [base, router] of caseRouters(d.cases, d)) app.use(base, requireAuth(d.accounts), router);
+  app.use("/api/contracts", requireAuth(d.accounts), contractRoutes(d.contracts, d.maxPdfBytes));
+  app.use("/api/sign", requireAuth(d.accounts), signingRoutes(d.contracts));
+  app.use("/api/verify/pdf", pdfVerificationRoutes(d.verification, () => d.identity.rootPem(), d.maxPdfBytes));
   app.use("/rpc", rpcRoutes(d.rpc), rpcBodyErrors);
   app.use("/api", unknownRoute);
   app.use(webRoutes());

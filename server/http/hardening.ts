@@ -21,7 +21,7 @@ export function requestLogging(log: Logger): RequestHandler {
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "warn" : "info"),
     serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split("?")[0] }),
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split("?")[0].replace(/\/sgn_[A-Za-z0-9_-]+/, "/sgn_[redacted]") }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   });

@@ -1,7 +1,7 @@
-// The HTTP server around the app. Requests that Node's HTTP parser refuses before they reach the
-// app (a malformed request line or header, a bare CR or LF in a header value, an invalid or
-// conflicting Content-Length, oversized headers) get the API's error body too, where Node's own
-// answer would have none.
+// The HTTP server around the app. Requests that Node refuses before they reach the app (a
+// malformed request line or header, a bare CR or LF in a header value, an invalid or conflicting
+// Content-Length, oversized headers, no Host, an unsupported Expect) get the API's error body too,
+// where Node's own answer would have none.
 import http from "node:http";
 import type { Duplex } from "node:stream";
 
@@ -13,9 +13,32 @@ const PARSER_REFUSALS: Record<string, { status: number; reason: string; code: st
 const MALFORMED = { status: 400, reason: "Bad Request", code: "malformed_request", message: "the request is not valid HTTP/1.1" };
 
 export function createHttpServer(app: http.RequestListener): http.Server {
-  const server = http.createServer(app);
+  // Node's own checks for these two answer without a body; they are made here instead.
+  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
+    // RFC 9112 section 3.2: an HTTP/1.1 request without a Host header is a 400.
+    if (req.httpVersion === "1.1" && req.headers.host === undefined) {
+      return answer(res, 400, "missing_host", "an HTTP/1.1 request needs a Host header");
+    }
+    app(req, res);
+  });
   server.on("clientError", answerClientError);
+  // An Expect other than 100-continue (RFC 9110 section 10.1.1).
+  server.on("checkExpectation", (_req: http.IncomingMessage, res: http.ServerResponse) =>
+    answer(res, 417, "expectation_failed", "only 'Expect: 100-continue' is supported"),
+  );
   return server;
+}
+
+/** An error answered before the app, closing the connection as Node does. */
+function answer(res: http.ServerResponse, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  res.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+    "X-Content-Type-Options": "nosniff",
+    Connection: "close",
+  });
+  res.end(body);
 }
 
 /** Node's default clientError behaviour, with a JSON error body. */

@@ -1,7 +1,7 @@
 import { Router, type Request } from "express";
 import { z } from "zod";
 import { requireAuth, principalOf } from "../http/auth";
-import { forbidden, notFound } from "../http/errors";
+import { ApiError, forbidden, notFound } from "../http/errors";
 import { parseInput } from "../http/validate";
 import type { AccountService } from "../accounts/service";
 import type { IdentityService } from "./service";
@@ -78,6 +78,10 @@ export function certificateRoutes(identity: IdentityService, accounts: AccountSe
 
   r.post("/:id/revoke", async (req, res) => {
     const p = principalOf(req);
+    // No body means the default reason. A body that was not parsed (not JSON) is refused rather
+    // than ignored, which would revoke with "unspecified" whatever reason it gave.
+    const sentBody = req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > 0;
+    if (req.body === undefined && sentBody) throw new ApiError(415, "unsupported_media_type", "send the reason as application/json");
     const body = parseInput(revokeBody, req.body ?? {});
     const cert = await visible(identity, req);
     if (p.role !== "admin" && cert.userId !== p.userId) throw forbidden();

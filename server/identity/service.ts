@@ -288,6 +288,19 @@ export class IdentityService {
    * use). Null when the user's current certificate is one whose key the user keeps.
    */
   async signForUser(userId: string, sha256: Buffer): Promise<{ cms: Buffer; certId: string } | null> {
+    const signer = await this.signerForUser(userId);
+    if (!signer) return null;
+    const cms = signDetached(sha256, signer, new Date());
+    return { cms, certId: signer.certId };
+  }
+
+  /**
+   * The user's own signing identity, for signatures the platform makes on the user's behalf (CMS,
+   * PAdES): certificate, platform-held private key (unsealed), and the issuing CA + root. A
+   * certificate is issued on first use. Null when the user's current certificate is one whose key
+   * the user keeps.
+   */
+  async signerForUser(userId: string): Promise<{ certId: string; certPem: string; privateKeyPem: string; chainPems: string[] } | null> {
     let cert = await this.currentUserCert(userId);
     if (!cert) {
       // Concurrent first submissions of one user share one new certificate.
@@ -301,8 +314,7 @@ export class IdentityService {
     }
     if (!cert?.sealedKey) return null;
     const c = this.certs();
-    const cms = signDetached(sha256, { certPem: cert.certPem, privateKeyPem: this.unsealKey(cert), chainPems: [c.issuing.certPem, c.root.certPem] }, new Date());
-    return { cms, certId: cert.id };
+    return { certId: cert.id, certPem: cert.certPem, privateKeyPem: this.unsealKey(cert), chainPems: [c.issuing.certPem, c.root.certPem] };
   }
 
   /** A signature the holder made with a key the platform does not hold: accepted if it verifies. */

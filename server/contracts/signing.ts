@@ -1,0 +1,40 @@
+// One signer's signature on the contract: a PAdES B-T signature (pdf/pades.ts) with the signer's own
+// certificate, appended as an incremental update, with a visible stamp (name, organisation, time)
+// in the signer's box and a signature timestamp from the platform's TSA.
+import { createHash } from "node:crypto";
+import { signPdf, type PadesSigner } from "../pdf/pades";
+import { chinaTime } from "./format";
+import type { SignatureBox } from "./render";
+
+export interface SignatureRequest {
+  /** the document as it stands */
+  pdf: Buffer;
+  signer: PadesSigner;
+  fieldName: string;
+  box: SignatureBox;
+  name: string;
+  organization: string | null;
+  role: string | null;
+  contractTitle: string;
+  signingTime: Date;
+  /** an RFC 3161 TimeStampToken over a SHA-256 (IdentityService.timestamp) */
+  timestamp: (sha256: Buffer) => Buffer;
+}
+
+/** The stamp's lines: name, organisation, time (China Standard Time). */
+export function stampLines(name: string, organization: string | null, at: Date): string[] {
+  return [name, organization ?? "个人 Individual", chinaTime(at, false)];
+}
+
+/** Field names are ASCII and unique per signer: "sig-<step>-<position>". */
+export const fieldNameOf = (step: number, position: number) => `sig-${step}-${position}`;
+
+export async function signContract(r: SignatureRequest): Promise<Buffer> {
+  return signPdf(r.pdf, r.signer, {
+    fieldName: r.fieldName,
+    reason: `${r.role ? r.role + " " : ""}同意并签署《${r.contractTitle}》 Agreed and signed`,
+    signingTime: r.signingTime,
+    stamp: { page: r.box.page, rect: [r.box.x, r.box.y, r.box.w, r.box.h], lines: stampLines(r.name, r.organization, r.signingTime) },
+    timestamp: (signatureValue) => r.timestamp(createHash("sha256").update(signatureValue).digest()),
+  });
+}
