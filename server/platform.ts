@@ -106,6 +106,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     health,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     maxJsonBytes: config.MAX_JSON_BYTES,
+    publicUrl: config.PUBLIC_URL,
     corsOrigins: config.CORS_ORIGINS,
     limits: {
       perIpPerMin: config.RATE_LIMIT_PER_IP_PER_MIN,

@@ -68,7 +68,7 @@ const MARGIN = 56;
 export const QR_PLACEMENT = { x: A4[0] - MARGIN - 104, yTop: A4[1] - MARGIN + 8, size: 104, quiet: 2 };
 
 /** The QR code of `text` as one vector path (dark modules), drawn with its top-left at (x, yTop). */
-function drawQr(flow: TextFlow, text: string, x: number, yTop: number, size: number, quiet: number): void {
+export function drawQr(flow: TextFlow, text: string, x: number, yTop: number, size: number, quiet: number): void {
   const qr = QRCode.create(text, { errorCorrectionLevel: "M" });
   const n = qr.modules.size;
   const scale = size / (n + 2 * quiet);

@@ -90,7 +90,7 @@ export async function ingestUpload<X>(
   }
 }
 
-export function evidenceRoutes(evidence: EvidenceService, store: ContentStore, maxUploadBytes: number): Router {
+export function evidenceRoutes(evidence: EvidenceService, store: ContentStore, maxUploadBytes: number, publicUrl: string): Router {
   const r = Router();
 
   r.post("/", async (req, res) => {
@@ -132,6 +132,13 @@ export function evidenceRoutes(evidence: EvidenceService, store: ContentStore, m
       return;
     }
     res.json(bundle);
+  });
+
+  r.get("/:id/certificate", async (req, res) => {
+    const pdf = await evidence.certificate(principalOf(req), idOf(req), publicUrl);
+    if (!pdf) throw new ApiError(409, "not_anchored", "the item is not anchored yet: its certificate can be issued once it is");
+    res.set({ "Content-Type": "application/pdf", "Content-Disposition": `attachment; filename="evidence-certificate-${idOf(req)}.pdf"` });
+    res.send(pdf);
   });
 
   r.get("/:id/content", async (req, res) => {

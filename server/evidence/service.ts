@@ -13,6 +13,9 @@ import { bundleForLeaf } from "../anchoring/proof";
 import { ApiError, notFound } from "../http/errors";
 import { createHash } from "node:crypto";
 import type { IdentityService } from "../identity/service";
+import { sealedEvidenceCertificate } from "./certificate";
+import { verifyTimeStampToken } from "../pki/tsa";
+import { fromHex } from "../core/hex";
 import type { ProofBundle } from "../core/proof-bundle";
 
 export interface EvidenceMeta {
@@ -162,6 +165,45 @@ export class EvidenceService {
       certificates: this.identity.platformCertificates(),
       revocation: { crl: (await this.identity.currentCrl()).toString("base64"), crlUrl: this.identity.crlUrl },
     };
+  }
+
+  /**
+   * The sealed evidence certificate (PDF) of an anchored item; null while it is not anchored yet.
+   * Its facts are recomputed from the item, its leaf, batch and certificate, not from a stored flag.
+   */
+  async certificate(principal: Principal, id: string, publicUrl: string): Promise<Buffer | null> {
+    const item = await this.getVisible(principal, id);
+    const bundle = await bundleForLeaf(this.db, item.leafSeq);
+    if (!bundle) return null;
+    const submitter = await this.db.user.findUnique({ where: { id: item.submitterId }, select: { name: true, email: true } });
+    const cert = item.signerCertId ? await this.identity.get(item.signerCertId) : null;
+    const token = (bundle as { timestamp?: { token: string } }).timestamp?.token;
+    const timestampedAt = token
+      ? verifyTimeStampToken(Buffer.from(token, "base64"), fromHex(bundle.merkle.root), [this.identity.rootPem()]).genTime
+      : null;
+    const leaf = await this.db.leaf.findUnique({ where: { seq: item.leafSeq }, select: { batchId: true } });
+    return sealedEvidenceCertificate(
+      {
+        itemId: item.id,
+        title: item.title,
+        fileName: item.fileName,
+        size: item.size === null ? null : Number(item.size),
+        sha256: item.sha256,
+        sm3: item.sm3,
+        submitter: submitter ? `${submitter.name} <${submitter.email}>` : item.submitterId,
+        signer: cert
+          ? { subject: [cert.subject.commonName, cert.subject.organization, cert.subject.serialNumber].filter(Boolean).join(", "), serialHex: cert.serialHex, fingerprint: cert.fingerprint }
+          : null,
+        acceptedAt: item.acceptedAt,
+        batch: { id: leaf!.batchId!, root: bundle.merkle.root, leafIndex: bundle.merkle.leafIndex, treeSize: bundle.merkle.treeSize },
+        anchor: bundle.anchor,
+        timestampedAt,
+        verifyUrl: `${publicUrl}/?sha256=${item.sha256}`,
+        issuedAt: new Date(),
+      },
+      this.identity.sealSigner(),
+      (sha) => this.identity.timestamp(sha),
+    );
   }
 
   /** An item the principal may see; 404 otherwise, so that other people's items are not revealed. */

@@ -40,6 +40,8 @@ export interface AppDeps {
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
   maxUploadBytes: number;
   maxJsonBytes: number;
+  /** The address people reach the server at (links in issued documents). */
+  publicUrl: string;
   corsOrigins: string[];
   limits: { perIpPerMin: number; perTokenPerMin: number; loginPerMin: number };
 }
@@ -67,7 +69,7 @@ export function buildApp(d: AppDeps): express.Express {
   app.use("/api/verify", verificationRoutes(d.verification, d.maxUploadBytes));
   app.use("/api/certificates", certificateRoutes(d.identity, d.accounts));
   app.use("/api/audit", auditRoutes(d.audit, d.accounts));
-  app.use("/api/evidence", requireAuth(d.accounts), evidenceRoutes(d.evidence, d.store, d.maxUploadBytes));
+  app.use("/api/evidence", requireAuth(d.accounts), evidenceRoutes(d.evidence, d.store, d.maxUploadBytes, d.publicUrl));
   for (const [base, router] of caseRouters(d.cases, d)) app.use(base, requireAuth(d.accounts), router);
   app.use("/api/contracts", requireAuth(d.accounts), contractRoutes(d.contracts, d.maxPdfBytes));
   app.use("/api/sign", requireAuth(d.accounts), signingRoutes(d.contracts));

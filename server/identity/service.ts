@@ -73,7 +73,7 @@ const view = (c: CertRow): CertificateView => ({
 });
 
 export class IdentityService {
-  private platformCerts: { root: CertRow; issuing: CertRow; tsa: CertRow } | null = null;
+  private platformCerts: { root: CertRow; issuing: CertRow; tsa: CertRow; seal: CertRow } | null = null;
   private readonly issuing = new Map<string, Promise<CertificateView>>();
 
   constructor(
@@ -92,9 +92,11 @@ export class IdentityService {
     const root = await this.ensurePlatformCert("root-ca", { commonName: "Evidence Platform Root CA", organization: "Evidence Platform", country: "CN" }, null);
     const issuing = await this.ensurePlatformCert("issuing-ca", { commonName: "Evidence Platform Issuing CA", organization: "Evidence Platform", country: "CN" }, root);
     const tsa = await this.ensurePlatformCert("tsa", { commonName: "Evidence Platform Time-Stamping Authority", organization: "Evidence Platform", country: "CN" }, issuing);
+    // The platform's own seal, for the documents it issues (evidence certificates).
+    const seal = await this.ensurePlatformCert("platform-seal", { commonName: "Evidence Platform 电子证据平台", organization: "Evidence Platform", country: "CN" }, issuing);
     // A master key other than the one that sealed these keys fails here, at start, not at first use.
     this.unsealKey(issuing);
-    this.platformCerts = { root, issuing, tsa };
+    this.platformCerts = { root, issuing, tsa, seal };
     if ((await this.db.revocationList.count()) === 0) await this.publishCrl();
   }
 
@@ -103,8 +105,9 @@ export class IdentityService {
     return this.platformCerts;
   }
 
-  private async ensurePlatformCert(kind: "root-ca" | "issuing-ca" | "tsa", subject: Subject, issuer: CertRow | null): Promise<CertRow> {
-    const existing = await this.db.certificate.findUnique({ where: { id: kind } });
+  private async ensurePlatformCert(id: "root-ca" | "issuing-ca" | "tsa" | "platform-seal", subject: Subject, issuer: CertRow | null): Promise<CertRow> {
+    const kind: CertificateKind = id === "platform-seal" ? "organization" : id;
+    const existing = await this.db.certificate.findUnique({ where: { id } });
     if (existing) return existing;
     const keys = await generateKeyPairAsync();
     const issued = issueCertificate({
@@ -115,10 +118,10 @@ export class IdentityService {
       validityDays: kind === "root-ca" ? VALIDITY.root : kind === "issuing-ca" ? VALIDITY.issuing : VALIDITY.tsa,
     });
     try {
-      return await this.db.certificate.create({ data: this.rowFor(kind, kind, issued, subject, this.vault.seal(keys.privateKeyPem, `cert:${kind}`), {}) });
+      return await this.db.certificate.create({ data: this.rowFor(id, kind, issued, subject, this.vault.seal(keys.privateKeyPem, `cert:${id}`), {}) });
     } catch {
       // Another instance created it at the same moment: use theirs.
-      const theirs = await this.db.certificate.findUnique({ where: { id: kind } });
+      const theirs = await this.db.certificate.findUnique({ where: { id } });
       if (!theirs) throw new Error(`could not create the platform's ${kind} certificate`);
       return theirs;
     }
@@ -376,6 +379,12 @@ export class IdentityService {
 
   rejectTimeStamp(failure: "badDataFormat" | "badRequest", message: string): Buffer {
     return rejectTimeStamp(failure, message);
+  }
+
+  /** The platform's seal: signs the documents the platform itself issues. */
+  sealSigner(): { certPem: string; privateKeyPem: string; chainPems: string[] } {
+    const c = this.certs();
+    return { certPem: c.seal.certPem, privateKeyPem: this.unsealKey(c.seal), chainPems: [c.issuing.certPem, c.root.certPem] };
   }
 
   /** A TimeStampToken over a digest the platform holds (a batch root). */

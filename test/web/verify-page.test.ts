@@ -256,6 +256,15 @@ describe("public verification page", function () {
       fs.rmSync(saved);
     });
 
+    it("a link with ?sha256= (the QR code on a certificate) looks that digest up at once", async () => {
+      await page.goto(`${tp.url}/?sha256=${sha(content)}`);
+      const verdict = await page.waitForSelector("#verdict[data-verdict]");
+      expect(await verdict.getAttribute("data-verdict")).to.equal("anchored");
+      expect(await page.textContent("#details")).to.contain(bundle.anchor.txHash);
+      await page.goto(tp.url + "/");
+      await page.waitForSelector("body[data-ready]");
+    });
+
     it("a file with one byte changed is not found", async () => {
       await open();
       const changed = Buffer.from(content);

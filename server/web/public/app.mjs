@@ -215,7 +215,7 @@ function renderVerify() {
   const fileInfo = el(
     "div",
     { class: "file-info" },
-    el("p", {}, t("file.info", { name: s.file.name, size: formatSize(s.file.size) })),
+    s.file ? el("p", {}, t("file.info", { name: s.file.name, size: formatSize(s.file.size) })) : null,
     s.sha256 ? el("p", {}, t("file.digest"), ": ", hexValue(s.sha256)) : null,
   );
   if (s.kind === "hashing") {
@@ -270,6 +270,11 @@ async function verifyFile(file) {
     if (run === verifyRun) progress.stop();
   }
   if (sha256 === null || run !== verifyRun) return;
+  await lookUp(run, file, sha256);
+}
+
+/** Asks the server about a digest (of a file hashed here, or given in the page's address). */
+async function lookUp(run, file, sha256) {
   verifyState = { kind: "busy", file, sha256 };
   renderVerify();
   try {
@@ -399,6 +404,9 @@ function init() {
   wireDropzone();
   $("local-form").addEventListener("submit", checkLocally);
   applyLanguage();
+  // A QR code on a certificate links here with ?sha256=<digest>: look that digest up at once.
+  const given = new URLSearchParams(location.search).get("sha256");
+  if (given && /^(0x)?[0-9a-fA-F]{64}$/.test(given)) void lookUp(++verifyRun, null, given.toLowerCase().replace(/^(?!0x)/, "0x"));
   document.body.dataset.ready = "true";
 }
 

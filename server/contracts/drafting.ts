@@ -1,0 +1,166 @@
+// Drafting a contract: a template and its values rendered to PDF, or an uploaded PDF checked; the
+// signers resolved to platform users (the name and organisation the document and stamps show);
+// a stamp box per signer; the draft, its signers and its first event written in one transaction.
+import { randomUUID } from "node:crypto";
+import type { Db } from "../db/client";
+import type { Principal } from "../accounts/roles";
+import type { AccountService } from "../accounts/service";
+import { withAuditRetry } from "../audit/service";
+import { badRequest } from "../http/errors";
+import { parseInput } from "../http/validate";
+import { appendEvents, type RequestMeta } from "./events";
+import { stepsProblem } from "./flow";
+import { callerText, renderTemplate, unrenderable, type SignatureBox } from "./render";
+import { templateById, templateValuesSchema } from "./templates";
+import { checkBox, checkUploadedPdf, defaultBoxes } from "./upload";
+import type { ContractDocuments } from "./documents";
+
+export interface SignerInput {
+  userId?: string;
+  email?: string;
+  step: number;
+  role?: string;
+  box?: SignatureBox;
+}
+
+export interface DraftInput {
+  title: string;
+  signers: SignerInput[];
+}
+
+interface ResolvedSigner {
+  userId: string;
+  name: string;
+  organization: string | null;
+  role: string | null;
+  step: number;
+  position: number;
+  box?: SignatureBox;
+}
+
+export class Drafting {
+  constructor(
+    private readonly db: Db,
+    private readonly accounts: AccountService,
+    private readonly documents: ContractDocuments,
+    private readonly now: () => Date,
+  ) {}
+
+  /** The new draft's id. */
+  async fromTemplate(p: Principal, input: DraftInput & { templateId: string; values: unknown }, meta: RequestMeta): Promise<string> {
+    const template = templateById(input.templateId);
+    if (!template) throw badRequest("unknown_template", `no template '${input.templateId}' (GET /api/contracts/templates lists them)`);
+    const values = parseInput(templateValuesSchema(template), input.values, "body.template.fields");
+    if (input.signers.some((s) => s.box)) throw badRequest("invalid_input", "body.signers: boxes are placed by the template; give them for uploaded PDFs only");
+    const signers = await this.resolveSigners(input.signers);
+    const missing = unrenderable(callerText(values, signers, input.title));
+    if (missing.length) throw badRequest("unrenderable_text", `the contract's font has no glyph for: ${missing.slice(0, 20).join(" ")}`);
+    const id = randomUUID();
+    const { pdf, boxes } = await renderTemplate({ contractId: id, title: input.title, template, values, signers, createdAt: this.now() });
+    await this.insert(p, { id, title: input.title, origin: "template", templateId: template.id, fieldValues: JSON.stringify(values) }, pdf, signers, boxes, meta);
+    return id;
+  }
+
+  /** The new draft's id. */
+  async fromUpload(p: Principal, pdf: Buffer, input: DraftInput, meta: RequestMeta): Promise<string> {
+    const pages = checkUploadedPdf(pdf);
+    const signers = await this.resolveSigners(input.signers);
+    const missing = unrenderable(callerText({}, signers, ""));
+    if (missing.length) throw badRequest("unrenderable_text", `the stamp font has no glyph for: ${missing.slice(0, 20).join(" ")}`);
+    const defaults = defaultBoxes(pages, signers.length);
+    const boxes = signers.map((s, i) => {
+      if (!s.box) return defaults[i];
+      checkBox(pages, s.box, `body.signers[${i}].box`);
+      return s.box;
+    });
+    const id = randomUUID();
+    await this.insert(p, { id, title: input.title, origin: "upload", templateId: null, fieldValues: null }, pdf, signers, boxes, meta);
+    return id;
+  }
+
+  /** Signers by user id or e-mail, with the name and organisation the document will show. */
+  private async resolveSigners(inputs: SignerInput[]): Promise<ResolvedSigner[]> {
+    const problem = stepsProblem(inputs.map((s) => s.step));
+    if (problem) throw badRequest("invalid_steps", `body.signers: ${problem}`);
+    const byId = await this.accounts.usersByIds(inputs.flatMap((s) => (s.userId ? [s.userId] : [])));
+    const byEmail = await this.accounts.usersByEmails(inputs.flatMap((s) => (s.email ? [s.email] : [])));
+    const orgNames = new Map<string, string | null>();
+    const seen = new Set<string>();
+    const positions = new Map<number, number>();
+    const out: ResolvedSigner[] = [];
+    for (const [i, s] of inputs.entries()) {
+      const user = s.userId ? byId.get(s.userId) : byEmail.get(s.email!.trim().toLowerCase());
+      if (!user || user.disabled) throw badRequest("unknown_signer", `body.signers[${i}]: no such (active) user`);
+      if (seen.has(user.id)) throw badRequest("duplicate_signer", `body.signers[${i}]: the user is already a signer of this contract`);
+      seen.add(user.id);
+      if (user.organizationId && !orgNames.has(user.organizationId)) {
+        orgNames.set(user.organizationId, (await this.accounts.getOrganization(user.organizationId))?.name ?? null);
+      }
+      const position = (positions.get(s.step) ?? 0) + 1;
+      positions.set(s.step, position);
+      out.push({
+        userId: user.id,
+        name: user.name,
+        organization: user.organizationId ? (orgNames.get(user.organizationId) ?? null) : null,
+        role: s.role ?? null,
+        step: s.step,
+        position,
+        box: s.box,
+      });
+    }
+    return out;
+  }
+
+  private async insert(
+    p: Principal,
+    c: { id: string; title: string; origin: string; templateId: string | null; fieldValues: string | null },
+    pdf: Buffer,
+    signers: ResolvedSigner[],
+    boxes: SignatureBox[],
+    meta: RequestMeta,
+  ): Promise<void> {
+    const stored = await this.documents.put(pdf);
+    const now = this.now();
+    await withAuditRetry(() =>
+      this.db.$transaction(async (tx) => {
+        await tx.contract.create({
+          data: {
+            ...c,
+            status: "draft",
+            senderId: p.userId,
+            originalSha256: stored.sha256,
+            currentSha256: stored.sha256,
+            revision: 0,
+            createdAt: now,
+          },
+        });
+        await tx.contractSigner.createMany({
+          data: signers.map((s, i) => ({
+            id: randomUUID(),
+            contractId: c.id,
+            step: s.step,
+            position: s.position,
+            userId: s.userId,
+            name: s.name,
+            organization: s.organization,
+            role: s.role,
+            field: JSON.stringify(boxes[i]),
+            status: "pending",
+          })),
+        });
+        await appendEvents(tx, c.id, [
+          {
+            action: "created",
+            actorId: p.userId,
+            fromStatus: null,
+            toStatus: "draft",
+            documentSha256: stored.sha256,
+            meta,
+            at: now,
+            details: { origin: c.origin, ...(c.templateId ? { templateId: c.templateId } : {}), size: pdf.length },
+          },
+        ]);
+      }),
+    );
+  }
+}

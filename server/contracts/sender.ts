@@ -1,0 +1,163 @@
+// The sender's actions on a contract the service has checked is theirs: sending (an invitation
+// link per signer, returned once), voiding, one-time codes for a signer whose step is open, and a
+// new link for a pending signer.
+import { randomUUID } from "node:crypto";
+import type { Db } from "../db/client";
+import type { Principal } from "../accounts/roles";
+import { withAuditRetry } from "../audit/service";
+import { notFound } from "../http/errors";
+import { appendEvents, type RequestMeta } from "./events";
+import { ENDED, mayVoid, signingBlocked } from "./flow";
+import { bySeat, conflict, said, type InvitationRow, type Loaded, type SignerRow } from "./model";
+import { CODE_MAX_ATTEMPTS, CODE_TTL_MS, newCode, newInvitationToken } from "./tokens";
+import type { KeyedLock } from "./locks";
+
+export interface SenderSideDeps {
+  db: Db;
+  now: () => Date;
+  lock: KeyedLock;
+  publicUrl: string;
+  /** days from sending until an unfinished contract expires, unless the sender says */
+  expiryDays: number;
+  /** hours an invitation link stays valid (never beyond the contract's expiry) */
+  invitationTtlHours: number;
+}
+
+export interface InvitationView {
+  signerId: string;
+  userId: string;
+  name: string;
+  step: number;
+  role: string | null;
+  token: string;
+  url: string;
+  expiresAt: string;
+}
+
+export class SenderSide {
+  constructor(private readonly d: SenderSideDeps) {}
+
+  /** draft -> in_progress; the invitation links (only their hashes are kept). */
+  async send(p: Principal, c: Loaded, opts: { expiresInDays?: number }, meta: RequestMeta): Promise<InvitationView[]> {
+    if (c.status !== "draft") throw conflict("not_a_draft", `the contract is ${said(c.status)}: only a draft is sent`);
+    const now = this.d.now();
+    const expiresAt = new Date(now.getTime() + (opts.expiresInDays ?? this.d.expiryDays) * 86_400_000);
+    const issued = [...c.signers].sort(bySeat).map((s) => ({ signer: s, ...newInvitationToken(), expiresAt: this.invitationExpiry(now, expiresAt) }));
+    await withAuditRetry(() =>
+      this.d.db.$transaction(async (tx) => {
+        const u = await tx.contract.updateMany({ where: { id: c.id, status: "draft" }, data: { status: "in_progress", sentAt: now, expiresAt } });
+        if (u.count === 0) throw conflict("not_a_draft", "the contract was sent or voided meanwhile");
+        await tx.contractInvitation.createMany({
+          data: issued.map((i) => ({ id: randomUUID(), signerId: i.signer.id, tokenHash: i.hash, createdAt: now, expiresAt: i.expiresAt })),
+        });
+        await appendEvents(tx, c.id, [
+          {
+            action: "sent",
+            actorId: p.userId,
+            fromStatus: "draft",
+            toStatus: "in_progress",
+            documentSha256: c.currentSha256,
+            meta,
+            at: now,
+            details: { expiresAt: expiresAt.toISOString(), signers: issued.length },
+          },
+        ]);
+      }),
+    );
+    return issued.map((i) => this.view(i.signer, i.token, i.expiresAt));
+  }
+
+  private invitationExpiry(now: Date, contractExpiry: Date): Date {
+    return new Date(Math.min(contractExpiry.getTime(), now.getTime() + this.d.invitationTtlHours * 3_600_000));
+  }
+
+  private view(s: SignerRow, token: string, expiresAt: Date): InvitationView {
+    return {
+      signerId: s.id,
+      userId: s.userId,
+      name: s.name,
+      step: s.step,
+      role: s.role,
+      token,
+      url: `${this.d.publicUrl}/api/sign/${token}`,
+      expiresAt: expiresAt.toISOString(),
+    };
+  }
+
+  /** A draft or a contract in progress -> voided, with the sender's reason. */
+  async void(p: Principal, c: Loaded, reason: string, meta: RequestMeta): Promise<void> {
+    if (!mayVoid(c.status)) throw conflict("not_voidable", `the contract is ${said(c.status)}: only a draft or a contract in progress is voided`);
+    const now = this.d.now();
+    await this.d.lock.run(c.id, () =>
+      withAuditRetry(() =>
+        this.d.db.$transaction(async (tx) => {
+          const u = await tx.contract.updateMany({ where: { id: c.id, status: c.status }, data: { status: "voided", endedAt: now, endReason: reason } });
+          if (u.count === 0) throw conflict("not_voidable", "the contract changed meanwhile; read it again");
+          await appendEvents(tx, c.id, [
+            { action: "voided", actorId: p.userId, fromStatus: c.status, toStatus: "voided", documentSha256: c.currentSha256, meta, at: now, details: { reason } },
+          ]);
+        }),
+      ),
+    );
+  }
+
+  /** A signer of this contract, pending, in the open step, and their live invitation (if any). */
+  private async pendingSigner(c: Loaded, signerId: string): Promise<{ signer: SignerRow; invitation: InvitationRow | null }> {
+    if (ENDED.has(c.status) || c.status === "draft") throw conflict(`contract_${c.status}`, `the contract is ${said(c.status)}`);
+    const signer = c.signers.find((s) => s.id === signerId);
+    if (!signer) throw notFound("signer");
+    const blocked = signingBlocked(c.status, c.signers, signer.id);
+    if (blocked) throw conflict(blocked.code, blocked.message);
+    const invitation = await this.d.db.contractInvitation.findFirst({
+      where: { signerId, usedAt: null, revokedAt: null, expiresAt: { gt: this.d.now() } },
+      orderBy: { createdAt: "desc" },
+    });
+    return { signer, invitation };
+  }
+
+  /**
+   * A one-time code for a signer whose turn it is, returned to the sender once (only its hash is
+   * kept) for delivery out of band: read out on the phone, sent by text message. The signer enters
+   * it to sign. A new code replaces the previous one.
+   */
+  async issueCode(p: Principal, c: Loaded, signerId: string, meta: RequestMeta) {
+    const { signer, invitation } = await this.pendingSigner(c, signerId);
+    if (!invitation) throw conflict("no_active_invitation", "the signer has no valid invitation: reissue it first");
+    const { code, hash } = await newCode();
+    const now = this.d.now();
+    const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
+    await withAuditRetry(() =>
+      this.d.db.$transaction(async (tx) => {
+        const u = await tx.contractInvitation.updateMany({
+          where: { id: invitation.id, usedAt: null, revokedAt: null },
+          data: { codeHash: hash, codeExpiresAt: expiresAt, codeAttempts: 0 },
+        });
+        if (u.count === 0) throw conflict("no_active_invitation", "the invitation was used or replaced meanwhile");
+        await appendEvents(tx, c.id, [
+          { action: "code_issued", actorId: p.userId, signerId: signer.id, fromStatus: c.status, toStatus: c.status, documentSha256: c.currentSha256, meta, at: now },
+        ]);
+      }),
+    );
+    return { signerId: signer.id, code, expiresAt: expiresAt.toISOString(), attemptsAllowed: CODE_MAX_ATTEMPTS, delivery: "out-of-band" as const };
+  }
+
+  /** A new invitation link for a pending signer; the previous ones stop working (410). */
+  async reissueInvitation(p: Principal, c: Loaded, signerId: string, meta: RequestMeta): Promise<InvitationView> {
+    if (c.status !== "in_progress") throw conflict(`contract_${c.status}`, `the contract is ${said(c.status)}`);
+    const signer = c.signers.find((s) => s.id === signerId);
+    if (!signer) throw notFound("signer");
+    if (signer.status !== "pending") throw conflict(`already_${signer.status}`, `this signer has already ${signer.status}`);
+    const now = this.d.now();
+    const issued = { ...newInvitationToken(), expiresAt: this.invitationExpiry(now, c.expiresAt!) };
+    await withAuditRetry(() =>
+      this.d.db.$transaction(async (tx) => {
+        await tx.contractInvitation.updateMany({ where: { signerId, usedAt: null, revokedAt: null }, data: { revokedAt: now } });
+        await tx.contractInvitation.create({ data: { id: randomUUID(), signerId, tokenHash: issued.hash, createdAt: now, expiresAt: issued.expiresAt } });
+        await appendEvents(tx, c.id, [
+          { action: "invitation_reissued", actorId: p.userId, signerId, fromStatus: c.status, toStatus: c.status, documentSha256: c.currentSha256, meta, at: now },
+        ]);
+      }),
+    );
+    return this.view(signer, issued.token, issued.expiresAt);
+  }
+}

@@ -1,0 +1,219 @@
+// The signer's side, everything through the invitation link: resolving it (bound to its signer,
+// single-use, expiring), opening it, reading the document, signing after the one-time code, and
+// declining. A signature is made on the revision the contract stands at and written only if no
+// other signature landed meanwhile; otherwise it is made again on the new revision.
+import type { Db } from "../db/client";
+import type { Principal } from "../accounts/roles";
+import type { AccountService } from "../accounts/service";
+import type { IdentityService } from "../identity/service";
+import { withAuditRetry } from "../audit/service";
+import { ApiError, forbidden, notFound } from "../http/errors";
+import { appendEvents, NO_REQUEST, type ContractEventInput, type RequestMeta } from "./events";
+import { signingBlocked } from "./flow";
+import { applyExpiry, conflict, gone, loadContract, refused, said, type InvitationRow, type Loaded, type SignerRow } from "./model";
+import type { SignatureBox } from "./render";
+import { fieldNameOf, signContract, stampLines } from "./signing";
+import { CODE_MAX_ATTEMPTS, codeMatches, hashInvitationToken, isInvitationToken } from "./tokens";
+import type { ContractDocuments } from "./documents";
+import type { KeyedLock } from "./locks";
+
+/** A retry of the signing transaction: a parallel signer's signature landed first. */
+class StaleRevision extends Error {}
+
+export interface SignerSideDeps {
+  db: Db;
+  accounts: AccountService;
+  identity: IdentityService;
+  documents: ContractDocuments;
+  now: () => Date;
+  lock: KeyedLock;
+}
+
+export class SignerSide {
+  constructor(private readonly d: SignerSideDeps) {}
+
+  /**
+   * The invitation behind a link, checked in this order: a token we issued (404), bound to the
+   * signer logged in (403, the sender included), still valid (410: replaced, used, expired), on a
+   * contract still open (410).
+   */
+  private async resolve(p: Principal, token: string): Promise<{ invitation: InvitationRow; signer: SignerRow; contract: Loaded }> {
+    const { db } = this.d;
+    if (!isInvitationToken(token)) throw notFound("invitation");
+    const invitation = await db.contractInvitation.findUnique({ where: { tokenHash: hashInvitationToken(token) } });
+    if (!invitation) throw notFound("invitation");
+    const signer = (await db.contractSigner.findUnique({ where: { id: invitation.signerId } }))!;
+    let contract = (await loadContract(db, signer.contractId))!;
+    if (signer.userId !== p.userId) {
+      throw forbidden(
+        p.userId === contract.senderId
+          ? "this invitation belongs to a signer: the sender cannot use it"
+          : "this invitation belongs to another person: log in as the signer it was sent to",
+      );
+    }
+    contract = await applyExpiry(db, contract, this.d.now());
+    if (invitation.revokedAt) throw gone("invitation_revoked", "this invitation was replaced by a newer one");
+    if (invitation.usedAt) throw gone("invitation_used", "this invitation has been used");
+    if (this.d.now() > invitation.expiresAt) throw gone("invitation_expired", "this invitation has expired: ask the sender for a new one");
+    if (contract.status !== "in_progress") throw gone(`contract_${contract.status}`, `the contract is ${said(contract.status)}`);
+    return { invitation, signer, contract };
+  }
+
+  /** What the link shows: the contract, the signer's seat, whether it is their turn; the first opening is recorded. */
+  async open(p: Principal, token: string, meta: RequestMeta) {
+    const { db, now } = this.d;
+    const { invitation, signer, contract } = await this.resolve(p, token);
+    if (!invitation.openedAt) {
+      const at = now();
+      await withAuditRetry(() =>
+        db.$transaction(async (tx) => {
+          const u = await tx.contractInvitation.updateMany({ where: { id: invitation.id, openedAt: null }, data: { openedAt: at } });
+          if (u.count === 0) return;
+          await appendEvents(tx, contract.id, [
+            { action: "opened", actorId: p.userId, signerId: signer.id, fromStatus: contract.status, toStatus: contract.status, documentSha256: contract.currentSha256, meta, at },
+          ]);
+        }),
+      );
+    }
+    const blocked = signingBlocked(contract.status, contract.signers, signer.id);
+    const sender = await this.d.accounts.getUser(contract.senderId);
+    return {
+      contract: {
+        id: contract.id,
+        title: contract.title,
+        status: contract.status,
+        sender: sender?.name ?? null,
+        document: { sha256: contract.currentSha256, revision: contract.revision },
+        expiresAt: contract.expiresAt?.toISOString() ?? null,
+      },
+      signer: { id: signer.id, step: signer.step, role: signer.role, name: signer.name, organization: signer.organization },
+      yourTurn: blocked === null,
+      ...(blocked ? { waiting: blocked.message } : {}),
+      /** whether a one-time code is waiting to be entered (the sender hands it over out of band) */
+      codeIssued: !!(invitation.codeHash && invitation.codeExpiresAt && invitation.codeExpiresAt > now() && invitation.codeAttempts < CODE_MAX_ATTEMPTS),
+      invitationExpiresAt: invitation.expiresAt.toISOString(),
+    };
+  }
+
+  async document(p: Principal, token: string) {
+    const { contract } = await this.resolve(p, token);
+    const { documents } = this.d;
+    return { sha256: contract.currentSha256, size: documents.size(contract.currentSha256), stream: documents.open(contract.currentSha256), fileName: `contract-${contract.id}.pdf` };
+  }
+
+  /** Signs; returns the contract's id, the document's new digest, and whether this signature completed it. */
+  async sign(p: Principal, token: string, code: string, meta: RequestMeta): Promise<{ contractId: string; sha256: string; completed: boolean }> {
+    const { invitation, signer, contract } = await this.resolve(p, token);
+    const blocked = signingBlocked(contract.status, contract.signers, signer.id);
+    if (blocked) throw blocked.code === "not_your_turn" ? conflict(blocked.code, blocked.message) : gone(blocked.code, blocked.message);
+    await this.checkCode(invitation, code);
+    const result = await this.d.lock.run(contract.id, async () => {
+      for (let attempt = 0; attempt < 8; attempt++) {
+        try {
+          return await this.applySignature(p, contract.id, signer.id, invitation.id, meta);
+        } catch (e) {
+          if (!(e instanceof StaleRevision)) throw e;
+        }
+      }
+      throw conflict("busy", "the contract is being signed by others right now; retry");
+    });
+    return { contractId: contract.id, ...result };
+  }
+
+  /** Counts the attempt first (atomically), then compares: at most CODE_MAX_ATTEMPTS tries per code. */
+  private async checkCode(invitation: InvitationRow, code: string): Promise<void> {
+    if (!invitation.codeHash || !invitation.codeExpiresAt) throw conflict("code_not_issued", "no one-time code has been issued: ask the sender for one");
+    if (this.d.now() > invitation.codeExpiresAt) throw refused("code_expired", "the one-time code has expired: ask the sender for a new one");
+    const counted = await this.d.db.contractInvitation.updateMany({
+      where: { id: invitation.id, codeHash: invitation.codeHash, codeAttempts: { lt: CODE_MAX_ATTEMPTS } },
+      data: { codeAttempts: { increment: 1 } },
+    });
+    if (counted.count === 0) throw new ApiError(429, "code_locked", "too many wrong codes: ask the sender for a new one");
+    if (!(await codeMatches(code, invitation.codeHash))) {
+      const left = CODE_MAX_ATTEMPTS - invitation.codeAttempts - 1;
+      throw refused("wrong_code", left > 0 ? `wrong one-time code (${left} attempt${left === 1 ? "" : "s"} left)` : "wrong one-time code: no attempts left, ask the sender for a new one");
+    }
+  }
+
+  /** Signs the current revision and records it, unless another signature landed first (StaleRevision). */
+  private async applySignature(p: Principal, contractId: string, signerId: string, invitationId: string, meta: RequestMeta) {
+    const { db, identity, documents } = this.d;
+    const c = (await loadContract(db, contractId))!;
+    const signer = c.signers.find((s) => s.id === signerId)!;
+    const blocked = signingBlocked(c.status, c.signers, signerId);
+    if (blocked) throw blocked.code === "not_your_turn" ? conflict(blocked.code, blocked.message) : gone(blocked.code, blocked.message);
+    const own = await identity.signerForUser(p.userId);
+    if (!own) {
+      throw conflict("platform_key_required", "your current certificate's key is held by you; contract signatures need a certificate whose key the platform holds");
+    }
+    const pdf = await documents.read(c.currentSha256);
+    const at = this.d.now();
+    const signed = await signContract({
+      pdf,
+      signer: own,
+      fieldName: fieldNameOf(signer.step, signer.position),
+      box: JSON.parse(signer.field) as SignatureBox,
+      name: signer.name,
+      organization: signer.organization,
+      role: signer.role,
+      contractTitle: c.title,
+      signingTime: at,
+      timestamp: (digest) => identity.timestamp(digest),
+    });
+    const stored = await documents.put(signed);
+    const completed = c.signers.every((s) => s.id === signerId || s.status === "signed");
+    await withAuditRetry(() =>
+      db.$transaction(async (tx) => {
+        const u = await tx.contract.updateMany({
+          where: { id: c.id, revision: c.revision, status: "in_progress" },
+          data: { currentSha256: stored.sha256, revision: c.revision + 1, ...(completed ? { status: "completed", endedAt: at } : {}) },
+        });
+        if (u.count === 0) throw new StaleRevision();
+        const used = await tx.contractInvitation.updateMany({ where: { id: invitationId, usedAt: null, revokedAt: null }, data: { usedAt: at } });
+        if (used.count === 0) throw gone("invitation_used", "this invitation has been used");
+        await tx.contractSigner.update({ where: { id: signerId }, data: { status: "signed", signedAt: at, signedSha256: stored.sha256, certId: own.certId } });
+        const events: ContractEventInput[] = [
+          {
+            action: "signed",
+            actorId: p.userId,
+            signerId,
+            fromStatus: "in_progress",
+            toStatus: "in_progress",
+            documentSha256: stored.sha256,
+            meta,
+            at,
+            details: { step: signer.step, certId: own.certId, field: fieldNameOf(signer.step, signer.position), stamp: stampLines(signer.name, signer.organization, at) },
+          },
+        ];
+        if (completed) {
+          events.push({ action: "completed", actorId: null, fromStatus: "in_progress", toStatus: "completed", documentSha256: stored.sha256, meta: NO_REQUEST, at });
+        }
+        await appendEvents(tx, c.id, events);
+      }),
+    );
+    return { sha256: stored.sha256, completed };
+  }
+
+  /** Declines with a reason: the contract is declined. Returns the contract's id. */
+  async decline(p: Principal, token: string, reason: string, meta: RequestMeta): Promise<string> {
+    const { db } = this.d;
+    const { invitation, signer, contract } = await this.resolve(p, token);
+    if (signer.status !== "pending") throw gone(`already_${signer.status}`, `this signer has already ${signer.status}`);
+    const at = this.d.now();
+    await this.d.lock.run(contract.id, () =>
+      withAuditRetry(() =>
+        db.$transaction(async (tx) => {
+          const u = await tx.contract.updateMany({ where: { id: contract.id, status: "in_progress" }, data: { status: "declined", endedAt: at, endReason: reason } });
+          if (u.count === 0) throw gone("contract_closed", "the contract is no longer in progress");
+          const used = await tx.contractInvitation.updateMany({ where: { id: invitation.id, usedAt: null, revokedAt: null }, data: { usedAt: at } });
+          if (used.count === 0) throw gone("invitation_used", "this invitation has been used");
+          await tx.contractSigner.update({ where: { id: signer.id }, data: { status: "declined" } });
+          await appendEvents(tx, contract.id, [
+            { action: "declined", actorId: p.userId, signerId: signer.id, fromStatus: "in_progress", toStatus: "declined", documentSha256: contract.currentSha256, meta, at, details: { reason } },
+          ]);
+        }),
+      ),
+    );
+    return contract.id;
+  }
+}

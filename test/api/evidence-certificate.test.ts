@@ -1,0 +1,68 @@
+// The evidence certificate: a PDF sealed by the platform (PAdES), checked with pdfsig against the
+// platform root in an NSS database, with qpdf, pdftotext, and our own PDF verifier.
+import { expect } from "chai";
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startTestPlatform, type TestPlatform } from "../helpers/platform";
+import { verifyPdfSignatures } from "../../server/pdf/verify";
+
+const have = (tool: string) => spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
+
+describe("evidence certificate (PDF, sealed by the platform)", function () {
+  let tp: TestPlatform;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "evidence-cert-"));
+  before(async () => {
+    tp = await startTestPlatform({ BATCH_MAX_AGE_MS: "100" });
+  });
+  after(async () => tp.stop());
+
+  it("is issued for an anchored item: pdfsig valid and trusted, qpdf clean, the facts in its text", async function () {
+    const member = await tp.createUser("member");
+    const { id, sha256 } = (await (await tp.upload(member.token, "证据 evidence for the court", { title: "聊天记录 chat log" })).json()) as { id: string; sha256: string };
+    const pending = await tp.api("GET", `/api/evidence/${id}/certificate`, { token: member.token });
+    expect([409, 200]).to.include(pending.status);
+    const bundle = await tp.waitAnchored(member.token, id);
+    const res = await tp.api("GET", `/api/evidence/${id}/certificate`, { token: member.token });
+    expect(res.status).to.equal(200);
+    expect(res.headers.get("content-type")).to.equal("application/pdf");
+    const pdf = Buffer.from(await res.arrayBuffer());
+    const file = path.join(dir, "certificate.pdf");
+    fs.writeFileSync(file, pdf);
+
+    const root = await (await tp.api("GET", "/api/pki/root.pem")).text();
+    const reports = verifyPdfSignatures(pdf, [root]);
+    expect(reports).to.have.length(1);
+    expect(reports[0]).to.include({ integrityOk: true, chainOk: true, coversWholeDocument: true });
+    expect(reports[0].timestamp?.ok).to.equal(true);
+
+    // Someone else's item: not found; not anchored is 409 (covered above when the batch was slow).
+    const outsider = await tp.createUser("lawyer");
+    expect((await tp.api("GET", `/api/evidence/${id}/certificate`, { token: outsider.token })).status).to.equal(404);
+
+    if (!have("pdfsig") || !have("certutil") || !have("qpdf") || !have("pdftotext")) return this.skip();
+    execFileSync("qpdf", ["--check", file], { stdio: "ignore" });
+    const text = execFileSync("pdftotext", ["-enc", "UTF-8", file, "-"]).toString("utf8").replace(/\s+/g, " ");
+    for (const fact of [id, sha256, bundle.anchor.txHash, bundle.merkle.root, "电子证据证书", "聊天记录"]) expect(text).to.contain(fact);
+    const nss = path.join(dir, "nss");
+    fs.mkdirSync(nss);
+    fs.writeFileSync(path.join(dir, "root.pem"), root);
+    execFileSync("certutil", ["-N", "-d", `sql:${nss}`, "--empty-password"]);
+    execFileSync("certutil", ["-A", "-d", `sql:${nss}`, "-n", "platform-root", "-t", "CT,C,C", "-i", path.join(dir, "root.pem")]);
+    const out = spawnSync("pdfsig", ["-nssdir", `sql:${nss}`, file], { encoding: "utf8" }).stdout;
+    expect(out).to.contain("Signature is Valid.");
+    expect(out).to.contain("Certificate is Trusted.");
+    expect(out).to.contain("Total document signed");
+    expect(out).to.contain("ETSI.CAdES.detached");
+
+    // One byte changed inside the signed range: both pdfsig and our verifier see it.
+    const tampered = Buffer.from(pdf);
+    const at = tampered.indexOf(Buffer.from("/Title")) + 2;
+    tampered[at] = tampered[at] === 0x69 ? 0x6a : 0x69;
+    const tamperedFile = path.join(dir, "tampered.pdf");
+    fs.writeFileSync(tamperedFile, tampered);
+    expect(spawnSync("pdfsig", ["-nssdir", `sql:${nss}`, tamperedFile], { encoding: "utf8" }).stdout).not.to.contain("Signature is Valid.");
+    expect(verifyPdfSignatures(tampered, [root])[0].integrityOk).to.equal(false);
+  });
+});
