@@ -18,6 +18,15 @@ app.post("/upload", (req, res) => {
   });
 });
 
+// The baseline of the verify load: reads the JSON body and answers 200.
+app.post("/verify", (req, res) => {
+  let bytes = 0;
+  req.on("data", (chunk: Buffer) => (bytes += chunk.length));
+  req.on("end", () => {
+    res.status(200).json({ anchored: false, matches: [], size: bytes });
+  });
+});
+
 const port = Number(process.env.PORT);
 const server = app.listen(port, "127.0.0.1");
 process.on("SIGTERM", () => {
