@@ -3,11 +3,13 @@
 // document's digest (and the certificate's) is signed, timestamped with its batch and anchored on
 // chain like any evidence, and the public verification page finds it. Idempotent: whatever a crash
 // interrupted is done again on the next call (the contract row says what is done).
+import { createHash } from "node:crypto";
 import type { Db } from "../db/client";
 import type { Principal, Role } from "../accounts/roles";
 import type { AccountService } from "../accounts/service";
 import type { EvidenceService } from "../evidence/service";
 import type { IdentityService } from "../identity/service";
+import { signPdf } from "../pdf/pades";
 import { ApiError } from "../http/errors";
 import { DualDigest } from "../core/digest";
 import { verifyPdfSignatures } from "../pdf/verify";
@@ -142,7 +144,8 @@ export class ContractCompletion {
     const digest = new DualDigest(true);
     digest.update(finalPdf);
     const sm3 = digest.sm3Hex();
-    return renderCompletionCertificate({
+    const issuedAt = new Date();
+    const pdf = await renderCompletionCertificate({
       contractId: c.id,
       title: c.title,
       sender: users.get(c.senderId)?.name ?? c.senderId,
@@ -155,7 +158,14 @@ export class ContractCompletion {
       events: eventRows,
       verifyUrl: `${this.publicUrl}/?sha256=${c.currentSha256}`,
       finalPdf,
-      issuedAt: new Date(),
+      issuedAt,
+    });
+    // Sealed by the platform (PAdES B-T, invisible), so the certificate itself is tamper-evident.
+    return signPdf(pdf, this.identity.sealSigner(), {
+      fieldName: "platform-seal",
+      reason: "合同签署完成证书 Certificate of completion issued by the platform",
+      signingTime: issuedAt,
+      timestamp: (signatureValue) => this.identity.timestamp(createHash("sha256").update(signatureValue).digest()),
     });
   }
 

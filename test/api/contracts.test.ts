@@ -14,6 +14,7 @@ import QRCode from "qrcode";
 import { verifyBundleOffline } from "../../server/core/proof-bundle";
 import { QR_PLACEMENT } from "../../server/contracts/certificate";
 import { A4 } from "../../server/contracts/layout";
+import { verifyPdfSignatures } from "../../server/pdf/verify";
 
 const sha = (b: Buffer) => "0x" + createHash("sha256").update(b).digest("hex");
 const VALID = "Signature is Valid.";
@@ -208,6 +209,14 @@ describe("contracts: a three-signer contract in two steps, checked with pdfsig, 
     const files = fs.readdirSync(outDir);
     expect(files).to.deep.equal([`contract-${contract.id}.pdf`]);
     expect(sha(fs.readFileSync(path.join(outDir, files[0])))).to.equal(sha(finalPdf));
+  });
+
+  it("the completion certificate is sealed by the platform (PAdES B-T, trusted by pdfsig)", async () => {
+    const root = await (await tp.api("GET", "/api/pki/root.pem")).text();
+    const [seal, ...others] = verifyPdfSignatures(certificatePdf, [root]);
+    expect(others).to.have.length(0);
+    expect(seal).to.include({ fieldName: "platform-seal", integrityOk: true, chainOk: true, coversWholeDocument: true });
+    expect(seal.timestamp?.ok).to.equal(true);
   });
 
   it("the certificate's QR code, as poppler renders it, is the QR code of the verification URL", () => {
