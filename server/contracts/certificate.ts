@@ -4,11 +4,10 @@
 // digest at that point), carries a QR code to the public verification page of the final document,
 // and has the signed contract itself attached (an embedded file, AFRelationship Source), so that
 // one file holds both. The contract keeps its bytes: its last signature still covers all of it.
-import QRCode from "qrcode";
-import { AFRelationship, PDFDocument, rgb } from "pdf-lib";
+import { AFRelationship, PDFDocument } from "pdf-lib";
 import { embedCjkFont } from "../pdf/fonts";
 import { chinaTime } from "./format";
-import { A4, GREY, TextFlow } from "./layout";
+import { A4, GREY, TextFlow, drawQr } from "../pdf/layout";
 
 export interface CertificateSigner {
   step: number;
@@ -68,17 +67,6 @@ const MARGIN = 56;
 export const QR_PLACEMENT = { x: A4[0] - MARGIN - 104, yTop: A4[1] - MARGIN + 8, size: 104, quiet: 2 };
 
 /** The QR code of `text` as one vector path (dark modules), drawn with its top-left at (x, yTop). */
-export function drawQr(flow: TextFlow, text: string, x: number, yTop: number, size: number, quiet: number): void {
-  const qr = QRCode.create(text, { errorCorrectionLevel: "M" });
-  const n = qr.modules.size;
-  const scale = size / (n + 2 * quiet);
-  let path = "";
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < n; c++) if (qr.modules.get(r, c)) path += `M${c + quiet} ${r + quiet}h1v1h-1z`;
-  }
-  flow.page.drawRectangle({ x, y: yTop - size, width: size, height: size, color: rgb(1, 1, 1) });
-  flow.page.drawSvgPath(path, { x, y: yTop, scale, color: rgb(0, 0, 0) });
-}
 
 export async function renderCompletionCertificate(c: CompletionInput): Promise<Buffer> {
   const doc = await PDFDocument.create();

@@ -4,7 +4,7 @@
 import { PDFDocument, rgb } from "pdf-lib";
 import { embedCjkFont, loadCjkFont } from "../pdf/fonts";
 import { amountText, dateText } from "./format";
-import { GREY, TextFlow } from "./layout";
+import { GREY, TextFlow } from "../pdf/layout";
 import type { AmountValue, Bilingual, ContractTemplate, FieldValue, FieldValues, PartyValue } from "./templates";
 
 /** Where a signer's stamp goes: 0-based page, lower-left corner and size in PDF points. */

@@ -7,8 +7,7 @@ import { createHash } from "node:crypto";
 import { PDFDocument } from "pdf-lib";
 import { embedCjkFont } from "../pdf/fonts";
 import { signPdf, type PadesSigner } from "../pdf/pades";
-import { A4, GREY, TextFlow } from "../contracts/layout";
-import { drawQr } from "../contracts/certificate";
+import { A4, GREY, TextFlow, drawQr } from "../pdf/layout";
 import { chinaTime } from "../contracts/format";
 
 export interface EvidenceCertificateInput {

@@ -13,7 +13,7 @@ import { haveTool, nssDbWithRoot, pdfsig, run, tempDir } from "../pdf/helpers";
 import QRCode from "qrcode";
 import { verifyBundleOffline } from "../../server/core/proof-bundle";
 import { QR_PLACEMENT } from "../../server/contracts/certificate";
-import { A4 } from "../../server/contracts/layout";
+import { A4 } from "../../server/pdf/layout";
 import { verifyPdfSignatures } from "../../server/pdf/verify";
 
 const sha = (b: Buffer) => "0x" + createHash("sha256").update(b).digest("hex");

@@ -1,6 +1,8 @@
-// A minimal flowing-text writer over pdf-lib for the documents this feature generates (contracts from
-// templates, completion certificates): pages, a cursor, line wrapping for Chinese (any character
-// may break, closing punctuation never starts a line) and Latin text (breaks at spaces), page footers.
+// A minimal flowing-text writer over pdf-lib for the documents the platform generates (contracts
+// from templates, completion and evidence certificates): pages, a cursor, line wrapping for Chinese
+// (any character may break, closing punctuation never starts a line) and Latin text (breaks at
+// spaces), page footers, QR codes.
+import QRCode from "qrcode";
 import { rgb, type Color, type PDFDocument, type PDFFont, type PDFPage } from "pdf-lib";
 
 export const A4: [number, number] = [595.28, 841.89];
@@ -160,4 +162,17 @@ export class TextFlow {
       p.drawText(text, { x: (this.pageSize[0] - w) / 2, y: this.margin.bottom / 2 - size / 2, size, font: this.font, color: GREY });
     });
   }
+}
+
+/** A QR code of `text`, `size` points wide, its top-left corner at (x, yTop), with a white quiet zone. */
+export function drawQr(flow: TextFlow, text: string, x: number, yTop: number, size: number, quiet: number): void {
+  const qr = QRCode.create(text, { errorCorrectionLevel: "M" });
+  const n = qr.modules.size;
+  const scale = size / (n + 2 * quiet);
+  let path = "";
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) if (qr.modules.get(r, c)) path += `M${c + quiet} ${r + quiet}h1v1h-1z`;
+  }
+  flow.page.drawRectangle({ x, y: yTop - size, width: size, height: size, color: rgb(1, 1, 1) });
+  flow.page.drawSvgPath(path, { x, y: yTop, scale, color: rgb(0, 0, 0) });
 }
