@@ -118,7 +118,9 @@ export class IdentityService {
       validityDays: kind === "root-ca" ? VALIDITY.root : kind === "issuing-ca" ? VALIDITY.issuing : VALIDITY.tsa,
     });
     try {
-      return await this.db.certificate.create({ data: this.rowFor(id, kind, issued, subject, this.vault.seal(keys.privateKeyPem, `cert:${id}`), {}) });
+      // The seal has an organisation's profile, but its own kind: it is not a holder certificate.
+      const rowKind = id === "platform-seal" ? ("platform-seal" as const) : kind;
+      return await this.db.certificate.create({ data: this.rowFor(id, rowKind, issued, subject, this.vault.seal(keys.privateKeyPem, `cert:${id}`), {}) });
     } catch {
       // Another instance created it at the same moment: use theirs.
       const theirs = await this.db.certificate.findUnique({ where: { id } });
@@ -129,7 +131,7 @@ export class IdentityService {
 
   private rowFor(
     id: string,
-    kind: CertificateKind,
+    kind: CertificateKind | "platform-seal",
     issued: ReturnType<typeof issueCertificate>,
     subject: Subject,
     sealedKey: string | null,
