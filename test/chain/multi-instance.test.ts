@@ -40,6 +40,8 @@ describe("several instances on one PostgreSQL and one chain", function () {
     const env = (i: number) => ({
       DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), `evidence-multi-${i}-`)),
       DATABASE_URL: db.url,
+      // Instances share the keys sealed in the database, so they share the master key.
+      MASTER_KEY: "ab".repeat(32),
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       CHAIN_RPC_URL: node.url,
