@@ -71,8 +71,8 @@ function sendFile(res: Response, stream: NodeJS.ReadableStream, item: { id: stri
   stream.pipe(res);
 }
 
-/** The routers to mount, by base path (access.ts ROUTES). */
-export function caseRouters(cases: CasesService, ingest: IngestDeps): [RouteSpec["base"], Router][] {
+/** The routers to mount, by base path (access.ts ROUTES); publicUrl: the verification page's address, printed on certificates. */
+export function caseRouters(cases: CasesService, ingest: IngestDeps, publicUrl = ""): [RouteSpec["base"], Router][] {
   const handlers: Record<Action, Handler> = {
     "case.open": async (req, res) => {
       const c = await cases.openCase(principalOf(req), parseInput(newCaseBody, req.body));
@@ -125,6 +125,12 @@ export function caseRouters(cases: CasesService, ingest: IngestDeps): [RouteSpec
     },
     "evidence.verify": async (_req, res, access) => {
       res.json(await cases.verifyEvidence(access!));
+    },
+    "evidence.certificate": async (_req, res, access) => {
+      const pdf = await cases.evidenceCertificate(access!, publicUrl);
+      if (!pdf) throw new ApiError(409, "not_anchored", "the item is not anchored yet: its certificate can be issued once it is");
+      res.set({ "Content-Type": "application/pdf", "Content-Disposition": `attachment; filename="evidence-certificate-${access!.submission!.id}.pdf"` });
+      res.send(pdf);
     },
     "evidence.opinion": async (req, res, access) => {
       const { created, opinion } = await cases.recordOpinion(principalOf(req), access!, parseInput(opinionBody, req.body));

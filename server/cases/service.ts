@@ -425,6 +425,11 @@ export class CasesService {
     return { ...base, status: match.status, verified: match.verified, anchoredAt: match.anchoredAt, checks: match.checks, signer: match.signer, bundle: match.bundle };
   }
 
+  /** The item's sealed evidence certificate (PDF, see EvidenceService.certificate); null until it is anchored. */
+  evidenceCertificate(access: CaseAccess, publicUrl: string): Promise<Buffer | null> {
+    return this.evidence.storedCertificate(access.submission!.evidenceId, publicUrl);
+  }
+
   /** Records (or replaces) the principal's party's opinion on a finalised item; created: whether it is new. */
   async recordOpinion(principal: Principal, access: CaseAccess, input: OpinionInput) {
     const sub = access.submission!;

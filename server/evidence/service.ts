@@ -172,7 +172,20 @@ export class EvidenceService {
    * Its facts are recomputed from the item, its leaf, batch and certificate, not from a stored flag.
    */
   async certificate(principal: Principal, id: string, publicUrl: string): Promise<Buffer | null> {
-    const item = await this.getVisible(principal, id);
+    return this.certificateOf(await this.getVisible(principal, id), publicUrl);
+  }
+
+  /**
+   * The same certificate, for a feature that has decided itself who may see the item (no access
+   * check here); 404 when the item does not exist, null while it is not anchored yet.
+   */
+  async storedCertificate(id: string, publicUrl: string): Promise<Buffer | null> {
+    const item = await this.db.evidenceItem.findUnique({ where: { id } });
+    if (!item) throw notFound("evidence item");
+    return this.certificateOf(item, publicUrl);
+  }
+
+  private async certificateOf(item: ItemRow, publicUrl: string): Promise<Buffer | null> {
     const bundle = await bundleForLeaf(this.db, item.leafSeq);
     if (!bundle) return null;
     const submitter = await this.db.user.findUnique({ where: { id: item.submitterId }, select: { name: true, email: true } });

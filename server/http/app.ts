@@ -70,7 +70,7 @@ export function buildApp(d: AppDeps): express.Express {
   app.use("/api/certificates", certificateRoutes(d.identity, d.accounts));
   app.use("/api/audit", auditRoutes(d.audit, d.accounts));
   app.use("/api/evidence", requireAuth(d.accounts), evidenceRoutes(d.evidence, d.store, d.maxUploadBytes, d.publicUrl));
-  for (const [base, router] of caseRouters(d.cases, d)) app.use(base, requireAuth(d.accounts), router);
+  for (const [base, router] of caseRouters(d.cases, d, d.publicUrl)) app.use(base, requireAuth(d.accounts), router);
   app.use("/api/contracts", requireAuth(d.accounts), contractRoutes(d.contracts, d.maxPdfBytes));
   app.use("/api/sign", requireAuth(d.accounts), signingRoutes(d.contracts));
   app.use("/api/verify/pdf", pdfVerificationRoutes(d.verification, () => d.identity.rootPem(), d.maxPdfBytes));

@@ -499,6 +499,8 @@ describe("cases (API)", function () {
       "GET /api/cases/:id/evidence/:sid/content [finalised]":           [404, 200, 200, 200, 200, 404, 404],
       "GET /api/cases/:id/evidence/:sid/verification [draft]":          [404, 200, 200, 200, 404, 404, 404],
       "GET /api/cases/:id/evidence/:sid/verification [finalised]":      [404, 200, 200, 200, 200, 404, 404],
+      "GET /api/cases/:id/evidence/:sid/certificate [draft]":           [404, 200, 200, 200, 404, 404, 404],
+      "GET /api/cases/:id/evidence/:sid/certificate [finalised]":       [404, 200, 200, 200, 200, 404, 404],
       "PUT /api/cases/:id/evidence/:sid/opinion [draft]":               [404, 403, 403, 403, 404, 404, 404],
       "PUT /api/cases/:id/evidence/:sid/opinion [finalised]":           [404, 403, 403, 403, 201, 404, 404],
       "POST /api/cases/:id/services":                                   [404, 201, 403, 403, 403, 404, 404],
@@ -555,6 +557,14 @@ describe("cases (API)", function () {
       return { caseId: c.id, partyA, partyB, draft: draft.id, finalised: finalised.id, delivery };
     }
 
+    async function anchored(caseId: string, sid: string): Promise<void> {
+      for (const until = Date.now() + 20_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+        const item = await json(await tp.api("GET", `/api/cases/${caseId}/evidence/${sid}`, { token: judge.token }), 200);
+        if (item.anchoring === "anchored") return;
+      }
+      throw new Error(`submission ${sid} not anchored within 20 s`);
+    }
+
     function request(key: string, fx: Fixture, token: string | undefined): Promise<Response> {
       const variant = /\[(draft|finalised)\]$/.exec(key)?.[1];
       const sid = variant === "draft" ? fx.draft : fx.finalised;
@@ -579,6 +589,9 @@ describe("cases (API)", function () {
           return tp.api(method, route, { token, json: opinion });
         case "POST /api/cases/:id/services":
           return tp.api(method, route, { token, body: form({ title: "通知", party: fx.partyA }, `walk summons ${Math.random()}`) });
+        // A certificate exists once the item is anchored (409 before): asked for after that.
+        case "GET /api/cases/:id/evidence/:sid/certificate":
+          return anchored(fx.caseId, sid).then(() => tp.api(method, route, { token }));
         default:
           return tp.api(method, route, { token });
       }
