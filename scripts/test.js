@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The whole test suite: type check, then every test on the embedded SQLite database, then the
-// database-backed tests again on PostgreSQL when TEST_POSTGRES_URL names a server
+// database-backed tests again on PostgreSQL when TEST_POSTGRES_URL names a server (with the
+// multi-instance test, which needs a database that several processes share)
 // (e.g. postgresql://postgres@127.0.0.1:5432/postgres; each run creates and drops its own database).
 // Extra arguments are passed to mocha (e.g. `npm test -- --grep ingest`).
 const { spawnSync } = require("node:child_process");
@@ -22,7 +23,7 @@ function run(label, cmd, args, env = {}) {
 if (!extra.length) run("type check", bin("tsc"), ["--noEmit", "-p", "."]);
 run("tests on SQLite", bin("mocha"), ["test/**/*.test.ts", ...extra], { TEST_DB: "sqlite" });
 if (process.env.TEST_POSTGRES_URL) {
-  run("database tests on PostgreSQL", bin("mocha"), ["test/api/**/*.test.ts", "test/db/**/*.test.ts", ...extra], {
+  run("database tests on PostgreSQL", bin("mocha"), ["test/api/**/*.test.ts", "test/db/**/*.test.ts", "test/chain/multi-instance.test.ts", ...extra], {
     TEST_DB: "postgresql",
   });
 } else {

@@ -29,7 +29,8 @@ interface OpenBatch {
   txHash: string | null;
 }
 
-const MAX_BACKOFF_MS = 30_000;
+// Short enough that a chain back from an outage is used within seconds; a failed RPC call costs little.
+const MAX_BACKOFF_MS = 10_000;
 
 export class AnchorWorker {
   private timer: NodeJS.Timeout | null = null;

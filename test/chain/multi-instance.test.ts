@@ -89,7 +89,9 @@ describe("several instances on one PostgreSQL and one chain", function () {
               body: JSON.stringify({ sha256 }),
             }).catch(() => null);
             if (!res) continue;
-            expect(res.status).to.equal(201);
+            if (res.status !== 201) {
+              throw new Error(`instance ${i}: ${res.status} ${await res.text()}\n${servers[i].output().slice(-3000)}`);
+            }
             ids.push({ id: ((await res.json()) as { id: string }).id, sha256 });
             break;
           }
