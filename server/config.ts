@@ -33,6 +33,9 @@ const schema = z.object({
   RATE_LIMIT_PER_IP_PER_MIN: int(60_000, 1),
   RATE_LIMIT_PER_TOKEN_PER_MIN: int(30_000, 1),
   LOGIN_RATE_LIMIT_PER_MIN: int(30, 1),
+  // "database" shares the counters between instances; the default is "database" on PostgreSQL
+  // (where several instances may run) and "memory" on SQLite (one instance).
+  RATE_LIMIT_STORE: z.enum(["memory", "database"]).optional(),
   CONTRACT_EXPIRY_DAYS: int(14, 1),
   CONTRACT_INVITATION_TTL_HOURS: int(168, 1),
   CONTRACT_MAX_PDF_BYTES: int(64 * 1024 ** 2, 1024),

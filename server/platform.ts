@@ -16,6 +16,7 @@ import { AnchorWorker } from "./anchoring/worker";
 import { holderName } from "./anchoring/lease";
 import { queuedCount } from "./anchoring/queue";
 import { buildApp } from "./http/app";
+import { DatabaseRateLimitStore } from "./http/rate-limit-store";
 import { IdentityService } from "./identity/service";
 import { KeyVault } from "./pki/key-vault";
 import { AuditService } from "./audit/service";
@@ -112,6 +113,10 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       perIpPerMin: config.RATE_LIMIT_PER_IP_PER_MIN,
       perTokenPerMin: config.RATE_LIMIT_PER_TOKEN_PER_MIN,
       loginPerMin: config.LOGIN_RATE_LIMIT_PER_MIN,
+      store:
+        (config.RATE_LIMIT_STORE ?? (database.provider === "postgresql" ? "database" : "memory")) === "database"
+          ? (name) => new DatabaseRateLimitStore(database.db, database.provider, name)
+          : undefined,
     },
   });
   worker.start();

@@ -11,7 +11,7 @@ import { rpcBodyErrors, rpcRoutes } from "../chain/rpc-routes";
 import type { Eip1193 } from "../chain/embedded-chain";
 import type { ContentStore } from "../storage/content-store";
 import { requireAuth } from "./auth";
-import { perIpLimit, perTokenLimit, requestLogging, securityHeaders, strictCors } from "./hardening";
+import { perIpLimit, perTokenLimit, requestLogging, securityHeaders, strictCors, type RateLimitStoreFactory } from "./hardening";
 import { errorHandler, unknownRoute } from "./errors";
 import { webRoutes } from "../web/routes";
 import type { IdentityService } from "../identity/service";
@@ -43,7 +43,7 @@ export interface AppDeps {
   /** The address people reach the server at (links in issued documents). */
   publicUrl: string;
   corsOrigins: string[];
-  limits: { perIpPerMin: number; perTokenPerMin: number; loginPerMin: number };
+  limits: { perIpPerMin: number; perTokenPerMin: number; loginPerMin: number; store?: RateLimitStoreFactory };
 }
 
 export function buildApp(d: AppDeps): express.Express {
@@ -53,9 +53,9 @@ export function buildApp(d: AppDeps): express.Express {
   app.use(requestLogging(d.log));
   app.use(securityHeaders());
   app.use(strictCors(d.corsOrigins));
-  app.use(perIpLimit(d.limits.perIpPerMin));
-  app.use("/api/auth/login", perIpLimit(d.limits.loginPerMin));
-  app.use("/api", perTokenLimit(d.limits.perTokenPerMin));
+  app.use(perIpLimit(d.limits.perIpPerMin, d.limits.store?.("ip")));
+  app.use("/api/auth/login", perIpLimit(d.limits.loginPerMin, d.limits.store?.("login")));
+  app.use("/api", perTokenLimit(d.limits.perTokenPerMin, d.limits.store?.("token")));
   // Before the JSON parser: /api/tsa reads its raw body itself, whatever the content type claims
   // (a JSON body parsed first would leave it waiting for a stream already consumed).
   app.use("/api", pkiPublicRoutes(d.identity));

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { RequestHandler } from "express";
 import helmet from "helmet";
-import { rateLimit, type Options as RateLimitOptions } from "express-rate-limit";
+import { rateLimit, type Options as RateLimitOptions, type Store } from "express-rate-limit";
 import { pinoHttp } from "pino-http";
 import type { Logger } from "pino";
 
@@ -30,8 +30,10 @@ export function requestLogging(log: Logger): RequestHandler {
 /**
  * Security headers. `extraConnectSrc` widens only where pages may fetch from: the verification page
  * checks a bundle against a JSON-RPC endpoint its user chooses (the endpoint must allow CORS).
+ * `frameSrc` lets a page frame those sources: the signing page shows the contract in the browser's
+ * own PDF viewer, from a blob: URL of the PDF it fetched.
  */
-export function securityHeaders(extraConnectSrc: string[] = []): RequestHandler {
+export function securityHeaders(extraConnectSrc: string[] = [], frameSrc: string[] = []): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -42,6 +44,7 @@ export function securityHeaders(extraConnectSrc: string[] = []): RequestHandler 
         imgSrc: ["'self'", "data:", "blob:"],
         connectSrc: ["'self'", ...extraConnectSrc],
         objectSrc: ["'none'"],
+        ...(frameSrc.length ? { frameSrc } : {}),
         frameAncestors: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
@@ -86,11 +89,17 @@ export function strictCors(allowed: readonly string[]): RequestHandler {
   };
 }
 
-function limiter(limit: number, key: RateLimitOptions["keyGenerator"], what: string): RequestHandler {
+/** Where a limiter keeps its counters; none means this process's memory (one instance only). */
+export type RateLimitStoreFactory = (limiterName: string) => Store;
+
+function limiter(limit: number, key: RateLimitOptions["keyGenerator"], what: string, store?: Store): RequestHandler {
   return rateLimit({
     windowMs: 60_000,
     limit,
     keyGenerator: key,
+    ...(store ? { store } : {}),
+    // The database being down is answered by the routes (503); the limiter does not turn it into a 500.
+    passOnStoreError: true,
     standardHeaders: "draft-7",
     legacyHeaders: false,
     handler: (_req, res, _next, options) => {
@@ -102,9 +111,9 @@ function limiter(limit: number, key: RateLimitOptions["keyGenerator"], what: str
 
 const ipKey = (req: { ip?: string; socket: { remoteAddress?: string } }) => req.ip ?? req.socket.remoteAddress ?? "unknown";
 
-export const perIpLimit = (limit: number) => limiter(limit, (req) => ipKey(req), "from this address");
+export const perIpLimit = (limit: number, store?: Store) => limiter(limit, (req) => ipKey(req), "from this address", store);
 /** Keyed by the bearer token when one is sent (machines share IPs), else by IP. */
-export const perTokenLimit = (limit: number) =>
+export const perTokenLimit = (limit: number, store?: Store) =>
   limiter(
     limit,
     (req) => {
@@ -112,4 +121,5 @@ export const perTokenLimit = (limit: number) =>
       return auth?.startsWith("Bearer ") ? `token:${auth.slice(7, 200)}` : `ip:${ipKey(req)}`;
     },
     "for this token",
+    store,
   );
