@@ -17,7 +17,8 @@ export function requireAuth(accounts: AccountService): RequestHandler {
   return async (req, _res, next) => {
     const header = req.get("authorization");
     if (!header) return next(UNAUTHORIZED("a bearer token is required"));
-    const m = /^Bearer ([A-Za-z0-9_\-]{1,200})$/.exec(header);
+    // The scheme is case-insensitive (RFC 7235 §2.1); the token is not.
+    const m = /^Bearer +([A-Za-z0-9_\-]{1,200})$/i.exec(header);
     if (!m) return next(UNAUTHORIZED("the Authorization header must be 'Bearer <token>'"));
     const principal = await accounts.authenticate(m[1]);
     if (!principal) return next(UNAUTHORIZED("the token is unknown, expired or revoked"));

@@ -118,7 +118,8 @@ export const perTokenLimit = (limit: number, store?: Store) =>
     limit,
     (req) => {
       const auth = req.get("authorization");
-      return auth?.startsWith("Bearer ") ? `token:${auth.slice(7, 200)}` : `ip:${ipKey(req)}`;
+      const token = auth && /^bearer +(\S{1,200})/i.exec(auth)?.[1];
+      return token ? `token:${token}` : `ip:${ipKey(req)}`;
     },
     "for this token",
     store,

@@ -35,6 +35,16 @@ describe("accounts and access (API)", function () {
     expect((await tp.api("POST", "/api/auth/login", { json: { email: ADMIN.email } })).status).to.equal(400);
   });
 
+  it("the Authorization scheme is case-insensitive and may be followed by several spaces (RFC 7235, RFC 6750)", async () => {
+    for (const scheme of ["Bearer ", "bearer ", "BEARER ", "Bearer   "]) {
+      const res = await tp.api("GET", "/api/auth/me", { headers: { authorization: scheme + tp.adminToken } });
+      expect(res.status, JSON.stringify(scheme)).to.equal(200);
+    }
+    // The token itself is case-sensitive.
+    const swapped = tp.adminToken.slice(0, 4) + [...tp.adminToken.slice(4)].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join("");
+    expect((await tp.api("GET", "/api/auth/me", { headers: { authorization: `Bearer ${swapped}` } })).status).to.equal(401);
+  });
+
   it("tokens are stored hashed", async () => {
     const rows = await tp.platform.database.db.apiToken.findMany();
     expect(rows.length).to.be.greaterThan(0);
