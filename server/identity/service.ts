@@ -11,7 +11,7 @@ import { generateKeyPairAsync } from "../pki/keys";
 import { certificateInfo, issueCertificate, type CertificateKind, type Subject } from "../pki/certificates";
 import { buildCrl, parseCrl, type RevocationReason } from "../pki/crl";
 import { parseCsr, CsrError } from "../pki/csr";
-import { signDetached, verifyDetached } from "../pki/cms";
+import { signDetachedAsync, verifyDetached } from "../pki/cms";
 import { grantTimeStamp, parseTimeStampRequest, rejectTimeStamp, timeStampDigest, TsaRequestError } from "../pki/tsa";
 
 /** The platform TSA's policy (an arc for this platform's private use). */
@@ -295,7 +295,7 @@ export class IdentityService {
   async signForUser(userId: string, sha256: Buffer): Promise<{ cms: Buffer; certId: string } | null> {
     const signer = await this.signerForUser(userId);
     if (!signer) return null;
-    const cms = signDetached(sha256, signer, new Date());
+    const cms = await signDetachedAsync(sha256, signer, new Date());
     return { cms, certId: signer.certId };
   }
 

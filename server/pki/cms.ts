@@ -65,7 +65,29 @@ interface SigningKey {
   signatureAlgorithm: Buffer;
 }
 
+/**
+ * Parsed signers by certificate and key: parsing the certificates and the key and checking that
+ * they belong together costs more than the signature itself, and the same users sign again and again.
+ */
+const SIGNER_CACHE_SIZE = 256;
+const signerCache = new Map<string, SigningKey>();
+
 function loadSigner(signer: CmsSigner): SigningKey {
+  const id = createHash("sha256").update(signer.certPem).update("\0").update(signer.privateKeyPem).update("\0").update(signer.chainPems.join("\0")).digest("hex");
+  const cached = signerCache.get(id);
+  if (cached) {
+    // Least recently used goes first: re-inserting moves this one to the end.
+    signerCache.delete(id);
+    signerCache.set(id, cached);
+    return cached;
+  }
+  const loaded = parseSigner(signer);
+  signerCache.set(id, loaded);
+  if (signerCache.size > SIGNER_CACHE_SIZE) signerCache.delete(signerCache.keys().next().value!);
+  return loaded;
+}
+
+function parseSigner(signer: CmsSigner): SigningKey {
   const cert = parseCertificate(signer.certPem);
   const chain = parseCertificatesPem(signer.chainPems);
   const key = createPrivateKey(signer.privateKeyPem);
@@ -113,20 +135,36 @@ export interface SignedDataInput {
 
 /** ContentInfo(SignedData) DER, one SignerInfo (issuerAndSerialNumber, SHA-256, signed attributes). */
 export function buildSignedData(input: SignedDataInput): Buffer {
+  const { s, signedAttrs } = prepareSignedData(input);
+  return assembleSignedData(input, s, signedAttrs, cryptoSign("sha256", signedAttrs, s.key));
+}
+
+/** As buildSignedData, with the private-key operation on libuv's thread pool, off the event loop. */
+export async function buildSignedDataAsync(input: SignedDataInput): Promise<Buffer> {
+  const { s, signedAttrs } = prepareSignedData(input);
+  const signature = await new Promise<Buffer>((resolve, reject) =>
+    cryptoSign("sha256", signedAttrs, s.key, (err, sig) => (err ? reject(err) : resolve(sig))),
+  );
+  return assembleSignedData(input, s, signedAttrs, signature);
+}
+
+function prepareSignedData(input: SignedDataInput): { s: SigningKey; signedAttrs: Buffer } {
   if (input.contentSha256.length !== 32) throw new Error("contentSha256 must be 32 bytes");
   if (Number.isNaN(input.signingTime.getTime())) throw new Error("invalid signingTime");
   const s = loadSigner(input.signer);
-  const digestAlgorithm = derAlgorithm(OID.sha256, false); // RFC 5754: parameters absent
-
+  // RFC 5652 5.4: the signature covers the DER of the SET OF (tag 0x31)
   const signedAttrs = derSetOf([
     attribute(OID.contentType, derOid(input.eContentType)),
     attribute(OID.signingTime, derTime(input.signingTime)),
     attribute(OID.messageDigest, derOctetString(input.contentSha256)),
     attribute(OID.signingCertificateV2, signingCertificateV2(s.cert)),
   ]);
-  // RFC 5652 5.4: the signature covers the DER of the SET OF (tag 0x31) ...
-  const signature = cryptoSign("sha256", signedAttrs, s.key);
-  // ... which the SignerInfo carries as [0] IMPLICIT
+  return { s, signedAttrs };
+}
+
+function assembleSignedData(input: SignedDataInput, s: SigningKey, signedAttrs: Buffer, signature: Buffer): Buffer {
+  const digestAlgorithm = derAlgorithm(OID.sha256, false); // RFC 5754: parameters absent
+  // The SignerInfo carries the signed SET OF as [0] IMPLICIT.
   const signedAttrsImplicit = Buffer.concat([Buffer.from([0xa0]), signedAttrs.subarray(1)]);
 
   const signerInfo = derSequence(
@@ -162,14 +200,16 @@ export function buildSignedData(input: SignedDataInput): Buffer {
  * whole seconds) and ESS signing-certificate-v2; the signer certificate and chainPems included.
  */
 export function signDetached(contentSha256: Buffer, signer: CmsSigner, signingTime: Date): Buffer {
-  return buildSignedData({
-    eContentType: OID.data,
-    eContent: null,
-    contentSha256,
-    signer,
-    signingTime,
-    includeCertificates: true,
-  });
+  return buildSignedData(detachedInput(contentSha256, signer, signingTime));
+}
+
+/** As signDetached, signing off the event loop (many uploads are signed at once). */
+export function signDetachedAsync(contentSha256: Buffer, signer: CmsSigner, signingTime: Date): Promise<Buffer> {
+  return buildSignedDataAsync(detachedInput(contentSha256, signer, signingTime));
+}
+
+function detachedInput(contentSha256: Buffer, signer: CmsSigner, signingTime: Date): SignedDataInput {
+  return { eContentType: OID.data, eContent: null, contentSha256, signer, signingTime, includeCertificates: true };
 }
 
 // ---------------------------------------------------------------------------------------------
