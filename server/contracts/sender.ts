@@ -30,7 +30,10 @@ export interface InvitationView {
   step: number;
   role: string | null;
   token: string;
+  /** the API address of the invitation (GET it with the signer's bearer token) */
   url: string;
+  /** the signing page for a person: the token travels in the fragment, never sent to the server or in a Referer */
+  signUrl: string;
   expiresAt: string;
 }
 
@@ -80,6 +83,7 @@ export class SenderSide {
       role: s.role,
       token,
       url: `${this.d.publicUrl}/api/sign/${token}`,
+      signUrl: `${this.d.publicUrl}/sign/#token=${token}`,
       expiresAt: expiresAt.toISOString(),
     };
   }

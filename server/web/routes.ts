@@ -9,6 +9,8 @@ export function webRoutes(): Router {
   const r = Router();
   // The page may check a bundle against any JSON-RPC endpoint its user names.
   r.use(securityHeaders(["https:", "http:"]));
+  // The signing page (/sign/#token=…) fetches only from the API, and frames the contract's PDF as a blob: URL.
+  r.use("/sign", securityHeaders([], ["blob:"]));
   // Revalidated on every load (ETag), so a page and its scripts never mix versions after an upgrade.
   r.use(express.static(PUBLIC_DIR, { index: "index.html", cacheControl: true, maxAge: 0, setHeaders: (res) => res.setHeader("Cache-Control", "no-cache") }));
   return r;
