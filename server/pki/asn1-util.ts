@@ -379,6 +379,14 @@ export interface CertInfo {
 export const KU = { digitalSignature: 0, nonRepudiation: 1, keyCertSign: 5 } as const;
 
 /** Parses one certificate (DER or PEM). Throws DerError or node:crypto errors if malformed. */
+/**
+ * Parsed certificates by the SHA-256 of their DER. Verifying a bundle parses the same few
+ * certificates (signer, issuing CA, root, TSA) every time, and building an X509Certificate is the
+ * costliest step of a verification. Parsed results are read-only; failures are not kept.
+ */
+const PARSED_CACHE_SIZE = 1024;
+const parsedCertificates = new Map<string, CertInfo>();
+
 export function parseCertificate(input: Buffer | string): CertInfo {
   let der: Buffer;
   if (typeof input === "string") {
@@ -388,6 +396,16 @@ export function parseCertificate(input: Buffer | string): CertInfo {
   } else {
     der = input;
   }
+  const id = sha256(der).toString("hex");
+  const cached = parsedCertificates.get(id);
+  if (cached && cached.der.equals(der)) return cached;
+  const parsed = parseCertificateDer(Buffer.from(der));
+  parsedCertificates.set(id, parsed);
+  if (parsedCertificates.size > PARSED_CACHE_SIZE) parsedCertificates.delete(parsedCertificates.keys().next().value!);
+  return parsed;
+}
+
+function parseCertificateDer(der: Buffer): CertInfo {
   const cert = decodeDer(der);
   const [tbsNode] = sequenceOf(cert, "Certificate");
   const tbs = sequenceOf(tbsNode, "TBSCertificate");
