@@ -1,0 +1,167 @@
+// The workspace: log in (the token stays in this tab's sessionStorage), then the views the
+// account's role works with. Enterprise members: contracts, their cases, served documents.
+// Lawyers: cases (evidence with upload progress, the other side's evidence and opinions), served
+// documents, contracts. Judges: their cases, each item's live verification, certificates, service.
+import { LANGS } from "../workspace-i18n.mjs";
+import { api, getToken, setToken, whenUnauthorized } from "./ws-api.mjs";
+import { el, say, sayError, setLanguage, tx } from "./ws-dom.mjs";
+import { contractsView } from "./ws-contracts.mjs";
+import { casesListView, inboxView, partyCaseView } from "./ws-cases.mjs";
+import { judgeCaseView } from "./ws-judge.mjs";
+
+const LANG_KEY = "evidence-workspace.lang";
+const $ = (id) => document.getElementById(id);
+/** The views of each role, the first being where it lands. */
+const NAV = { member: ["contracts", "cases", "inbox"], lawyer: ["cases", "inbox", "contracts"], judge: ["cases"], admin: [] };
+
+let me = null;
+let current = null; // the shown view: {alive, cleanups}
+
+function savedLanguage() {
+  try {
+    const saved = localStorage.getItem(LANG_KEY);
+    if (saved && LANGS[saved]) return saved;
+  } catch {
+    // storage disabled
+  }
+  return "zh";
+}
+
+function chooseLanguage(next) {
+  setLanguage(next);
+  try {
+    localStorage.setItem(LANG_KEY, next);
+  } catch {
+    // storage disabled: the choice lasts for this page only
+  }
+}
+
+function leaveCurrent() {
+  if (!current) return;
+  current.alive = false;
+  for (const fn of current.cleanups) fn();
+  current = null;
+}
+
+function showLogin(messageKey) {
+  leaveCurrent();
+  me = null;
+  $("view").hidden = true;
+  $("view").replaceChildren();
+  $("user-box").hidden = true;
+  $("nav").replaceChildren();
+  $("login").hidden = false;
+  if (messageKey) say($("login-message"), "bad", messageKey);
+  document.body.dataset.screen = "login";
+  $("login-email").focus();
+}
+
+async function enter() {
+  try {
+    me = await api("GET", "auth/me");
+  } catch (e) {
+    setToken(null);
+    showLogin(e.status === 401 ? "login.expired" : undefined);
+    if (e.status !== 401) sayError($("login-message"), e);
+    return;
+  }
+  $("login").hidden = true;
+  $("view").hidden = false;
+  $("user-name").textContent = me.name;
+  $("user-role").replaceChildren(tx(`role.${me.role}`));
+  $("user-box").hidden = false;
+  $("nav").replaceChildren(
+    el("ul", { class: "ws-nav" }, (NAV[me.role] ?? []).map((name) => el("li", {}, el("a", { href: `#/${name}`, "data-nav": name }, tx(`nav.${name}`))))),
+  );
+  document.body.dataset.screen = "workspace";
+  document.body.dataset.role = me.role;
+  await route();
+}
+
+async function route() {
+  if (!me) return;
+  leaveCurrent();
+  const state = { alive: true, cleanups: [] };
+  current = state;
+  const ctx = { me, alive: () => state.alive, onLeave: (fn) => state.cleanups.push(fn) };
+  const allowed = NAV[me.role] ?? [];
+  let [name, id] = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
+  if (!allowed.includes(name)) [name, id] = [allowed[0], undefined];
+  for (const a of document.querySelectorAll("[data-nav]")) {
+    if (a.dataset.nav === name) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  const view = $("view");
+  view.replaceChildren();
+  delete view.dataset.loaded;
+  view.setAttribute("aria-busy", "true");
+  try {
+    if (!name) {
+      view.append(el("section", { class: "card" }, el("h1", { tabindex: "-1", "data-view-heading": "" }, tx("admin.title")), el("p", {}, tx("admin.text"))));
+    } else if (name === "cases" && id) {
+      const c = await api("GET", `cases/${encodeURIComponent(id)}`);
+      if (!state.alive) return;
+      await (c.you.relation === "judge" ? judgeCaseView : partyCaseView)(view, ctx, c);
+    } else if (name === "cases") await casesListView(view, ctx);
+    else if (name === "inbox") await inboxView(view, ctx);
+    else if (name === "contracts") await contractsView(view, ctx);
+  } catch (e) {
+    if (!state.alive) return;
+    const region = el("div", { role: "alert" });
+    view.append(region);
+    sayError(region, e);
+  }
+  if (!state.alive) return;
+  view.removeAttribute("aria-busy");
+  view.dataset.loaded = id ? `${name}/${id}` : name ?? "none";
+  // Keyboard and screen-reader users start at the new view's heading.
+  (view.querySelector("[data-view-heading]") ?? view).focus();
+}
+
+async function logIn(e) {
+  e.preventDefault();
+  const form = $("login-form");
+  const message = $("login-message");
+  message.replaceChildren();
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    const { token } = await api("POST", "auth/login", { json: { email: form.email.value.trim(), password: form.password.value } });
+    setToken(token);
+    form.password.value = "";
+    await enter();
+  } catch (err) {
+    if (err.status === 401) say(message, "bad", "login.failed");
+    else sayError(message, err);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function logOut() {
+  try {
+    await api("POST", "auth/logout");
+  } catch {
+    // the token is dropped here either way
+  }
+  setToken(null);
+  showLogin();
+  say($("login-message"), "ok", "login.loggedOut");
+}
+
+function init() {
+  for (const b of document.querySelectorAll(".lang-button")) b.addEventListener("click", () => chooseLanguage(b.dataset.lang));
+  setLanguage(savedLanguage());
+  $("login-form").addEventListener("submit", logIn);
+  $("logout").addEventListener("click", logOut);
+  whenUnauthorized(() => {
+    setToken(null);
+    showLogin("login.expired");
+  });
+  window.addEventListener("hashchange", () => void route());
+  document.body.dataset.ready = "true";
+  if (getToken()) void enter();
+  else showLogin();
+}
+
+init();

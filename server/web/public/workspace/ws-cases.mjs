@@ -1,0 +1,412 @@
+// Cases for the people who act for a party (lawyers, enterprise members): the case list, a case
+// with our evidence (submitted with an upload progress bar, then finalised), the other side's
+// evidence with the opinions on it, and the inbox of documents served by the court.
+import { api, download, upload } from "./ws-api.mjs";
+import { badge, el, field, formatSize, formatTime, hex, progressBox, replaceKeepingFocus, say, sayError, t, table, tx } from "./ws-dom.mjs";
+
+const POLL_MS = 5000;
+
+// ---- shared with the judge's view
+
+export const caseStatusBadge = (status) => badge(status === "open" ? "ok" : "neutral", `case.status.${status}`);
+export const submissionBadge = (status) => badge(status === "finalised" ? "ok" : "neutral", `submission.${status}`);
+const partyKind = (kind) => tx(`party.${kind}`);
+/** "：" in Chinese, ": " in English. */
+export const colon = () => tx("punct.colon");
+/** Names joined by "、" in Chinese, ", " in English. */
+export const joinList = (names) => names.flatMap((n, i) => (i ? [tx("punct.list"), n] : [n]));
+
+/** Anchoring of an evidence item as the lists report it (queued / batched / sent / anchored). */
+export function anchoringBadge(status) {
+  if (status === "anchored") return badge("ok", "anchoring.anchored");
+  if (!status) return badge("neutral", "anchoring.unknown");
+  return badge("wait", "anchoring.pending", { status: t(`anchoring.${status}`) });
+}
+
+export function caseHeader(c) {
+  const row = (key, value) => el("div", { class: "row" }, el("dt", {}, tx(key)), el("dd", {}, value));
+  return el(
+    "section",
+    { class: "card", "aria-labelledby": "case-title" },
+    el("p", { class: "hint" }, tx("case.heading")),
+    el("h1", { id: "case-title", tabindex: "-1", "data-view-heading": "" }, c.number),
+    el(
+      "dl",
+      { class: "fields" },
+      row("case.court", c.court),
+      row("case.cause", c.causeOfAction),
+      row("case.status", caseStatusBadge(c.status)),
+      row("case.openedAt", formatTime(c.openedAt)),
+      row("case.judges", joinList(c.judges.map((j) => j.name ?? j.id))),
+      c.parties.map((p) =>
+        row(
+          "case.party",
+          el(
+            "span",
+            {},
+            el("strong", {}, p.name),
+            " (",
+            partyKind(p.kind),
+            ")",
+            p.members.length ? [colon(), joinList(p.members.map((m) => m.name ?? m.id))] : null,
+            c.you.partyId === p.id ? [" ", el("span", { class: "ws-tag" }, tx("case.yourParty"))] : null,
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** The three points of an opinion: authenticity, legality, relevance, each accepted or disputed. */
+export function opinionSummary(o) {
+  return el(
+    "ul",
+    { class: "ws-opinion" },
+    ["authenticity", "legality", "relevance"].map((aspect) =>
+      el(
+        "li",
+        {},
+        tx(`opinion.${aspect}`),
+        colon(),
+        badge(o[aspect].position === "accept" ? "ok" : "bad", `opinion.${o[aspect].position}`),
+        o[aspect].comment ? [" ", el("span", { class: "ws-comment" }, o[aspect].comment)] : null,
+      ),
+    ),
+  );
+}
+
+/** A poller that runs while the view is shown: run now, then every ms, never two at once. */
+export function poll(ctx, ms, run) {
+  let timer = null;
+  let stopped = false;
+  const loop = async () => {
+    try {
+      await run();
+    } catch {
+      // shown by run itself; try again next time
+    }
+    if (!stopped && ctx.alive()) timer = setTimeout(loop, ms);
+  };
+  ctx.onLeave(() => {
+    stopped = true;
+    clearTimeout(timer);
+  });
+  return loop();
+}
+
+// ---- the case list
+
+export async function casesListView(root, ctx) {
+  const errors = el("div", { role: "alert" });
+  const list = el("div", { id: "case-list" });
+  root.append(el("section", { class: "card", "aria-labelledby": "cases-title" }, el("h1", { id: "cases-title", tabindex: "-1", "data-view-heading": "" }, tx("cases.title")), errors, list));
+  try {
+    const { items } = await api("GET", "cases");
+    list.replaceChildren(
+      table({
+        id: "cases-table",
+        caption: "cases.title",
+        empty: "cases.empty",
+        columns: ["cases.number", "case.court", "case.cause", "case.status", "cases.yourRole", "case.openedAt"],
+        rows: items.map((c) =>
+          el(
+            "tr",
+            { "data-case-id": c.id },
+            el("td", {}, el("a", { href: `#/cases/${c.id}` }, c.number)),
+            el("td", {}, c.court),
+            el("td", {}, c.causeOfAction),
+            el("td", {}, caseStatusBadge(c.status)),
+            el("td", {}, tx(c.role === "judge" ? "cases.role.judge" : "cases.role.party")),
+            el("td", {}, formatTime(c.openedAt)),
+          ),
+        ),
+      }),
+    );
+  } catch (e) {
+    sayError(errors, e);
+  }
+}
+
+// ---- a case, for a party
+
+export async function partyCaseView(root, ctx, c) {
+  const own = el("div", { id: "own-evidence" });
+  const other = el("div", { id: "other-evidence" });
+  const news = el("div", { role: "status", "aria-live": "polite", class: "ws-messages", id: "case-news" });
+  const errors = el("div", { role: "alert", id: "case-errors" });
+  const opinionPanel = el("section", { class: "card", id: "opinion-panel", hidden: true, "aria-labelledby": "opinion-title" });
+  let items = [];
+
+  const refresh = async () => {
+    const list = (await api("GET", `cases/${c.id}/evidence`)).items;
+    // The opinions themselves (the list only counts them).
+    const full = await Promise.all(list.map(async (it) => ({ ...it, opinionList: it.opinions ? (await api("GET", `cases/${c.id}/evidence/${it.id}`)).opinions : [] })));
+    if (!ctx.alive()) return;
+    if (JSON.stringify(full) === JSON.stringify(items)) return;
+    items = full;
+    render();
+  };
+
+  const act = async (run, doneKey, params) => {
+    errors.replaceChildren();
+    try {
+      await run();
+      say(news, "ok", doneKey, params);
+      await refresh();
+    } catch (e) {
+      sayError(errors, e);
+    }
+  };
+
+  const evidenceCell = (it) =>
+    el(
+      "td",
+      {},
+      el("strong", {}, it.title ?? it.fileName ?? it.id),
+      el("div", { class: "hint" }, [it.fileName, formatSize(it.size)].filter(Boolean).join(" · ")),
+      el("div", { class: "hint" }, tx("evidence.purpose"), colon(), it.purpose),
+      it.sha256 ? el("div", { class: "hint" }, "SHA-256 ", hex(it.sha256)) : null,
+    );
+  const fileButton = (it) =>
+    el("button", { type: "button", class: "button small", "data-focus-key": `file:${it.id}`, onclick: () => act(() => download(`cases/${c.id}/evidence/${it.id}/content`, it.fileName ?? it.id), "evidence.downloaded") }, tx("evidence.downloadFile"));
+  const certificateButton = (it) =>
+    it.anchoring === "anchored"
+      ? el(
+          "button",
+          { type: "button", class: "button small", "data-action": "certificate", "data-focus-key": `cert:${it.id}`, onclick: () => act(() => download(`cases/${c.id}/evidence/${it.id}/certificate`, `evidence-certificate-${it.id}.pdf`), "evidence.certificateDownloaded") },
+          tx("evidence.certificate"),
+        )
+      : null;
+
+  function render() {
+    const ours = items.filter((it) => it.party.id === c.you.partyId);
+    const theirs = items.filter((it) => it.party.id !== c.you.partyId);
+    replaceKeepingFocus(
+      own,
+      table({
+        id: "own-evidence-table",
+        caption: "party.own.title",
+        empty: "party.own.empty",
+        columns: ["evidence.item", "evidence.state", "evidence.anchoring", "party.own.opinions", "evidence.actions"],
+        rows: ours.map((it) =>
+          el(
+            "tr",
+            { "data-evidence-id": it.id, "data-submission-status": it.status, "data-anchoring": it.anchoring ?? "" },
+            evidenceCell(it),
+            el("td", {}, submissionBadge(it.status)),
+            el("td", {}, anchoringBadge(it.anchoring)),
+            el("td", {}, it.opinionList.length ? it.opinionList.map((o) => el("div", { class: "ws-opinion-block" }, el("strong", {}, o.party.name), opinionSummary(o))) : tx("party.own.noOpinions")),
+            el(
+              "td",
+              { class: "ws-actions" },
+              it.status === "draft"
+                ? [
+                    el("button", { type: "button", class: "button small primary", "data-focus-key": `finalise:${it.id}`, onclick: () => act(() => api("POST", `cases/${c.id}/submissions/${it.id}/finalise`), "evidence.finalised") }, tx("evidence.finalise")),
+                    el("button", { type: "button", class: "button small", "data-focus-key": `withdraw:${it.id}`, onclick: () => act(() => api("DELETE", `cases/${c.id}/submissions/${it.id}`), "evidence.withdrawn") }, tx("evidence.withdraw")),
+                  ]
+                : null,
+              certificateButton(it),
+              fileButton(it),
+            ),
+          ),
+        ),
+      }),
+    );
+    replaceKeepingFocus(
+      other,
+      table({
+        id: "other-evidence-table",
+        caption: "party.other.title",
+        empty: "party.other.empty",
+        columns: ["evidence.item", "evidence.party", "evidence.submittedAt", "evidence.anchoring", "party.other.ourOpinion", "evidence.actions"],
+        rows: theirs.map((it) => {
+          const ourOpinion = it.opinionList.find((o) => o.party.id === c.you.partyId);
+          return el(
+            "tr",
+            { "data-evidence-id": it.id, "data-anchoring": it.anchoring ?? "" },
+            evidenceCell(it),
+            el("td", {}, it.party.name, " (", partyKind(it.party.kind), ")"),
+            el("td", {}, formatTime(it.finalisedAt ?? it.submittedAt)),
+            el("td", {}, anchoringBadge(it.anchoring)),
+            el("td", {}, ourOpinion ? opinionSummary(ourOpinion) : tx("party.other.noOpinion")),
+            el(
+              "td",
+              { class: "ws-actions" },
+              c.status === "open"
+                ? el("button", { type: "button", class: "button small primary", "data-focus-key": `opinion:${it.id}`, onclick: () => openOpinion(it, ourOpinion) }, tx(ourOpinion ? "opinion.edit" : "opinion.give"))
+                : null,
+              fileButton(it),
+            ),
+          );
+        }),
+      }),
+    );
+  }
+
+  function openOpinion(it, existing) {
+    const aspects = ["authenticity", "legality", "relevance"];
+    const form = el("form", { class: "form", id: "opinion-form" });
+    for (const aspect of aspects) {
+      const current = existing?.[aspect];
+      const name = `op-${aspect}`;
+      const radio = (position) =>
+        el("label", { class: "ws-choice" }, el("input", { type: "radio", name, value: position, id: `${name}-${position}`, checked: (current?.position ?? "accept") === position, required: true }), " ", tx(`opinion.${position}`));
+      const comment = el("textarea", { rows: "2", name: `${name}-comment`, maxlength: "2000" });
+      comment.value = current?.comment ?? "";
+      form.append(
+        el(
+          "fieldset",
+          { class: "ws-fieldset" },
+          el("legend", {}, tx(`opinion.${aspect}`)),
+          el("div", { class: "ws-choices" }, radio("accept"), radio("dispute")),
+          field(`${name}-comment`, "opinion.comment", comment, { hint: "opinion.commentHint" }),
+        ),
+      );
+    }
+    const panelErrors = el("div", { role: "alert" });
+    form.append(
+      panelErrors,
+      el("div", { class: "ws-actions" }, el("button", { type: "submit", class: "button primary" }, tx("opinion.submit")), el("button", { type: "button", class: "button", onclick: () => (opinionPanel.hidden = true) }, tx("form.cancel"))),
+    );
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const body = {};
+      for (const aspect of aspects) {
+        const position = form.querySelector(`input[name="op-${aspect}"]:checked`).value;
+        const comment = form.querySelector(`textarea[name="op-${aspect}-comment"]`).value.trim();
+        body[aspect] = comment ? { position, comment } : { position };
+      }
+      try {
+        await api("PUT", `cases/${c.id}/evidence/${it.id}/opinion`, { json: body });
+        opinionPanel.hidden = true;
+        say(news, "ok", "opinion.recorded", { title: it.title ?? it.id });
+        await refresh();
+      } catch (err) {
+        sayError(panelErrors, err);
+      }
+    });
+    opinionPanel.replaceChildren(el("h2", { id: "opinion-title", tabindex: "-1" }, tx("opinion.title", { title: it.title ?? it.id })), el("p", { class: "hint" }, tx("opinion.intro")), form);
+    opinionPanel.hidden = false;
+    opinionPanel.querySelector("h2").focus();
+  }
+
+  // The submission form: fields first, then the file, so the server reads them before the file streams.
+  const progress = progressBox("upload-progress");
+  const submitForm = el(
+    "form",
+    { class: "form", id: "submit-form" },
+    field("sub-title", "evidence.title", el("input", { type: "text", name: "title", maxlength: "500", autocomplete: "off" }), { required: true }),
+    field("sub-purpose", "evidence.purpose", el("textarea", { name: "purpose", rows: "2", maxlength: "2000" }), { required: true, hint: "evidence.purposeHint" }),
+    field("sub-source", "evidence.source", el("input", { type: "text", name: "source", maxlength: "500", autocomplete: "off" }), { hint: "evidence.sourceHint" }),
+    field("sub-file", "evidence.file", el("input", { type: "file", name: "file" }), { required: true }),
+    progress.node,
+    el("button", { type: "submit", class: "button primary", id: "sub-submit" }, tx("evidence.upload")),
+  );
+  submitForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    errors.replaceChildren();
+    const file = submitForm.file.files[0];
+    const form = new FormData();
+    form.append("title", submitForm.title.value.trim());
+    form.append("purpose", submitForm.purpose.value.trim());
+    if (submitForm.source.value.trim()) form.append("source", submitForm.source.value.trim());
+    form.append("file", file, file.name);
+    const button = submitForm.querySelector("button[type=submit]");
+    button.disabled = true;
+    progress.start();
+    try {
+      const sub = await upload(`cases/${c.id}/submissions`, form, (sent, total) => progress.update(sent, total));
+      progress.done();
+      say(news, "ok", "evidence.uploaded", { title: sub.title ?? file.name });
+      submitForm.reset();
+      await refresh();
+    } catch (err) {
+      progress.fail();
+      sayError(errors, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  root.append(
+    caseHeader(c),
+    news,
+    errors,
+    el("section", { class: "card", "aria-labelledby": "own-title" }, el("h2", { id: "own-title" }, tx("party.own.title")), el("p", { class: "hint" }, tx("party.own.intro")), own),
+    c.status === "open"
+      ? el("section", { class: "card", "aria-labelledby": "submit-title" }, el("h2", { id: "submit-title" }, tx("evidence.submitTitle")), el("p", { class: "hint" }, tx("evidence.submitIntro")), submitForm)
+      : null,
+    el("section", { class: "card", "aria-labelledby": "other-title" }, el("h2", { id: "other-title" }, tx("party.other.title")), el("p", { class: "hint" }, tx("party.other.intro")), other),
+    opinionPanel,
+  );
+  await poll(ctx, POLL_MS, () => refresh().catch((e) => ctx.alive() && sayError(errors, e)));
+}
+
+// ---- the inbox: documents served on a party one acts for
+
+export async function inboxView(root, ctx) {
+  const errors = el("div", { role: "alert" });
+  const news = el("div", { role: "status", "aria-live": "polite" });
+  const list = el("div", { id: "inbox-list" });
+  root.append(
+    el(
+      "section",
+      { class: "card", "aria-labelledby": "inbox-title" },
+      el("h1", { id: "inbox-title", tabindex: "-1", "data-view-heading": "" }, tx("inbox.title")),
+      el("p", { class: "hint" }, tx("inbox.intro")),
+      news,
+      errors,
+      list,
+    ),
+  );
+  const refresh = async () => {
+    const { items } = await api("GET", "inbox");
+    replaceKeepingFocus(
+      list,
+      table({
+        id: "inbox-table",
+        caption: "inbox.title",
+        empty: "inbox.empty",
+        columns: ["inbox.case", "inbox.document", "inbox.servedAt", "inbox.openedAt", "evidence.actions"],
+        rows: items.map((d) =>
+          el(
+            "tr",
+            { "data-delivery-id": d.id },
+            el("td", {}, el("a", { href: `#/cases/${d.case.id}` }, d.case.number), el("div", { class: "hint" }, d.case.court)),
+            el("td", {}, el("strong", {}, d.title), el("div", { class: "hint" }, [d.document.fileName, formatSize(d.document.size)].filter(Boolean).join(" · "))),
+            el("td", {}, formatTime(d.servedAt)),
+            el("td", {}, d.openedAt ? badge("ok", "inbox.opened", { at: formatTime(d.openedAt) }) : badge("wait", "inbox.notOpened")),
+            el(
+              "td",
+              {},
+              el(
+                "button",
+                {
+                  type: "button",
+                  class: "button small primary",
+                  "data-focus-key": `open:${d.id}`,
+                  onclick: async () => {
+                    errors.replaceChildren();
+                    try {
+                      await download(`inbox/${d.id}/document`, d.document.fileName ?? d.title);
+                      say(news, "ok", "inbox.openedNow", { title: d.title });
+                      await refresh();
+                    } catch (e) {
+                      sayError(errors, e);
+                    }
+                  },
+                },
+                tx("inbox.open"),
+              ),
+            ),
+          ),
+        ),
+      }),
+    );
+  };
+  try {
+    await refresh();
+  } catch (e) {
+    sayError(errors, e);
+  }
+}

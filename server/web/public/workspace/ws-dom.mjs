@@ -1,0 +1,179 @@
+// DOM helpers shared by the workspace views: element building, texts that follow the language
+// switch, status badges, times and sizes, downloads of blobs, focus kept across re-renders.
+import { LANGS, translate } from "../workspace-i18n.mjs";
+
+let lang = "zh";
+export const currentLang = () => lang;
+export const t = (key, params) => translate(lang, key, params);
+
+/**
+ * Builds an element: el("p", {class: "x"}, "text", child, ...). Special attributes: on<event>
+ * (a listener), i18n (a text key; with i18nParams), i18nLabel (a key for aria-label), bi ({zh, en}
+ * texts from the server).
+ */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on") && typeof v === "function") node.addEventListener(k.slice(2), v);
+    else if (k === "i18n") node.dataset.i18n = v;
+    else if (k === "i18nParams") node.dataset.i18nParams = JSON.stringify(v);
+    else if (k === "i18nLabel") node.dataset.i18nAriaLabel = v;
+    else if (k === "bi") {
+      node.dataset.textZh = v.zh;
+      node.dataset.textEn = v.en;
+    } else node.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) node.append(c);
+  localize(node);
+  return node;
+}
+
+/** A text in the current language that follows later switches. */
+export const tx = (key, params, tag = "span") => el(tag, { i18n: key, i18nParams: params });
+/** A text the server gives in both languages ({zh, en}). */
+export const bi = (texts, tag = "span") => el(tag, { bi: texts });
+
+/** Sets every translatable text in root (and root itself) in the current language. */
+export function localize(root) {
+  const all = (sel) => [...(root.matches?.(sel) ? [root] : []), ...root.querySelectorAll(sel)];
+  for (const n of all("[data-i18n]")) n.textContent = t(n.dataset.i18n, n.dataset.i18nParams ? JSON.parse(n.dataset.i18nParams) : undefined);
+  for (const n of all("[data-i18n-aria-label]")) n.setAttribute("aria-label", t(n.dataset.i18nAriaLabel));
+  for (const n of all("[data-text-zh]")) n.textContent = lang === "zh" ? n.dataset.textZh : n.dataset.textEn;
+}
+
+export function setLanguage(next) {
+  if (!LANGS[next]) return;
+  lang = next;
+  document.documentElement.lang = LANGS[lang];
+  for (const b of document.querySelectorAll(".lang-button")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang));
+  localize(document.body);
+  document.title = t("doc.title");
+}
+
+/** A status shown by an icon, a word and a colour (never colour alone). kind: ok | wait | bad | neutral. */
+export function badge(kind, key, params) {
+  const icon = { ok: "✓", wait: "…", bad: "✕", neutral: "•" }[kind] ?? "•";
+  return el("span", { class: `ws-status ws-status-${kind}`, "data-state": kind }, el("span", { class: "ws-status-icon", "aria-hidden": "true" }, icon), tx(key, params));
+}
+
+const pad = (n) => String(n).padStart(2, "0");
+/** Local time as YYYY-MM-DD HH:MM:SS: the same in both languages. */
+export function formatTime(iso) {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+export function formatSize(bytes) {
+  if (bytes === null || bytes === undefined) return "—";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** A long hex value, shown whole (it wraps) in a monospace code element. */
+export const hex = (value) => el("code", { class: "hex" }, String(value));
+
+/** Offers a blob as a download under a file name. */
+export function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = el("a", { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+/** A table with a caption and column headers; rows are arrays of cells (nodes or strings). */
+export function table({ caption, columns, rows, id, empty }) {
+  if (!rows.length && empty) return el("p", { class: "hint", id }, tx(empty));
+  return el(
+    "div",
+    { class: "ws-table-wrap" },
+    el(
+      "table",
+      { class: "ws-table", id },
+      caption ? el("caption", { class: "visually-hidden" }, tx(caption)) : null,
+      el("thead", {}, el("tr", {}, columns.map((c) => el("th", { scope: "col" }, tx(c))))),
+      el("tbody", {}, rows),
+    ),
+  );
+}
+
+/**
+ * Replaces a container's content, keeping keyboard focus on the element with the same
+ * data-focus-key if there was one (a periodic refresh must not throw the user's focus away).
+ */
+export function replaceKeepingFocus(container, ...content) {
+  const active = document.activeElement;
+  const key = active && container.contains(active) ? active.dataset?.focusKey : undefined;
+  container.replaceChildren(...content);
+  if (key) {
+    const again = [...container.querySelectorAll("[data-focus-key]")].find((n) => n.dataset.focusKey === key);
+    if (again && !again.disabled) again.focus();
+  }
+}
+
+/** A message region: role=status for news, role=alert for errors. */
+export function say(region, kind, key, params) {
+  region.replaceChildren(kind ? el("p", { class: `ws-message ws-message-${kind}` }, tx(key, params)) : "");
+}
+
+/** An error from the API as a translated sentence with the server's own message. */
+export function sayError(region, error) {
+  const params = { message: error?.message ?? String(error), code: error?.code ?? "" };
+  region.replaceChildren(el("p", { class: "ws-message ws-message-bad" }, tx(error?.status === 0 ? "error.network" : "error.api", params)));
+}
+
+/** A labelled form field: label + control (+ hint). */
+export function field(id, labelKey, control, { hint, required } = {}) {
+  control.id = id;
+  if (required) control.required = true;
+  const hintNode = hint ? el("p", { class: "hint", id: `${id}-hint` }, tx(hint)) : null;
+  if (hintNode) control.setAttribute("aria-describedby", `${id}-hint`);
+  return el(
+    "div",
+    { class: "field" },
+    el("label", { for: id }, tx(labelKey), required ? el("span", { class: "ws-required" }, " ", tx("form.required")) : null),
+    control,
+    hintNode,
+  );
+}
+
+/** An upload progress bar: a labelled <progress> and its percentage in words. */
+export function progressBox(id) {
+  const bar = el("progress", { id: `${id}-bar`, max: "1", value: "0", "aria-labelledby": `${id}-label`, "aria-describedby": `${id}-text` });
+  const text = el("span", { class: "hint", id: `${id}-text` });
+  const node = el("div", { class: "progress", id, hidden: true }, tx("upload.label", undefined, "span"), bar, text);
+  node.firstChild.id = `${id}-label`;
+  const show = (key, params, state) => {
+    text.replaceChildren(tx(key, params));
+    node.dataset.state = state;
+  };
+  return {
+    node,
+    start() {
+      bar.value = 0;
+      node.hidden = false;
+      show("upload.progress", { percent: 0, done: formatSize(0), total: "…" }, "running");
+    },
+    update(sent, total) {
+      const fraction = total ? Math.min(1, sent / total) : 0;
+      bar.value = fraction;
+      show("upload.progress", { percent: Math.floor(fraction * 100), done: formatSize(sent), total: total ? formatSize(total) : "…" }, "running");
+    },
+    done() {
+      bar.value = 1;
+      show("upload.done", undefined, "done");
+    },
+    fail() {
+      show("upload.failed", undefined, "failed");
+    },
+  };
+}

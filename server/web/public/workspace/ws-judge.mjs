@@ -1,0 +1,267 @@
+// A case, for its judge: every evidence item with its verification recomputed by the server
+// (re-hash of the stored file, record, Merkle path, signature, timestamp, chain) and refreshed while
+// the page is open; certificates to download; electronic service and its delivery receipts.
+import { api, download, upload } from "./ws-api.mjs";
+import { badge, el, field, formatSize, formatTime, hex, progressBox, replaceKeepingFocus, say, sayError, t, table, tx } from "./ws-dom.mjs";
+import { anchoringBadge, caseHeader, colon, opinionSummary, poll, submissionBadge } from "./ws-cases.mjs";
+
+const POLL_MS = 5000;
+/** An item that verified is checked again less often than one still waiting for its anchor. */
+const SETTLED_RECHECK_MS = 30_000;
+
+/** anchored | pending | failed | checking | error, from the latest verification of an item. */
+export function verdictOf(entry) {
+  if (!entry) return "checking";
+  if (entry.error) return "error";
+  const v = entry.v;
+  if (v.verified) return "anchored";
+  if (v.status && v.status !== "anchored") return "pending";
+  return "failed";
+}
+
+function verificationCell(entry) {
+  const verdict = verdictOf(entry);
+  const v = entry?.v;
+  const parts = [];
+  if (verdict === "anchored") {
+    parts.push(badge("ok", "verify.anchored"));
+    parts.push(el("div", { class: "ws-detail" }, tx("verify.tx"), colon(), hex(v.bundle.anchor.txHash)));
+    parts.push(el("div", { class: "ws-detail" }, tx("verify.block", { block: v.bundle.anchor.blockNumber, chain: v.bundle.anchor.chainId }), " · ", tx("verify.at"), colon(), formatTime(v.anchoredAt)));
+  } else if (verdict === "pending") {
+    parts.push(badge("wait", "verify.pending", { status: t(`anchoring.${v.status}`) }));
+  } else if (verdict === "failed") {
+    parts.push(badge("bad", "verify.failed"));
+    const failing = v.checks.filter((c) => !c.ok);
+    if (failing.length)
+      parts.push(el("ul", { class: "ws-detail ws-failing" }, failing.map((c) => el("li", {}, el("code", {}, c.name), c.detail ? [" ", el("span", { lang: "en" }, String(c.detail))] : null))));
+  } else if (verdict === "error") {
+    parts.push(badge("bad", "verify.error", { message: entry.error.message }));
+  } else {
+    parts.push(badge("neutral", "verify.checking"));
+  }
+  if (entry?.checkedAt) parts.push(el("div", { class: "hint" }, tx("verify.checkedAt", { at: formatTime(entry.checkedAt) })));
+  return el("td", { class: "ws-verification" }, parts);
+}
+
+export async function judgeCaseView(root, ctx, c) {
+  const news = el("div", { role: "status", "aria-live": "polite", class: "ws-messages", id: "case-news" });
+  const errors = el("div", { role: "alert", id: "case-errors" });
+  const summary = el("p", { role: "status", "aria-live": "polite", id: "verification-summary", class: "ws-summary" });
+  const evidenceBox = el("div", { id: "judge-evidence" });
+  const servicesBox = el("div", { id: "services" });
+  /** id -> {v, error, checkedAt}: the latest verification of each item */
+  const verifications = new Map();
+  let items = [];
+  let services = [];
+  let lastRender = "";
+  let lastSummary = "";
+
+  const act = async (run, doneKey, params) => {
+    errors.replaceChildren();
+    try {
+      await run();
+      if (doneKey) say(news, "ok", doneKey, params);
+    } catch (e) {
+      sayError(errors, e);
+    }
+  };
+
+  async function verifyItem(it) {
+    try {
+      verifications.set(it.id, { v: await api("GET", `cases/${c.id}/evidence/${it.id}/verification`), checkedAt: new Date().toISOString() });
+    } catch (e) {
+      verifications.set(it.id, { error: e, checkedAt: new Date().toISOString() });
+    }
+  }
+
+  async function tick() {
+    const [list, served] = await Promise.all([api("GET", `cases/${c.id}/evidence`), api("GET", `cases/${c.id}/services`)]);
+    items = list.items;
+    services = served.services;
+    const now = Date.now();
+    const due = items.filter((it) => {
+      const entry = verifications.get(it.id);
+      return !entry || verdictOf(entry) !== "anchored" || now - Date.parse(entry.checkedAt) >= SETTLED_RECHECK_MS;
+    });
+    if (!ctx.alive()) return;
+    render();
+    await Promise.all(due.map(verifyItem));
+    if (ctx.alive()) render();
+  }
+
+  function render() {
+    const counts = { anchored: 0, pending: 0, failed: 0 };
+    for (const it of items) {
+      const v = verdictOf(verifications.get(it.id));
+      if (v === "anchored") counts.anchored++;
+      else if (v === "pending" || v === "checking") counts.pending++;
+      else counts.failed++;
+    }
+    const summaryKey = JSON.stringify(counts) + items.length;
+    if (summaryKey !== lastSummary) {
+      lastSummary = summaryKey;
+      summary.replaceChildren(tx("judge.summary", { total: items.length, ...counts }));
+    }
+    // Re-drawn only when something shown changed; focus stays on the same button across a redraw.
+    const shown = JSON.stringify([items, services, items.map((it) => [verdictOf(verifications.get(it.id)), verifications.get(it.id)?.checkedAt])]);
+    if (shown === lastRender) return;
+    lastRender = shown;
+    replaceKeepingFocus(
+      evidenceBox,
+      table({
+        id: "judge-evidence-table",
+        caption: "judge.evidence.title",
+        empty: "judge.evidence.empty",
+        columns: ["evidence.item", "evidence.party", "evidence.state", "judge.verification", "judge.opinions", "evidence.actions"],
+        rows: items.map((it) => {
+          const entry = verifications.get(it.id);
+          const verdict = verdictOf(entry);
+          return el(
+            "tr",
+            { "data-evidence-id": it.id, "data-status": verdict },
+            el(
+              "td",
+              {},
+              el("strong", {}, it.title ?? it.fileName ?? it.id),
+              el("div", { class: "hint" }, [it.fileName, formatSize(it.size)].filter(Boolean).join(" · ")),
+              el("div", { class: "hint" }, tx("evidence.purpose"), colon(), it.purpose),
+              it.sha256 ? el("div", { class: "hint" }, "SHA-256 ", hex(it.sha256)) : null,
+              el("div", { class: "hint" }, tx("evidence.submittedAt"), colon(), formatTime(it.submittedAt)),
+            ),
+            el("td", {}, it.party.name, " (", tx(`party.${it.party.kind}`), ")"),
+            el("td", {}, submissionBadge(it.status)),
+            verificationCell(entry),
+            el("td", { class: "ws-opinions", "data-opinions": String(it.opinions) }, it.opinions ? tx("judge.opinionCount", { n: it.opinions }) : tx("judge.noOpinions")),
+            el(
+              "td",
+              { class: "ws-actions" },
+              el(
+                "button",
+                {
+                  type: "button",
+                  class: "button small primary",
+                  "data-action": "certificate",
+                  "data-focus-key": `cert:${it.id}`,
+                  disabled: verdict !== "anchored",
+                  "aria-describedby": verdict !== "anchored" ? "cert-hint" : undefined,
+                  onclick: () => act(() => download(`cases/${c.id}/evidence/${it.id}/certificate`, `evidence-certificate-${it.id}.pdf`), "evidence.certificateDownloaded"),
+                },
+                tx("evidence.certificate"),
+              ),
+              el("button", { type: "button", class: "button small", "data-focus-key": `file:${it.id}`, onclick: () => act(() => download(`cases/${c.id}/evidence/${it.id}/content`, it.fileName ?? it.id), "evidence.downloaded") }, tx("evidence.downloadFile")),
+              it.opinions
+                ? el("button", { type: "button", class: "button small", "data-focus-key": `opinions:${it.id}`, onclick: () => showOpinions(it) }, tx("judge.showOpinions"))
+                : null,
+            ),
+          );
+        }),
+      }),
+      el("p", { class: "hint", id: "cert-hint" }, tx("judge.certificateHint")),
+    );
+    renderServices();
+  }
+
+  const opinionsPanel = el("section", { class: "card", id: "opinions-panel", hidden: true, "aria-labelledby": "opinions-title" });
+  async function showOpinions(it) {
+    await act(async () => {
+      const detail = await api("GET", `cases/${c.id}/evidence/${it.id}`);
+      opinionsPanel.replaceChildren(
+        el("h2", { id: "opinions-title", tabindex: "-1" }, tx("judge.opinionsOn", { title: it.title ?? it.id })),
+        detail.opinions.map((o) => el("div", { class: "ws-opinion-block" }, el("strong", {}, o.party.name), " · ", formatTime(o.updatedAt), opinionSummary(o))),
+        el("button", { type: "button", class: "button", onclick: () => (opinionsPanel.hidden = true) }, tx("form.close")),
+      );
+      opinionsPanel.hidden = false;
+      opinionsPanel.querySelector("h2").focus();
+    });
+  }
+
+  function receiptCell(d) {
+    if (!d.receipt) return badge("neutral", "service.noReceipt");
+    if (d.receipt.bundle) return el("div", {}, badge("ok", "service.receiptAnchored"), el("div", { class: "ws-detail" }, tx("verify.tx"), colon(), hex(d.receipt.bundle.anchor.txHash)));
+    return anchoringBadge(d.receipt.status);
+  }
+
+  function renderServices() {
+    const rows = services.flatMap((s) =>
+      (s.deliveries.length ? s.deliveries : [null]).map((d) =>
+        el(
+          "tr",
+          { "data-service-id": s.id, "data-delivery-id": d?.id ?? "" },
+          el("td", {}, el("strong", {}, s.title), el("div", { class: "hint" }, [s.document.fileName, formatSize(s.document.size)].filter(Boolean).join(" · "))),
+          el("td", {}, s.party.name, " (", tx(`party.${s.party.kind}`), ")"),
+          el("td", {}, formatTime(s.servedAt), el("div", {}, anchoringBadge(s.document.status))),
+          el("td", {}, d ? d.recipient.name ?? d.recipient.id : "—"),
+          el("td", {}, !d ? "—" : d.openedAt ? badge("ok", "service.opened", { at: formatTime(d.openedAt) }) : badge("wait", "service.notOpened")),
+          el("td", {}, d ? receiptCell(d) : "—"),
+        ),
+      ),
+    );
+    replaceKeepingFocus(
+      servicesBox,
+      table({
+        id: "services-table",
+        caption: "service.title",
+        empty: "service.empty",
+        columns: ["service.document", "service.party", "service.servedAt", "service.recipient", "service.delivery", "service.receipt"],
+        rows,
+      }),
+    );
+  }
+
+  // Serving a document: title, the party served, the file (with its upload progress).
+  const progress = progressBox("serve-progress");
+  const partySelect = el("select", { name: "party" }, c.parties.map((p) => el("option", { value: p.id }, p.name)));
+  const serveForm = el(
+    "form",
+    { class: "form", id: "serve-form" },
+    field("serve-title", "service.docTitle", el("input", { type: "text", name: "title", maxlength: "500", autocomplete: "off" }), { required: true }),
+    field("serve-party", "service.party", partySelect, { required: true }),
+    field("serve-file", "evidence.file", el("input", { type: "file", name: "file" }), { required: true }),
+    progress.node,
+    el("button", { type: "submit", class: "button primary" }, tx("service.serve")),
+  );
+  serveForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    errors.replaceChildren();
+    const file = serveForm.file.files[0];
+    const form = new FormData();
+    form.append("title", serveForm.title.value.trim());
+    form.append("party", partySelect.value);
+    form.append("file", file, file.name);
+    const button = serveForm.querySelector("button[type=submit]");
+    button.disabled = true;
+    progress.start();
+    try {
+      const served = await upload(`cases/${c.id}/services`, form, (sent, total) => progress.update(sent, total));
+      progress.done();
+      say(news, "ok", "service.served", { title: served.title, n: served.recipients.length });
+      serveForm.reset();
+      await tick();
+    } catch (err) {
+      progress.fail();
+      sayError(errors, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  root.append(
+    caseHeader(c),
+    news,
+    errors,
+    el(
+      "section",
+      { class: "card", "aria-labelledby": "judge-evidence-title" },
+      el("h2", { id: "judge-evidence-title" }, tx("judge.evidence.title")),
+      el("p", { class: "hint" }, tx("judge.evidence.intro", { seconds: POLL_MS / 1000 })),
+      summary,
+      evidenceBox,
+    ),
+    opinionsPanel,
+    el("section", { class: "card", "aria-labelledby": "services-title" }, el("h2", { id: "services-title" }, tx("service.title")), el("p", { class: "hint" }, tx("service.intro")), servicesBox),
+    c.status === "open"
+      ? el("section", { class: "card", "aria-labelledby": "serve-title-h" }, el("h2", { id: "serve-title-h" }, tx("service.serveTitle")), serveForm)
+      : null,
+  );
+  await poll(ctx, POLL_MS, () => tick().catch((e) => ctx.alive() && sayError(errors, e)));
+}

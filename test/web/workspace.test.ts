@@ -1,0 +1,413 @@
+// The workspace pages (server/web/public/workspace/): their texts checked in Node, then each role's
+// page driven in Chromium against a running platform: a judge opens a case and sees each evidence
+// item's verification status, a lawyer uploads evidence with a progress bar, an enterprise user
+// drafts a contract from a template, adds a signer and sends it; the language switch. A screenshot
+// of each page goes to test-results/.
+import { expect } from "chai";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { PDFDocument } from "pdf-lib";
+import { startTestPlatform, type TestPlatform } from "../helpers/platform";
+import { verifyPdfSignatures } from "../../server/pdf/verify";
+
+const PUBLIC = path.join(__dirname, "../../server/web/public");
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+const SHOTS = path.join(__dirname, "../../test-results");
+const PASSWORD = "user-password-1"; // what TestPlatform.createUser gives every user
+
+// TypeScript compiles import() to require() under "module": "commonjs"; the page's modules are
+// ES modules, so the real dynamic import is reached through Function.
+const importEsm = new Function("url", "return import(url)") as (url: string) => Promise<any>;
+
+type User = { id: string; email: string; token: string };
+
+async function json(res: Response, status: number): Promise<any> {
+  const text = await res.text();
+  expect(res.status, text).to.equal(status);
+  return text ? JSON.parse(text) : null;
+}
+
+describe("workspace pages", function () {
+  this.timeout(120_000);
+
+  it("every text key the pages name exists in Chinese and in English", async () => {
+    const i18n = await importEsm(pathToFileURL(path.join(PUBLIC, "workspace-i18n.mjs")).href);
+    const zh = Object.keys(i18n.MESSAGES.zh).sort();
+    expect(Object.keys(i18n.MESSAGES.en).sort()).to.deep.equal(zh);
+    const dir = path.join(PUBLIC, "workspace");
+    const sources = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("\n");
+    // Every dotted string in the sources is a text key (file names aside).
+    const named = new Set([...sources.matchAll(/"([a-z]+(?:\.[a-zA-Z_-]+)+)"/g)].map((m) => m[1]).filter((k) => !/\.(css|mjs|html)$/.test(k)));
+    expect(named.size).to.be.greaterThan(100);
+    const missing = [...named].filter((k) => !zh.includes(k));
+    expect(missing, "keys used but not defined").to.deep.equal([]);
+    // Keys built from values the server sends: every value has its text.
+    const families: Record<string, string[]> = {
+      "anchoring.": ["queued", "batched", "sent", "anchored"],
+      "case.status.": ["open", "closed"],
+      "party.": ["plaintiff", "defendant", "third-party"],
+      "submission.": ["draft", "finalised"],
+      "contract.status.": ["draft", "in_progress", "completed", "declined", "voided", "expired"],
+      "signer.status.": ["pending", "signed", "declined"],
+      "contract.event.": ["created", "sent", "opened", "code_issued", "invitation_reissued", "signed", "declined", "voided", "expired", "completed"],
+      "role.": ["admin", "member", "lawyer", "judge"],
+      "nav.": ["contracts", "cases", "inbox"],
+      "opinion.": ["authenticity", "legality", "relevance", "accept", "dispute"],
+    };
+    for (const [prefix, values] of Object.entries(families)) for (const v of values) expect(zh, prefix + v).to.include(prefix + v);
+  });
+
+  describe("in Chromium", () => {
+    let tp: TestPlatform;
+    let context: BrowserContext;
+    let profileDir: string;
+    let judge: User, lawyerA: User, lawyerB: User, member: User, signer: User;
+    let caseId: string;
+    let caseNumber: string;
+    let partyA: string;
+    const subs: any[] = [];
+    /** Requests any page made beyond the server itself (none expected: no CDN, no fonts, nothing). */
+    const offsite: string[] = [];
+    const pageErrors: string[] = [];
+    afterEach(() => {
+      expect(offsite, "requests beyond the server").to.deep.equal([]);
+      expect(pageErrors, "errors in the page").to.deep.equal([]);
+    });
+    let anchoredBundle: any;
+    let lawyerBItem: any;
+
+    const form = (fields: Record<string, string>, content: string | Buffer, name: string) => {
+      const f = new FormData();
+      for (const [k, v] of Object.entries(fields)) f.append(k, v);
+      f.append("file", new Blob([typeof content === "string" ? content : new Uint8Array(content)]), name);
+      return f;
+    };
+    const submit = async (by: User, title: string, content: string) =>
+      json(await tp.api("POST", `/api/cases/${caseId}/submissions`, { token: by.token, body: form({ title, purpose: `证明${title}的内容` }, content, `${title}.txt`) }), 201);
+    const finalise = async (by: User, sid: string) => json(await tp.api("POST", `/api/cases/${caseId}/submissions/${sid}/finalise`, { token: by.token }), 200);
+
+    before(async function () {
+      if (!fs.existsSync(CHROMIUM)) this.skip();
+      fs.mkdirSync(SHOTS, { recursive: true });
+      tp = await startTestPlatform({ BATCH_MAX_AGE_MS: "200" });
+      const org = await json(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "甲科技有限公司" } }), 201);
+      [judge, lawyerA, lawyerB, member, signer] = await Promise.all([
+        tp.createUser("judge"),
+        tp.createUser("lawyer"),
+        tp.createUser("lawyer"),
+        tp.createUser("member", { organizationId: org.id }),
+        tp.createUser("member"),
+      ]);
+      caseNumber = `(2026)闽0102民初${process.pid % 10000}号`;
+      const c = await json(
+        await tp.api("POST", "/api/cases", {
+          token: judge.token,
+          json: {
+            number: caseNumber,
+            court: "福州市鼓楼区人民法院",
+            causeOfAction: "买卖合同纠纷",
+            parties: [
+              { name: "甲科技有限公司", kind: "plaintiff", members: [lawyerA.id] },
+              { name: "乙贸易有限公司", kind: "defendant", members: [lawyerB.id] },
+            ],
+          },
+        }),
+        201,
+      );
+      caseId = c.id;
+      partyA = c.parties[0].id;
+      // Party A's lawyer: a finalised item and a draft; party B's lawyer: a finalised item and an
+      // opinion on party A's.
+      subs.push(await submit(lawyerA, "采购合同", "采购合同 purchase contract, 2026-03-01\n"));
+      subs.push(await submit(lawyerA, "送货单", "送货单 delivery note no. 0042\n"));
+      await finalise(lawyerA, subs[0].id);
+      lawyerBItem = await submit(lawyerB, "付款记录", "付款记录 bank transfer record\n");
+      await finalise(lawyerB, lawyerBItem.id);
+      await json(
+        await tp.api("PUT", `/api/cases/${caseId}/evidence/${subs[0].id}/opinion`, {
+          token: lawyerB.token,
+          json: { authenticity: { position: "accept" }, legality: { position: "accept" }, relevance: { position: "dispute", comment: "与付款争议无关" } },
+        }),
+        201,
+      );
+      await json(await tp.api("POST", `/api/cases/${caseId}/services`, { token: judge.token, body: form({ title: "传票", party: partyA }, "传票 summons: hearing on 2026-12-15\n", "summons.txt") }), 201);
+      anchoredBundle = await tp.waitAnchored(lawyerA.token, subs[0].evidenceId);
+
+      profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "workspace-profile-"));
+      context = await chromium.launchPersistentContext(profileDir, {
+        executablePath: CHROMIUM,
+        args: CHROMIUM_ARGS,
+        headless: true,
+        viewport: { width: 1280, height: 900 },
+        timezoneId: "Asia/Shanghai",
+        acceptDownloads: true,
+      });
+    });
+
+    after(async () => {
+      await context?.close();
+      if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
+      await tp?.stop();
+    });
+
+    /** A new tab (its own sessionStorage), logged in as the user through the form, by keyboard. */
+    async function logIn(user: User): Promise<Page> {
+      const page = await context.newPage();
+      page.on("pageerror", (e) => pageErrors.push(String(e)));
+      // A refused script, style or request (CSP) or a failed one is reported on the console.
+      page.on("console", (m) => m.type() === "error" && pageErrors.push(m.text()));
+      page.on("request", (r) => {
+        if (!r.url().startsWith(tp.url + "/") && !r.url().startsWith("blob:") && !r.url().startsWith("data:")) offsite.push(r.url());
+      });
+      await page.goto(tp.url + "/workspace/");
+      await page.waitForSelector("body[data-screen=login]");
+      expect(await page.evaluate(() => document.activeElement?.id)).to.equal("login-email");
+      await page.keyboard.type(user.email);
+      await page.keyboard.press("Tab");
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("body[data-screen=workspace]");
+      await page.waitForSelector("#view[data-loaded]");
+      return page;
+    }
+
+    const openCase = async (page: Page) => {
+      await page.click(`a[href="#/cases/${caseId}"]`);
+      await page.waitForSelector(`#view[data-loaded="cases/${caseId}"]`);
+    };
+
+    const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `workspace-${name}.png`), fullPage: true });
+
+    /** Every visible form control has a label; texts meet 4.5:1 contrast on their background. */
+    async function checkAccessibility(page: Page) {
+      const unlabelled = await page.evaluate(() =>
+        [...document.querySelectorAll("input, select, textarea")]
+          .filter((n) => (n as HTMLElement).offsetParent !== null && (n as HTMLInputElement).type !== "hidden")
+          .filter((n) => !((n as HTMLInputElement).labels?.length || n.getAttribute("aria-label") || n.getAttribute("aria-labelledby")))
+          .map((n) => n.outerHTML),
+      );
+      expect(unlabelled, "controls without a label").to.deep.equal([]);
+      const lowContrast = await page.evaluate(() => {
+        const rgb = (s: string) => (s.match(/[\d.]+/g) ?? []).map(Number);
+        const lum = ([r, g, b]: number[]) => {
+          const c = [r, g, b].map((v) => {
+            const x = v / 255;
+            return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+          });
+          return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+        };
+        const background = (n: Element | null): number[] => {
+          for (; n; n = n.parentElement) {
+            const c = rgb(getComputedStyle(n).backgroundColor);
+            if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+          }
+          return [255, 255, 255];
+        };
+        const bad: string[] = [];
+        for (const n of document.querySelectorAll(".ws-status, th, td, .button:not(:disabled), a, .hint, label, legend, h1, h2, .ws-nav a, .ws-user")) {
+          if ((n as HTMLElement).offsetParent === null || !n.textContent?.trim()) continue;
+          const fg = lum(rgb(getComputedStyle(n).color).slice(0, 3));
+          const bg = lum(background(n));
+          const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+          if (ratio < 4.5) bad.push(`${n.tagName}.${n.className} ${ratio.toFixed(2)} "${n.textContent.trim().slice(0, 30)}"`);
+        }
+        return bad;
+      });
+      expect(lowContrast, "texts below 4.5:1").to.deep.equal([]);
+    }
+
+    it("a judge opens a case and sees each evidence item's status, live, with its certificate to download", async () => {
+      const page = await logIn(judge);
+      expect(await page.getAttribute("html", "lang")).to.equal("zh-CN");
+      expect(await page.textContent("#cases-table")).to.contain(caseNumber);
+      await openCase(page);
+      // Every item of the case, each with its own verification status and a certificate button.
+      const rowOf = (sid: string) => `#judge-evidence-table tr[data-evidence-id="${sid}"]`;
+      await page.waitForSelector(`${rowOf(subs[0].id)}[data-status="anchored"]`);
+      for (const sid of [subs[0].id, subs[1].id, lawyerBItem.id]) {
+        await page.waitForSelector(`${rowOf(sid)}:is([data-status="anchored"], [data-status="pending"])`);
+        expect(await page.locator(`${rowOf(sid)} button[data-action=certificate]`).count(), sid).to.equal(1);
+      }
+      expect(await page.locator("#judge-evidence-table tbody tr").count()).to.equal(3);
+      const anchoredRow = page.locator(rowOf(subs[0].id));
+      expect(await anchoredRow.textContent()).to.contain("已上链，核验通过").and.to.contain(anchoredBundle.anchor.txHash).and.to.contain("采购合同");
+      expect(await anchoredRow.locator("td.ws-opinions").getAttribute("data-opinions")).to.equal("1");
+      // An item submitted while the page is open shows up and is verified without a reload.
+      const late = await submit(lawyerA, "聊天记录", "聊天记录 chat log exported 2026-03-05\n");
+      await page.waitForSelector(`${rowOf(late.id)}[data-status="anchored"]`, { timeout: 30_000 });
+      expect(await page.textContent("#verification-summary")).to.match(/共 4 项证据/);
+      // The certificate: a PDF sealed by the platform, downloaded with the judge's token.
+      const [download] = await Promise.all([page.waitForEvent("download"), anchoredRow.locator("button[data-action=certificate]").click()]);
+      expect(download.suggestedFilename()).to.equal(`evidence-certificate-${subs[0].id}.pdf`);
+      const pdf = fs.readFileSync(await download.path());
+      expect(pdf.subarray(0, 5).toString()).to.equal("%PDF-");
+      expect(verifyPdfSignatures(pdf, [tp.platform.identity.rootPem()])[0]).to.include({ integrityOk: true, chainOk: true });
+      // Service: the summons served on party A, its recipient not having opened it yet.
+      const services = await page.textContent("#services-table");
+      expect(services).to.contain("传票").and.to.contain("甲科技有限公司").and.to.contain("尚未打开");
+      await checkAccessibility(page);
+      await shot(page, "judge");
+      await page.close();
+    });
+
+    it("a lawyer uploads evidence with a progress bar, then sees it with the other side's evidence and opinions", async () => {
+      const page = await logIn(lawyerA);
+      await openCase(page);
+      await page.waitForSelector(`#own-evidence-table tr[data-evidence-id="${subs[0].id}"]`);
+      // The other side's finalised item, and its opinion on ours.
+      expect(await page.textContent("#other-evidence-table")).to.contain("付款记录").and.to.contain("乙贸易有限公司");
+      expect(await page.textContent(`#own-evidence-table tr[data-evidence-id="${subs[0].id}"]`)).to.contain("与付款争议无关").and.to.contain("有异议");
+
+      const content = randomBytes(3 * 1024 * 1024);
+      await page.fill("#sub-title", "监控录像");
+      await page.fill("#sub-purpose", "证明货物已于 2026-03-02 送达");
+      await page.setInputFiles("#sub-file", { name: "cctv.bin", mimeType: "application/octet-stream", buffer: content });
+      const seen = page.evaluate(
+        () =>
+          new Promise<number[]>((resolve) => {
+            const values: number[] = [];
+            const bar = document.getElementById("upload-progress-bar") as HTMLProgressElement;
+            new MutationObserver(() => {
+              values.push(bar.value);
+              if (document.getElementById("upload-progress")!.dataset.state === "done") resolve(values);
+            }).observe(document.getElementById("upload-progress")!, { attributes: true, subtree: true, childList: true });
+          }),
+      );
+      await page.click("#sub-submit");
+      await page.waitForSelector("#upload-progress[data-state=done]");
+      const values = await seen;
+      expect(values.at(-1)).to.equal(1);
+      expect(await page.evaluate(() => (document.getElementById("upload-progress-bar") as HTMLProgressElement).value)).to.equal(1);
+      expect(await page.textContent("#upload-progress")).to.contain("上传完成");
+      // The new item, a draft, in our list.
+      const newRow = page.locator("#own-evidence-table tr", { hasText: "监控录像" });
+      await newRow.waitFor();
+      expect(await newRow.getAttribute("data-submission-status")).to.equal("draft");
+      const items = (await json(await tp.api("GET", `/api/cases/${caseId}/evidence`, { token: lawyerA.token }), 200)).items;
+      expect(items.find((x: any) => x.title === "监控录像")).to.include({ size: content.length, fileName: "cctv.bin", status: "draft" });
+
+      // An opinion on the other side's item, given through the page.
+      await page.click(`#other-evidence-table tr[data-evidence-id="${lawyerBItem.id}"] button.primary`);
+      await page.waitForSelector("#opinion-form");
+      await page.check("#op-authenticity-dispute");
+      await page.fill("#op-authenticity-comment", "银行回单未加盖印章");
+      await page.click("#opinion-form button[type=submit]");
+      await page.waitForSelector("#opinion-panel", { state: "hidden" });
+      await page.waitForFunction((sid) => document.querySelector(`#other-evidence-table tr[data-evidence-id="${sid}"]`)?.textContent?.includes("银行回单未加盖印章"), lawyerBItem.id);
+      const detail = await json(await tp.api("GET", `/api/cases/${caseId}/evidence/${lawyerBItem.id}`, { token: lawyerB.token }), 200);
+      expect(detail.opinions[0].authenticity).to.deep.equal({ position: "dispute", comment: "银行回单未加盖印章" });
+      await checkAccessibility(page);
+      await shot(page, "lawyer");
+      await page.close();
+    });
+
+    it("an enterprise user drafts a contract from a template, adds a signer, sends it and gets the link and the one-time code", async () => {
+      const page = await logIn(member);
+      expect(await page.getAttribute("[data-nav=contracts]", "aria-current")).to.equal("page");
+      await page.fill("#contract-title", "2026年度运维服务合同");
+      expect(await page.inputValue("#contract-template")).to.equal("service-agreement");
+      await page.fill("#tf-partyA-name", "甲科技有限公司");
+      await page.fill("#tf-partyA-credit", "91350100MA2Y000001");
+      await page.fill("#tf-partyB-name", "乙贸易有限公司");
+      await page.fill("#tf-service", "信息系统运维服务");
+      await page.fill("#tf-amount", "128000.50");
+      await page.fill("#tf-startDate", "2026-12-01");
+      await page.fill("#tf-endDate", "2027-11-30");
+      await page.fill("#tf-clauses", "任何一方违约的，应承担违约责任。\n争议提交福州仲裁委员会仲裁。");
+      await page.click("#add-signer");
+      await page.fill("[data-signer-row] input[name=signer-email]", signer.email);
+      await page.fill("[data-signer-row] input[name=signer-role]", "乙方");
+      await page.click("#create-contract");
+      const row = page.locator("#contracts-table tr[data-contract-id]", { hasText: "2026年度运维服务合同" });
+      await row.waitFor();
+      expect(await row.getAttribute("data-status")).to.equal("draft");
+      expect(await row.textContent()).to.contain("草稿");
+      const contractId = (await row.getAttribute("data-contract-id"))!;
+      const drafted = await json(await tp.api("GET", `/api/contracts/${contractId}`, { token: member.token }), 200);
+      expect(drafted.fieldValues).to.deep.include({ amount: { value: "128000.50", currency: "CNY" }, clauses: ["任何一方违约的，应承担违约责任。", "争议提交福州仲裁委员会仲裁。"] });
+      expect(drafted.signers.map((s: any) => [s.userId, s.step, s.role])).to.deep.equal([[signer.id, 1, "乙方"]]);
+
+      await row.locator("button[data-action=send]").click();
+      await page.waitForSelector(`#contracts-table tr[data-contract-id="${contractId}"][data-status="in_progress"]`);
+      const details = page.locator(`#contract-details-${contractId}`);
+      const link = (await details.locator("[data-invitation-link]").getAttribute("href"))!;
+      const token = /sgn_[A-Za-z0-9_-]{43}/.exec(link)?.[0];
+      expect(token, link).to.be.a("string");
+      await details.locator("tr[data-signer-id] button.primary").click();
+      const code = (await page.waitForSelector(`#contract-details-${contractId} [data-code]`)).textContent();
+      expect(await code).to.match(/^\d{6}$/);
+      expect(await page.textContent(`#contracts-table tr[data-contract-id="${contractId}"]`)).to.contain("签署中");
+      await checkAccessibility(page);
+      await shot(page, "enterprise");
+
+      // A draft from an uploaded PDF, with its upload progress.
+      const doc = await PDFDocument.create();
+      doc.addPage([595, 842]).drawText("Purchase order 2026-07", { x: 60, y: 760, size: 18 });
+      await page.check("#origin-upload");
+      expect(await page.isVisible("#tf-partyA-name")).to.equal(false);
+      await page.fill("#contract-title", "采购订单");
+      await page.setInputFiles("#contract-file", { name: "order.pdf", mimeType: "application/pdf", buffer: Buffer.from(await doc.save()) });
+      await page.click("#add-signer");
+      await page.fill("[data-signer-row] input[name=signer-email]", signer.email);
+      await page.click("#create-contract");
+      await page.waitForSelector("#contract-upload-progress[data-state=done]");
+      const uploaded = page.locator("#contracts-table tr[data-contract-id]", { hasText: "采购订单" });
+      await uploaded.waitFor();
+      expect(await uploaded.getAttribute("data-status")).to.equal("draft");
+      expect(await uploaded.textContent()).to.contain("上传的 PDF");
+
+      // The link and the code are the real ones: the signer signs with them.
+      const signed = await json(await tp.api("POST", `/api/sign/${token}/sign`, { token: signer.token, json: { code: await code } }), 200);
+      expect(signed.contract.status).to.equal("completed");
+      await page.close();
+    });
+
+    it("the language switch turns the page to English (labels, statuses, the lang attribute) and back", async () => {
+      const page = await logIn(member);
+      await page.waitForSelector("#contracts-table tr[data-contract-id]");
+      expect(await page.textContent("#contracts-title")).to.equal("合同");
+      expect(await page.textContent("label[for=contract-title]")).to.contain("合同名称");
+      await page.click(".lang-button[data-lang=en]");
+      expect(await page.getAttribute("html", "lang")).to.equal("en");
+      expect(await page.getAttribute(".lang-button[data-lang=en]", "aria-pressed")).to.equal("true");
+      expect(await page.textContent("#contracts-title")).to.equal("Contracts");
+      expect(await page.textContent("label[for=contract-title]")).to.contain("Title").and.not.to.contain("合同名称");
+      expect(await page.textContent("[data-nav=cases]")).to.equal("Cases");
+      expect(await page.textContent("#contracts-table")).to.contain("Completed");
+      // Template field labels come from the server in both languages.
+      expect(await page.textContent("[data-field=amount] label")).to.contain("Contract price");
+      expect(await page.title()).to.equal("Workspace · Evidence platform");
+      await shot(page, "enterprise-en");
+      // The choice is remembered for the next visit; back to Chinese.
+      await page.reload();
+      await page.waitForSelector("#view[data-loaded]");
+      expect(await page.getAttribute("html", "lang")).to.equal("en");
+      await page.click(".lang-button[data-lang=zh]");
+      expect(await page.getAttribute("html", "lang")).to.equal("zh-CN");
+      expect(await page.textContent("#contracts-title")).to.equal("合同");
+      // Logging out ends the session on the server too, and leaves the login form.
+      const token = await page.evaluate(() => sessionStorage.getItem("evidence-workspace.token"));
+      await page.click("#logout");
+      await page.waitForSelector("body[data-screen=login]");
+      expect(await page.textContent("#login-message")).to.contain("您已退出登录");
+      expect(await page.evaluate(() => sessionStorage.getItem("evidence-workspace.token"))).to.equal(null);
+      expect((await tp.api("GET", "/api/auth/me", { token: token! })).status).to.equal(401);
+      await checkAccessibility(page);
+      await shot(page, "login");
+      await page.close();
+    });
+  });
+});
