@@ -43,10 +43,11 @@ describe("public verification page", function () {
   let vb: any;
   let hf: any;
   let i18n: any;
+  let pr: any;
 
   before(async () => {
-    [sha256mod, jcs, vb, hf, i18n] = await Promise.all(
-      ["sha256.mjs", "jcs.mjs", "verify-bundle.mjs", "hash-file.mjs", "i18n.mjs"].map(load),
+    [sha256mod, jcs, vb, hf, i18n, pr] = await Promise.all(
+      ["sha256.mjs", "jcs.mjs", "verify-bundle.mjs", "hash-file.mjs", "i18n.mjs", "pdf-report.mjs"].map(load),
     );
   });
 
@@ -141,6 +142,43 @@ describe("public verification page", function () {
         for (const prefix of ["step.", "fail."]) expect(zh, prefix + step).to.have.property(prefix + step);
       }
     });
+
+    it("pdf-report.mjs: what is a PDF, the report's verdict, each error's text", () => {
+      const head = (s: string) => new TextEncoder().encode(s);
+      expect(pr.isPdfHead(head("%PDF-1.7\n"))).to.equal(true);
+      expect(pr.isPdfHead(head(" ".repeat(1019) + "%PDF-"))).to.equal(true); // within the first 1024 bytes
+      expect(pr.isPdfHead(head(" ".repeat(1020) + "%PDF-"))).to.equal(false);
+      expect(pr.isPdfHead(head("%PDF"))).to.equal(false);
+      expect(pr.isPdfHead(head("plain text"))).to.equal(false);
+
+      const sig = (over: object = {}) => ({ valid: true, coversWholeDocument: true, changedAfter: false, revision: { size: 100, sha256: "0x" }, ...over });
+      expect(pr.pdfVerdict({ signatures: [], allValid: false, lastCoversWholeDocument: false }).kind).to.equal("unsigned");
+      expect(pr.pdfVerdict({ signatures: [sig()], allValid: true, lastCoversWholeDocument: true }).kind).to.equal("valid");
+      expect(pr.pdfVerdict({ signatures: [sig({ valid: false }), sig()], allValid: false, lastCoversWholeDocument: true })).to.deep.include({ kind: "invalid", failing: 1, count: 2, changedAfterLast: false });
+      expect(pr.pdfVerdict({ signatures: [sig({ coversWholeDocument: false, changedAfter: true })], allValid: false, lastCoversWholeDocument: false })).to.deep.include({ kind: "invalid", failing: 0, changedAfterLast: true });
+      // An earlier signature followed by later revisions is a note; the last one changed after is a failure.
+      const later = sig({ coversWholeDocument: false, changedAfter: true });
+      expect(pr.coverageOf(later, false, 130)).to.deep.equal({ state: "note", key: "pdf.coverage.laterRevisions", params: { added: 30 } });
+      expect(pr.coverageOf(later, true, 130)).to.deep.equal({ state: "fail", key: "pdf.coverage.changedBytes", params: { added: 30 } });
+      expect(pr.coverageOf(sig(), true, 100).state).to.equal("pass");
+
+      const cases: [number, string, string][] = [
+        [0, "network", "pdf.error.network"],
+        [413, "file_too_large", "pdf.error.tooLarge"],
+        [413, "http_413", "pdf.error.tooLarge"],
+        [429, "rate_limited", "pdf.error.rateLimited"],
+        [415, "not_a_pdf", "pdf.error.notPdf"],
+        [422, "pdf_encrypted", "pdf.error.encrypted"],
+        [422, "pdf_damaged", "pdf.error.damaged"],
+        [400, "empty_file", "pdf.error.empty"],
+        [500, "internal", "pdf.error.other"],
+      ];
+      for (const [status, code, key] of cases) {
+        expect(pr.errorKey({ status, code }), code).to.equal(key);
+        expect(i18n.MESSAGES.zh, key).to.have.property(key);
+        expect(i18n.MESSAGES.en, key).to.have.property(key);
+      }
+    });
   });
 
   describe("in Chromium", () => {
@@ -150,6 +188,7 @@ describe("public verification page", function () {
     let profileDir: string;
     const content = Buffer.from("Signed contract, page 1 of 1\n签署的合同\n");
     let bundle: ProofBundle;
+    let evidenceId: string;
 
     before(async function () {
       if (!fs.existsSync(CHROMIUM)) this.skip();
@@ -158,6 +197,7 @@ describe("public verification page", function () {
       // as a fourth leaf), so its audit path has length.
       tp = await startTestPlatform({ BATCH_MAX_ITEMS: "3", BATCH_MAX_AGE_MS: "10000" });
       const { id } = (await (await tp.upload(tp.adminToken, content, { title: "合同" })).json()) as { id: string };
+      evidenceId = id;
       await tp.upload(tp.adminToken, "a neighbour");
       await tp.upload(tp.adminToken, "another neighbour");
       bundle = await tp.waitAnchored(tp.adminToken, id);
@@ -439,6 +479,193 @@ describe("public verification page", function () {
       expect(result.js).to.equal(result.subtle);
       const bytes = new Uint8Array(5 * 1024 * 1024 + 3).map((_, i) => (i * 31) & 0xff);
       expect(result.js).to.equal(sha(bytes));
+    });
+
+    describe("PDF signature report (the PDF uploaded only on request)", () => {
+      let certificate: Buffer; // the evidence certificate: a PDF sealed by the platform (PAdES B-T)
+      let expected: any; // POST /api/verify/pdf's report on it, asked from here
+
+      const verifyPdfApi = async (pdf: Buffer) => {
+        const form = new FormData();
+        form.append("file", new Blob([new Uint8Array(pdf)]), "x.pdf");
+        return (await tp.api("POST", "/api/verify/pdf", { body: form })).json() as Promise<any>;
+      };
+      /** Records every request to /api/verify/pdf, with its content type. */
+      const watchPdfUploads = () => {
+        const seen: string[] = [];
+        const onRequest = (r: { method(): string; url(): string; headers(): Record<string, string> }) => {
+          if (new URL(r.url()).pathname === "/api/verify/pdf") seen.push(`${r.method()} ${r.headers()["content-type"]?.split(";")[0]}`);
+        };
+        page.on("request", onRequest);
+        return { seen, stop: () => page.off("request", onRequest) };
+      };
+      const pressUpload = async () => {
+        await page.evaluate(() => document.getElementById("pdf-verdict")!.removeAttribute("data-verdict"));
+        await page.click("#pdf-upload");
+        return page.waitForSelector("#pdf-verdict[data-verdict]");
+      };
+      const checkResults = () =>
+        page.$$eval("#pdf-details .pdf-sig .check", (ns) => ns.map((n) => `${n.getAttribute("data-step")}:${n.getAttribute("data-result")}`));
+
+      before(async () => {
+        const res = await tp.api("GET", `/api/evidence/${evidenceId}/certificate`, { token: tp.adminToken });
+        expect(res.status).to.equal(200);
+        expect(res.headers.get("content-type")).to.equal("application/pdf");
+        certificate = Buffer.from(await res.arrayBuffer());
+        expected = await verifyPdfApi(certificate);
+        expect(expected.signatures).to.have.length(1);
+        expect(expected.allValid).to.equal(true);
+      });
+
+      it("is offered after the verdict; nothing is uploaded before the button; then one valid, trusted, timestamped signature covering the whole document", async () => {
+        await open();
+        const uploads = watchPdfUploads();
+        try {
+          // No .pdf name and no PDF type: recognised by its %PDF- header.
+          const verdict = await chooseFile(certificate, "evidence-certificate");
+          expect(await verdict.getAttribute("data-verdict")).to.equal("not-found"); // the certificate itself is not evidence
+          await page.waitForSelector("#pdf:not([hidden])");
+          expect(await page.textContent("#pdf-title")).to.equal("PDF 签名报告");
+          expect(await page.textContent("#pdf")).to.contain("不会保存");
+          expect(await page.textContent("#pdf-upload")).to.equal("上传此 PDF 以核验签名");
+          expect(await page.$eval("#pdf-verdict", (n) => n.textContent)).to.equal("");
+          await page.waitForTimeout(300);
+          expect(uploads.seen, "nothing uploaded before the button is pressed").to.deep.equal([]);
+
+          // Keyboard: the button is reached and pressed without a mouse, with a visible focus ring.
+          await page.focus("#pdf-upload");
+          expect(await page.$eval("#pdf-upload", (n) => getComputedStyle(n).outlineStyle)).to.equal("solid");
+          await page.evaluate(() => document.getElementById("pdf-verdict")!.removeAttribute("data-verdict"));
+          await page.keyboard.press("Enter");
+          const pdfVerdict = await page.waitForSelector("#pdf-verdict[data-verdict]");
+          expect(uploads.seen).to.deep.equal(["POST multipart/form-data"]);
+          expect(await pdfVerdict.getAttribute("data-verdict")).to.equal("valid");
+          expect(await pdfVerdict.textContent()).to.contain("签名有效").and.to.contain("全部 1 个签名均有效");
+          expect(await page.getAttribute("#pdf-progress", "hidden")).to.not.equal(null);
+        } finally {
+          uploads.stop();
+        }
+        const sig = expected.signatures[0];
+        expect(await page.$$eval("#pdf-details .pdf-sig", (ns) => ns.map((n) => n.getAttribute("data-valid")))).to.deep.equal(["true"]);
+        expect(await checkResults()).to.deep.equal(["intact:pass", "chain:pass", "coverage:pass", "timestamp:pass"]);
+        const block = (await page.textContent("#pdf-details .pdf-sig"))!;
+        const tsUtc = new Date(sig.timestamp.time).toISOString().slice(0, 19).replace("T", " ") + " UTC";
+        for (const fact of ["有效", "证书链受本平台根证书信任", "覆盖整个文档", "时间戳有效", tsUtc, sig.signer.subject, sig.signer.fingerprintSha256, sig.revision.sha256, sig.subFilter]) {
+          expect(block).to.contain(fact);
+        }
+        if (sig.reason) expect(block).to.contain(sig.reason);
+        // Words and an icon, not colour alone.
+        expect(await page.textContent("#pdf-details .sig-status")).to.contain("✓").and.to.contain("有效");
+        const details = (await page.textContent("#pdf-details"))!;
+        expect(details).to.contain(expected.sha256);
+        expect(await page.getAttribute("#pdf-details [data-anchored]", "data-anchored")).to.equal(String(expected.anchoring.anchored));
+        await shot("pdf-report");
+
+        // The report is re-rendered in the other language.
+        await page.click(".lang-button[data-lang=en]");
+        expect(await page.textContent("#pdf-title")).to.equal("PDF signature report");
+        expect(await page.textContent("#pdf-upload")).to.equal("Upload this PDF to check its signatures");
+        expect(await page.textContent("#pdf-details [data-step=chain] .step-name")).to.equal("Certificate chain trusted to the platform root");
+        expect(await page.textContent("#pdf-verdict")).to.contain("Signatures valid");
+        expect(await page.textContent("#pdf-details .sig-status")).to.contain("VALID");
+        await page.click(".lang-button[data-lang=zh]");
+        expect(await page.textContent("#pdf-details [data-step=chain] .step-name")).to.equal("证书链受本平台根证书信任");
+      });
+
+      it("a byte changed inside the signed range, or bytes appended after the signature: not valid, and why", async () => {
+        await open();
+        const tampered = Buffer.from(certificate);
+        const at = tampered.indexOf(Buffer.from("/Title")) + 2;
+        expect(at).to.be.greaterThan(1);
+        expect(at).to.be.lessThan(expected.signatures[0].byteRange[1]); // inside the first signed range
+        tampered[at] = tampered[at] === 0x69 ? 0x6a : 0x69;
+        await chooseFile(tampered, "certificate.pdf");
+        let verdict = await pressUpload();
+        expect(await verdict.getAttribute("data-verdict")).to.equal("invalid");
+        expect(await verdict.textContent()).to.contain("签名核验未通过").and.to.contain("1 个签名中有 1 个未通过核验");
+        expect(await page.$$eval("#pdf-details .pdf-sig", (ns) => ns.map((n) => n.getAttribute("data-valid")))).to.deep.equal(["false"]);
+        expect(await checkResults()).to.include("intact:fail");
+        expect(await page.textContent("#pdf-details .sig-status")).to.contain("✕").and.to.contain("无效");
+        expect(await page.textContent("#pdf-details")).to.contain("签名覆盖的字节已被改动");
+        await shot("pdf-report-changed");
+
+        const appended = Buffer.concat([certificate, Buffer.from("\n% a line added after signing\n")]);
+        await chooseFile(appended, "certificate.pdf");
+        verdict = await pressUpload();
+        expect(await verdict.getAttribute("data-verdict")).to.equal("invalid");
+        expect(await verdict.textContent()).to.contain("最后一个签名之后，文档又被改动");
+        expect(await checkResults()).to.deep.equal(["intact:pass", "chain:pass", "coverage:fail", "timestamp:pass"]);
+        expect(await page.textContent("#pdf-details [data-step=coverage]")).to.contain(`追加了 ${appended.length - certificate.length} 字节`);
+        expect(await page.textContent("#pdf-details .sig-status")).to.contain("签名之后文档被改动");
+        await shot("pdf-report-appended");
+      });
+
+      it("a file that is not a PDF gets no PDF section; errors are told by the error body's code", async () => {
+        await open();
+        const uploads = watchPdfUploads();
+        try {
+          await chooseFile(content, "contract.txt");
+          expect(await page.getAttribute("#pdf", "hidden")).to.not.equal(null);
+          expect(await page.$("#pdf:not([hidden])")).to.equal(null);
+          expect(uploads.seen).to.deep.equal([]);
+        } finally {
+          uploads.stop();
+        }
+
+        // Named .pdf but not one: offered by its name, refused by the server (415 not_a_pdf).
+        await chooseFile(Buffer.from("not a PDF at all"), "fake.pdf");
+        await page.waitForSelector("#pdf:not([hidden])");
+        let verdict = await pressUpload();
+        expect(await verdict.getAttribute("data-verdict")).to.equal("error");
+        expect(await verdict.getAttribute("data-error-code")).to.equal("not_a_pdf");
+        expect(await verdict.textContent()).to.contain("服务器认为这不是 PDF 文件");
+
+        // The other errors, as the server (or the network) would give them.
+        await chooseFile(certificate, "certificate.pdf");
+        const cases: [string, number | "abort", string, string][] = [
+          ["file_too_large", 413, "file_too_large", "超过服务器允许的大小上限"],
+          ["rate_limited", 429, "rate_limited", "请求过于频繁"],
+          ["pdf_encrypted", 422, "pdf_encrypted", "该 PDF 已加密"],
+          ["pdf_damaged", 422, "pdf_damaged", "该 PDF 已损坏"],
+          ["network", "abort", "network", "上传未能到达服务器"],
+        ];
+        for (const [code, status, shownCode, text] of cases) {
+          await page.route("**/api/verify/pdf", (route) =>
+            status === "abort" ? route.abort("connectionreset") : route.fulfill({ status, json: { error: { code, message: `a ${code} error` } } }),
+          );
+          try {
+            verdict = await pressUpload();
+            expect(await verdict.getAttribute("data-verdict"), code).to.equal("error");
+            expect(await verdict.getAttribute("data-error-code"), code).to.equal(shownCode);
+            expect(await verdict.textContent(), code).to.contain(text);
+          } finally {
+            await page.unroute("**/api/verify/pdf");
+          }
+        }
+        await shot("pdf-report-error");
+
+        // While the upload runs: its progress, and a cancel button that stops it.
+        let release!: () => void;
+        const held = new Promise<void>((r) => (release = r));
+        await page.route("**/api/verify/pdf", async (route) => {
+          await held;
+          await route.fulfill({ json: expected }).catch(() => undefined); // cancelled by then
+        });
+        try {
+          await page.click("#pdf-upload");
+          await page.waitForSelector("#pdf-progress:not([hidden])");
+          expect(await page.getAttribute("#pdf-upload", "aria-disabled")).to.equal("true");
+          expect(await page.textContent("#pdf-progress-label")).to.match(/正在上传|服务器正在核验/);
+          await page.click("#pdf-cancel");
+          await page.waitForSelector("#pdf-progress", { state: "hidden" });
+          expect(await page.textContent("#pdf-verdict")).to.contain("已取消上传");
+          expect(await page.getAttribute("#pdf-upload", "aria-disabled")).to.equal("false");
+          expect(await page.evaluate(() => document.activeElement?.id)).to.equal("pdf-upload");
+        } finally {
+          release();
+          await page.unroute("**/api/verify/pdf");
+        }
+      });
     });
   });
 });

@@ -1,7 +1,9 @@
 // The public verification page: hash a file in the browser, ask POST /api/verify about its
-// digest, show the verdict; optionally re-check a file and its proof bundle entirely here.
+// digest, show the verdict; for a PDF, on request only, upload it for its signature report;
+// optionally re-check a file and its proof bundle entirely here.
 import { hashFile } from "./hash-file.mjs";
 import { LANGS, translate } from "./i18n.mjs";
+import { coverageOf, errorKey, looksLikePdf, pdfVerdict, uploadPdf } from "./pdf-report.mjs";
 import { STEPS, jsonRpc, verifyOffline, verifyOnChain } from "./verify-bundle.mjs";
 
 const LANG_KEY = "evidence-verify.lang";
@@ -10,6 +12,8 @@ const $ = (id) => document.getElementById(id);
 let lang = "zh";
 let verifyState = null; // what the upper section shows; re-rendered when the language changes
 let localState = null; // the same for the in-browser check
+let pdfState = null; // the PDF signature report offered for the file of verifyState
+let pdfUpload = null; // the upload under way: { abort }
 let verifyRun = 0; // a newer file cancels the hashing of an older one
 let localRun = 0;
 
@@ -50,6 +54,12 @@ function formatTimes(unixSeconds) {
 
 const timeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "local";
 
+/** An ISO 8601 time as { local, utc }, or null when there is none. */
+function formatIso(iso) {
+  const ms = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(ms) ? null : formatTimes(ms / 1000);
+}
+
 // ---- language
 
 function applyLanguage() {
@@ -58,6 +68,7 @@ function applyLanguage() {
   for (const node of document.querySelectorAll("[data-i18n-aria-label]")) node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
   for (const b of document.querySelectorAll(".lang-button")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang));
   renderVerify();
+  renderPdf();
   renderLocal();
 }
 
@@ -146,7 +157,7 @@ function downloadJson(value, filename) {
 }
 
 function banner(kind, title, ...lines) {
-  const icon = { anchored: "✓", verified: "✓", "not-found": "✕", failed: "✕", pending: "…", error: "!", busy: "…" }[kind] ?? "";
+  const icon = { anchored: "✓", verified: "✓", valid: "✓", "not-found": "✕", failed: "✕", invalid: "✕", unsigned: "–", pending: "…", error: "!", busy: "…" }[kind] ?? "";
   return el(
     "div",
     { class: `banner banner-${kind}` },
@@ -256,6 +267,7 @@ function renderVerify() {
 async function verifyFile(file) {
   const run = ++verifyRun;
   const progress = progressReporter("");
+  forgetPdf();
   verifyState = { kind: "hashing", file };
   renderVerify();
   progress.start();
@@ -270,6 +282,10 @@ async function verifyFile(file) {
     if (run === verifyRun) progress.stop();
   }
   if (sha256 === null || run !== verifyRun) return;
+  // Offered once the verdict is shown (renderPdf); nothing is sent before the button is pressed.
+  const isPdf = await looksLikePdf(file);
+  if (run !== verifyRun) return;
+  if (isPdf) pdfState = { phase: "offer", file };
   await lookUp(run, file, sha256);
 }
 
@@ -292,6 +308,201 @@ async function lookUp(run, file, sha256) {
     verifyState = { kind: "error", file, sha256, key: "error.request", message: e.message };
   }
   renderVerify();
+  renderPdf();
+}
+
+// ---- the PDF signature report: the file is uploaded only when its button is pressed
+
+function forgetPdf() {
+  pdfState = null;
+  pdfUpload?.abort();
+  pdfUpload = null;
+  renderPdf();
+}
+
+/** The PDF section belongs to the file whose verdict is shown, once it is shown. */
+function pdfShown() {
+  const v = verifyState;
+  return !!pdfState && !!v && v.file === pdfState.file && (v.kind === "result" || v.kind === "error");
+}
+
+function updatePdfProgress() {
+  const s = pdfState;
+  if (!s || (s.phase !== "uploading" && s.phase !== "checking")) return;
+  const fraction = s.total ? s.sent / s.total : 0;
+  $("pdf-progress-label").textContent = t(s.phase === "checking" ? "pdf.checking" : "pdf.uploading");
+  $("pdf-progress-bar").value = s.phase === "checking" ? 1 : fraction;
+  $("pdf-progress-text").textContent = t("pdf.progress", {
+    percent: s.phase === "checking" ? 100 : Math.floor(fraction * 100),
+    done: formatSize(s.phase === "checking" ? s.total : s.sent),
+    total: formatSize(s.total),
+  });
+}
+
+function startPdfUpload() {
+  const s = pdfState;
+  if (!s || !pdfShown() || pdfUpload) return;
+  const file = s.file;
+  const state = { phase: "uploading", file, sent: 0, total: file.size };
+  pdfState = state;
+  const upload = uploadPdf(new URL("api/verify/pdf", document.baseURI).href, file, {
+    onProgress(sent, total) {
+      if (pdfState !== state) return;
+      state.sent = sent;
+      state.total = total || file.size;
+      updatePdfProgress();
+    },
+    onSent() {
+      if (pdfState !== state) return;
+      state.phase = "checking";
+      updatePdfProgress();
+    },
+  });
+  pdfUpload = upload;
+  renderPdf();
+  upload.promise.then(
+    (report) => {
+      if (pdfState !== state) return;
+      pdfState = { phase: "result", file, report };
+    },
+    (error) => {
+      if (pdfState !== state) return;
+      pdfState = error.code === "aborted" ? { phase: "offer", file, cancelled: true } : { phase: "error", file, error };
+    },
+  ).finally(() => {
+    if (pdfUpload === upload) pdfUpload = null;
+    if (pdfState?.file === file) renderPdf();
+  });
+}
+
+function renderPdf() {
+  const section = $("pdf");
+  const s = pdfState;
+  if (!pdfShown()) {
+    section.hidden = true;
+    $("pdf-verdict").replaceChildren();
+    $("pdf-details").replaceChildren();
+    return;
+  }
+  section.hidden = false;
+  const busy = s.phase === "uploading" || s.phase === "checking";
+  const button = $("pdf-upload");
+  // aria-disabled rather than disabled: the button keeps the keyboard focus while the upload runs.
+  button.setAttribute("aria-disabled", String(busy));
+  const box = $("pdf-progress");
+  if (!busy && box.contains(document.activeElement)) button.focus();
+  box.hidden = !busy;
+  updatePdfProgress();
+
+  const verdict = $("pdf-verdict");
+  const details = $("pdf-details");
+  delete verdict.dataset.verdict;
+  delete verdict.dataset.errorCode;
+  details.replaceChildren();
+  if (s.phase === "offer") return verdict.replaceChildren(...(s.cancelled ? [el("p", { class: "hint" }, t("pdf.cancelled"))] : []));
+  if (busy) return verdict.replaceChildren(banner("busy", t("pdf.busy")));
+  if (s.phase === "error") {
+    verdict.dataset.verdict = "error";
+    verdict.dataset.errorCode = s.error.code;
+    const key = errorKey(s.error);
+    return verdict.replaceChildren(
+      banner("error", t(key, { status: s.error.status, code: s.error.code }), s.error.message && s.error.status ? el("span", { lang: "en" }, s.error.message) : null),
+    );
+  }
+  const report = s.report;
+  const v = pdfVerdict(report);
+  verdict.dataset.verdict = v.kind;
+  const anchoring = report.anchoring;
+  const anchoredAt = formatIso(anchoring?.anchoredAt);
+  const anchoringText = anchoring?.anchored ? (anchoredAt ? t("pdf.anchored", anchoredAt) : t("pdf.anchoredNoTime")) : t("pdf.notAnchored");
+  if (v.kind === "valid") verdict.replaceChildren(banner("valid", t("pdf.verdict.valid", { count: v.count }), anchoringText));
+  else if (v.kind === "unsigned") verdict.replaceChildren(banner("unsigned", t("pdf.verdict.unsigned"), anchoringText));
+  else {
+    verdict.replaceChildren(
+      banner(
+        "invalid",
+        t("pdf.verdict.invalid"),
+        v.failing ? t("pdf.verdict.failing", { failing: v.failing, count: v.count }) : null,
+        v.changedAfterLast ? t("pdf.verdict.changedAfterLast") : null,
+        anchoringText,
+      ),
+    );
+  }
+  details.replaceChildren(
+    fieldList([
+      [t("pdf.field.digest"), hexValue(report.sha256)],
+      [t("pdf.field.count"), String(v.count)],
+      [t("pdf.field.anchoring"), el("span", { "data-anchored": String(!!anchoring?.anchored) }, anchoringText)],
+    ]),
+    ...report.signatures.map((sig, i) => renderSignature(sig, i, report)),
+  );
+}
+
+/** One line of a signature's checks: PASS / FAIL / NOTE in words, its name, what was found. */
+function pdfCheck(name, state, detail) {
+  const badge = { pass: "result.pass", fail: "result.fail", note: "pdf.note" }[state];
+  return el(
+    "li",
+    { class: `check ${state}`, "data-step": name, "data-result": state },
+    el("span", { class: "badge" }, t(badge)),
+    el("span", { class: "check-body" }, el("span", { class: "step-name" }, t(`pdf.check.${name}`)), el("span", { class: "detail" }, detail)),
+  );
+}
+
+function renderSignature(sig, i, report) {
+  const last = i === report.signatures.length - 1;
+  const english = (text) => el("span", { lang: "en" }, text);
+  const coverage = coverageOf(sig, last, report.size);
+  const ts = sig.timestamp;
+  const tsTime = formatIso(ts?.time);
+  const checks = el(
+    "ul",
+    { class: "checks" },
+    pdfCheck("intact", sig.intact ? "pass" : "fail", t(sig.intact ? "pdf.intact.ok" : "pdf.intact.bad")),
+    pdfCheck("chain", sig.chain.trusted ? "pass" : "fail", sig.chain.trusted ? t("pdf.chain.ok") : [t("pdf.chain.bad"), english(sig.chain.problem ?? "")]),
+    pdfCheck("coverage", coverage.state, t(coverage.key, coverage.params)),
+    pdfCheck(
+      "timestamp",
+      ts?.valid ? "pass" : "fail",
+      !ts ? t("pdf.timestamp.none") : ts.valid && tsTime ? t("pdf.timestamp.ok", tsTime) : [t("pdf.timestamp.bad"), english(ts.problems.join("; ") || "—")],
+    ),
+  );
+  const signer = sig.signer;
+  const validity = signer && formatIso(signer.notBefore) && formatIso(signer.notAfter)
+    ? t("pdf.certValidity", { from: formatIso(signer.notBefore).utc, to: formatIso(signer.notAfter).utc })
+    : null;
+  const claimed = formatIso(sig.claimedSigningTime);
+  const rows = [
+    [t("pdf.field.signer"), signer ? signer.subject : t("pdf.unknownSigner")],
+    signer?.issuer ? [t("pdf.field.issuer"), signer.issuer] : null,
+    signer?.serialHex ? [t("pdf.field.serial"), hexValue(signer.serialHex)] : null,
+    signer?.fingerprintSha256 ? [t("pdf.field.fingerprint"), hexValue(signer.fingerprintSha256)] : null,
+    validity ? [t("pdf.field.certValidity"), validity] : null,
+    claimed ? [t("pdf.field.claimedTime"), [t("pdf.time", claimed), el("span", { class: "hint" }, t("pdf.claimedNote"))]] : null,
+    sig.reason ? [t("pdf.field.reason"), sig.reason] : null,
+    sig.location ? [t("pdf.field.location"), sig.location] : null,
+    [t("pdf.field.byteRange"), el("code", { class: "hex" }, `[${sig.byteRange.join(" ")}]`)],
+    sig.revision ? [t("pdf.field.revision"), [t("pdf.revision", { size: sig.revision.size.toLocaleString(LANGS[lang]) }), hexValue(sig.revision.sha256)]] : null,
+    [t("pdf.field.subFilter"), el("code", {}, sig.subFilter)],
+  ].filter(Boolean);
+  const title = t("pdf.sig.title", { n: i + 1, field: sig.field });
+  // Valid for the revision it signed, yet the document no longer is that revision: said in words.
+  const status = !sig.valid ? "invalid" : coverage.state === "fail" ? "warn" : "valid";
+  return el(
+    "section",
+    { class: `pdf-sig ${sig.valid ? "sig-valid" : "sig-invalid"}`, "aria-label": title, "data-valid": String(sig.valid) },
+    el("h3", {}, title),
+    el(
+      "p",
+      { class: `sig-status sig-status-${status}` },
+      el("span", { class: "sig-icon", "aria-hidden": "true" }, { valid: "✓", warn: "!", invalid: "✕" }[status]),
+      " ",
+      t(`pdf.sig.${status}`),
+    ),
+    checks,
+    fieldList(rows),
+    sig.problems.length ? [el("h4", {}, t("pdf.problems")), el("ul", { class: "problems", lang: "en" }, sig.problems.map((p) => el("li", {}, p)))] : null,
+  );
 }
 
 // ---- the in-browser check of a file and its bundle
@@ -402,6 +613,8 @@ function init() {
   const rpc = $("rpc-url");
   if (!rpc.value) rpc.value = new URL("rpc", document.baseURI).href;
   wireDropzone();
+  $("pdf-upload").addEventListener("click", startPdfUpload);
+  $("pdf-cancel").addEventListener("click", () => pdfUpload?.abort());
   $("local-form").addEventListener("submit", checkLocally);
   applyLanguage();
   // A QR code on a certificate links here with ?sha256=<digest>: look that digest up at once.
