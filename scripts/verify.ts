@@ -13,7 +13,7 @@ import { DualDigest } from "../server/core/digest";
 import { failureSummary, verifyBundleOffline, type Check, type ProofBundle } from "../server/core/proof-bundle";
 import { verifyAnchorOnChain } from "../server/chain/anchor-check";
 import { verifyPkiSections, type PkiSections, type SignerReport } from "../server/pki/bundle-checks";
-import { certificateInfo } from "../server/pki/certificates";
+import { certificateInfo } from "../server/pki/certificate-parse";
 import { pdfSignatureReport, rootsCarriedInSignatures, type PdfReport } from "../server/pdf/report";
 
 function readDerOrPem(file: string): Buffer {

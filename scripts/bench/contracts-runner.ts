@@ -16,7 +16,7 @@ import { signContract } from "../../server/contracts/signing";
 import { loadCjkFont } from "../../server/pdf/fonts";
 import { verifyPdfSignatures } from "../../server/pdf/verify";
 import { generateKeyPairAsync } from "../../server/pki/keys";
-import { issueCertificate } from "../../server/pki/certificates";
+import { issueCertificate } from "../../server/pki/certificate-issue";
 import { timeStampDigest } from "../../server/pki/tsa";
 import { loadConfig } from "../../server/config";
 import { startPlatform } from "../../server/platform";

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { generateKeyPair } from "../../server/pki/keys";
-import { issueCertificate } from "../../server/pki/certificates";
+import { issueCertificate } from "../../server/pki/certificate-issue";
 import { signDetached, verifyDetached } from "../../server/pki/cms";
 import { grantTimeStamp, parseTimeStampRequest, tokenFromResponse, verifyTimeStampToken } from "../../server/pki/tsa";
 import { BenchFailure, fmt, now, runOk, seconds, type BenchContext, type SummaryRow } from "./common";

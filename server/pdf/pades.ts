@@ -21,20 +21,10 @@ import {
   PDFString,
   type PDFContext,
 } from "pdf-lib";
-import {
-  derAlgorithm,
-  derInteger,
-  derOctetString,
-  derOid,
-  derSequence,
-  derSetOf,
-  derExplicit,
-  keyMatchesCertificate,
-  OID,
-  parseCertificate,
-  parseCertificatesPem,
-  sha256,
-} from "../pki/asn1-util";
+import { parseCertificate, parseCertificatesPem } from "../pki/certificate-parse";
+import { keyMatchesCertificate } from "../pki/certificate-verify";
+import { derAlgorithm, derExplicit, derInteger, derOctetString, derOid, derSequence, derSetOf } from "../pki/der-write";
+import { OID, sha256 } from "../pki/oid";
 import { parseSignedData, signingCertificateV2 } from "../pki/cms";
 import { parseTstInfo } from "../pki/tsa";
 import { loadCjkFont } from "./fonts";
@@ -148,7 +138,7 @@ export async function buildPadesCms(
 
   const signerInfo = derSequence(
     derInteger(1n),
-    derSequence(s.cert.issuer, derInteger(s.cert.serial)),
+    derSequence(s.cert.issuerDer, derInteger(s.cert.serial)),
     digestAlgorithm,
     Buffer.concat([Buffer.from([0xa0]), signedAttrs.subarray(1)]), // [0] IMPLICIT SET OF
     s.signatureAlgorithm,

@@ -4,7 +4,7 @@
 // (POST /api/verify/pdf) and the CLI (npm run verify -- file.pdf).
 import { createHash } from "node:crypto";
 import { PDFDict, PDFHexString, PDFName, PDFString } from "pdf-lib";
-import { parseCertificate, type CertInfo } from "../pki/asn1-util";
+import { parseCertificate, type ParsedCertificate } from "../pki/certificate-parse";
 import { parseSignedData } from "../pki/cms";
 import { readPdf, terminalFields } from "./reader";
 import { verifyPdfSignatures, type PdfSignatureReport } from "./verify";
@@ -116,8 +116,8 @@ function derOf(raw: Buffer): Buffer | null {
  * Self-signed CA certificates carried inside the PDF's signatures: what a verifier without a pinned
  * root can check the chains against (and must then compare with the platform's published root).
  */
-export function rootsCarriedInSignatures(pdf: Buffer): CertInfo[] {
-  const roots = new Map<string, CertInfo>();
+export function rootsCarriedInSignatures(pdf: Buffer): ParsedCertificate[] {
+  const roots = new Map<string, ParsedCertificate>();
   for (const field of terminalFields(readPdf(pdf))) {
     if (field.fieldType !== "Sig") continue;
     const v = field.dict.lookup(PDFName.of("V"));
@@ -128,7 +128,7 @@ export function rootsCarriedInSignatures(pdf: Buffer): CertInfo[] {
     try {
       for (const c of parseSignedData(der).certificates) {
         const cert = parseCertificate(c);
-        if (cert.isCA && cert.issuer.equals(cert.subject) && cert.x509.verify(cert.publicKey)) roots.set(cert.x509.fingerprint256, cert);
+        if (cert.isCA && cert.issuerDer.equals(cert.subjectDer) && cert.x509.verify(cert.publicKey)) roots.set(cert.x509.fingerprint256, cert);
       }
     } catch {
       // an unreadable signature is reported by the verifier

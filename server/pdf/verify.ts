@@ -8,22 +8,11 @@
 // checked, and what a later revision changed is not analysed (no DocMDP/FieldMDP evaluation).
 import { createHash, verify as cryptoVerify } from "node:crypto";
 import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFString } from "pdf-lib";
-import {
-  childrenOf,
-  decodeDer,
-  DIGESTS,
-  KU,
-  OID,
-  parseCertificate,
-  parseCertificatesPem,
-  readOctetString,
-  readOid,
-  sequenceOf,
-  validatePath,
-  type CertInfo,
-  type DerNode,
-} from "../pki/asn1-util";
-import { parseSignedData, verifySignedData, type ParsedSignedData } from "../pki/cms";
+import { KU, parseCertificate, parseCertificatesPem, type ParsedCertificate } from "../pki/certificate-parse";
+import { validatePath } from "../pki/certificate-verify";
+import { childrenOf, decodeDer, readOctetString, readOid, sequenceOf, type DerNode } from "../pki/der-read";
+import { DIGESTS, OID } from "../pki/oid";
+import { parseSignedData, SIGNATURE_ALGORITHMS, verifySignedData, type ParsedSignedData } from "../pki/cms";
 import { verifyTimeStampToken } from "../pki/tsa";
 import { readPdf, terminalFields, textOf, type PdfStructure } from "./reader";
 
@@ -103,7 +92,7 @@ function readPdfDate(s: string | null): string | null {
   return Number.isNaN(t.getTime()) ? null : t.toISOString();
 }
 
-function signerKeyUsageProblems(cert: CertInfo): string[] {
+function signerKeyUsageProblems(cert: ParsedCertificate): string[] {
   if (cert.keyUsage && !cert.keyUsage.has(KU.digitalSignature) && !cert.keyUsage.has(KU.nonRepudiation)) {
     return [`the signer certificate "${cert.subjectText}" allows neither digitalSignature nor nonRepudiation`];
   }
@@ -237,20 +226,10 @@ function verifyOne(pdf: Buffer, fieldName: string, sig: PDFDict, trustedRootPems
       mdOk = false;
     }
     const tbs = Buffer.concat([Buffer.from([0x31]), si.signedAttrsRaw.subarray(1)]);
-    const hashBySig: Record<string, string | null> = {
-      [OID.sha256WithRSAEncryption]: "sha256",
-      [OID.sha384WithRSAEncryption]: "sha384",
-      [OID.sha512WithRSAEncryption]: "sha512",
-      [OID.ecdsaWithSha256]: "sha256",
-      [OID.ecdsaWithSha384]: "sha384",
-      [OID.ecdsaWithSha512]: "sha512",
-      [OID.rsaEncryption]: null,
-      [OID.ecPublicKey]: null,
-    };
     let sigOk = false;
-    if (si.signatureAlgorithm in hashBySig) {
+    if (si.signatureAlgorithm in SIGNATURE_ALGORITHMS) {
       try {
-        sigOk = cryptoVerify(hashBySig[si.signatureAlgorithm] ?? digest?.name ?? "sha256", tbs, signer.publicKey, si.signature);
+        sigOk = cryptoVerify(SIGNATURE_ALGORITHMS[si.signatureAlgorithm] ?? digest?.name ?? "sha256", tbs, signer.publicKey, si.signature);
       } catch {
         sigOk = false;
       }
@@ -260,7 +239,7 @@ function verifyOne(pdf: Buffer, fieldName: string, sig: PDFDict, trustedRootPems
 
   // the chain, on its own
   if (signer) {
-    let roots: CertInfo[] = [];
+    let roots: ParsedCertificate[] = [];
     try {
       roots = parseCertificatesPem(trustedRootPems);
     } catch {

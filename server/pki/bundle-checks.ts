@@ -4,7 +4,8 @@
 import { createHash } from "node:crypto";
 import type { Check } from "../core/proof-bundle";
 import { fromHex, isHex32 } from "../core/hex";
-import { certificateInfo, type Subject } from "./certificates";
+import { certificateInfo } from "./certificate-parse";
+import type { Subject } from "./names";
 import { verifyDetached } from "./cms";
 import { parseCrl } from "./crl";
 import { verifyTimeStampToken } from "./tsa";

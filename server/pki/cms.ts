@@ -2,42 +2,28 @@
 // file's SHA-256 digest (the file itself is never needed), and the signing/verifying core that
 // the timestamp authority (tsa.ts) shares.
 //
-// Built directly in DER (asn1-util.ts) and signed with node:crypto over the DER SET OF the signed
+// Built directly in DER (der-write.ts) and signed with node:crypto over the DER SET OF the signed
 // attributes; node-forge's pkcs7 knows neither signing-certificate-v2 nor detached signing from
 // a digest.
 import { createHash, createPrivateKey, sign as cryptoSign, verify as cryptoVerify, type KeyObject } from "node:crypto";
+import { KU, parseCertificate, parseCertificatesPem, type ParsedCertificate } from "./certificate-parse";
+import { keyMatchesCertificate, validatePath } from "./certificate-verify";
 import {
   childrenOf,
   decodeDer,
-  derAlgorithm,
-  derExplicit,
-  derInteger,
-  derOctetString,
-  derOid,
-  derSequence,
-  derSetOf,
-  derTime,
   DerError,
-  DIGESTS,
   expectTag,
   integerFromContent,
-  KU,
-  keyMatchesCertificate,
-  OID,
-  parseCertificate,
-  parseCertificatesPem,
   readInteger,
   readIntegerContent,
   readOctetString,
   readOid,
   readTime,
   sequenceOf,
-  sha256,
-  tlv,
-  validatePath,
-  type CertInfo,
   type DerNode,
-} from "./asn1-util";
+} from "./der-read";
+import { derAlgorithm, derExplicit, derInteger, derOctetString, derOid, derSequence, derSetOf, derTime, tlv } from "./der-write";
+import { DIGESTS, OID, SIGNATURE_HASH, sha256 } from "./oid";
 
 export interface CmsSigner {
   certPem: string;
@@ -58,8 +44,8 @@ export interface CmsVerification {
 // Signing (shared with tsa.ts)
 
 interface SigningKey {
-  cert: CertInfo;
-  chain: CertInfo[];
+  cert: ParsedCertificate;
+  chain: ParsedCertificate[];
   key: KeyObject;
   /** signatureAlgorithm of the SignerInfo */
   signatureAlgorithm: Buffer;
@@ -112,9 +98,9 @@ function attribute(oid: string, value: Buffer): Buffer {
 }
 
 /** ESS SigningCertificateV2 (RFC 5035) for `cert`: hashAlgorithm omitted (DER default SHA-256). */
-export function signingCertificateV2(cert: CertInfo): Buffer {
+export function signingCertificateV2(cert: ParsedCertificate): Buffer {
   const issuerSerial = derSequence(
-    derSequence(tlv(0xa4, cert.issuer)), // GeneralNames { directoryName [4] Name }
+    derSequence(tlv(0xa4, cert.issuerDer)), // GeneralNames { directoryName [4] Name }
     derInteger(cert.serial),
   );
   const essCertIdV2 = derSequence(derOctetString(sha256(cert.der)), issuerSerial);
@@ -169,7 +155,7 @@ function assembleSignedData(input: SignedDataInput, s: SigningKey, signedAttrs: 
 
   const signerInfo = derSequence(
     derInteger(1n),
-    derSequence(s.cert.issuer, derInteger(s.cert.serial)),
+    derSequence(s.cert.issuerDer, derInteger(s.cert.serial)),
     digestAlgorithm,
     signedAttrsImplicit,
     s.signatureAlgorithm,
@@ -294,15 +280,10 @@ function parseSignerInfo(node: DerNode): ParsedSignerInfo {
 // Verification (shared with tsa.ts)
 
 /** signatureAlgorithm OID -> hash for node:crypto (null: take the SignerInfo digestAlgorithm). */
-const SIGNATURE_ALGORITHMS: Record<string, string | null> = {
+export const SIGNATURE_ALGORITHMS: Record<string, string | null> = {
   [OID.rsaEncryption]: null,
-  [OID.sha256WithRSAEncryption]: "sha256",
-  [OID.sha384WithRSAEncryption]: "sha384",
-  [OID.sha512WithRSAEncryption]: "sha512",
   [OID.ecPublicKey]: null,
-  [OID.ecdsaWithSha256]: "sha256",
-  [OID.ecdsaWithSha384]: "sha384",
-  [OID.ecdsaWithSha512]: "sha512",
+  ...SIGNATURE_HASH,
 };
 
 export interface SignedDataCheckOptions {
@@ -311,9 +292,9 @@ export interface SignedDataCheckOptions {
   /** the content digest with the named hash, or null when it cannot be computed */
   contentDigest: (hashName: string) => Buffer | null;
   trustedRootPems: string[];
-  extraCerts: CertInfo[];
+  extraCerts: ParsedCertificate[];
   /** problems with the signer certificate itself (key usage, EKU) */
-  leafProblems: (cert: CertInfo) => string[];
+  leafProblems: (cert: ParsedCertificate) => string[];
   /** the time at which the certification path must be valid; default signingTime, else now */
   validationTime?: Date;
   /** "signer" or "TSA", for messages */
@@ -322,14 +303,14 @@ export interface SignedDataCheckOptions {
 
 export interface SignedDataCheck {
   problems: string[];
-  signer: CertInfo | null;
+  signer: ParsedCertificate | null;
   signingTime: Date | null;
-  certificates: CertInfo[];
+  certificates: ParsedCertificate[];
 }
 
-function findSignerCert(sid: ParsedSignerInfo["sid"], pool: CertInfo[]): CertInfo | null {
+function findSignerCert(sid: ParsedSignerInfo["sid"], pool: ParsedCertificate[]): ParsedCertificate | null {
   if ("subjectKeyId" in sid) return pool.find((c) => c.subjectKeyId?.equals(sid.subjectKeyId)) ?? null;
-  return pool.find((c) => c.issuer.equals(sid.issuer) && integerEq(c.serial, sid.serial)) ?? null;
+  return pool.find((c) => c.issuerDer.equals(sid.issuer) && integerEq(c.serial, sid.serial)) ?? null;
 }
 
 function integerEq(a: Buffer, b: Buffer): boolean {
@@ -337,7 +318,7 @@ function integerEq(a: Buffer, b: Buffer): boolean {
 }
 
 /** Checks the ESS signing-certificate(-v2) attribute value against the signer certificate. */
-function essProblems(oid: string, value: DerNode, signer: CertInfo): string[] {
+function essProblems(oid: string, value: DerNode, signer: ParsedCertificate): string[] {
   const v2 = oid === OID.signingCertificateV2;
   const name = v2 ? "signing-certificate-v2" : "signing-certificate";
   try {
@@ -361,7 +342,7 @@ function essProblems(oid: string, value: DerNode, signer: CertInfo): string[] {
       const is = sequenceOf(f[i], "IssuerSerial");
       const names = sequenceOf(is[0], "GeneralNames");
       const dirNames = names.filter((n) => n.tag === 0xa4).map((n) => childrenOf(n)[0]?.raw);
-      if (!dirNames.some((n) => n && n.equals(signer.issuer))) {
+      if (!dirNames.some((n) => n && n.equals(signer.issuerDer))) {
         problems.push(`${name}: the issuer does not match the signer certificate's issuer`);
       }
       if (!integerEq(readIntegerContent(is[1], "serialNumber", false), signer.serial)) {
@@ -381,7 +362,7 @@ function essProblems(oid: string, value: DerNode, signer: CertInfo): string[] {
  */
 export function verifySignedData(parsed: ParsedSignedData, opts: SignedDataCheckOptions): SignedDataCheck {
   const problems: string[] = [];
-  const certificates: CertInfo[] = [];
+  const certificates: ParsedCertificate[] = [];
   for (const der of parsed.certificates) {
     try {
       certificates.push(parseCertificate(der));
@@ -389,7 +370,7 @@ export function verifySignedData(parsed: ParsedSignedData, opts: SignedDataCheck
       problems.push(`a certificate in the SignedData is malformed: ${(e as Error).message}`);
     }
   }
-  const result = (signer: CertInfo | null, signingTime: Date | null): SignedDataCheck => ({
+  const result = (signer: ParsedCertificate | null, signingTime: Date | null): SignedDataCheck => ({
     problems,
     signer,
     signingTime,
@@ -486,7 +467,7 @@ export function verifySignedData(parsed: ParsedSignedData, opts: SignedDataCheck
 
   problems.push(...opts.leafProblems(signer));
 
-  let roots: CertInfo[] = [];
+  let roots: ParsedCertificate[] = [];
   try {
     roots = parseCertificatesPem(opts.trustedRootPems);
   } catch (e) {
@@ -499,7 +480,7 @@ export function verifySignedData(parsed: ParsedSignedData, opts: SignedDataCheck
 }
 
 /** keyUsage, when present, must allow digitalSignature or nonRepudiation. */
-function signerKeyUsageProblems(cert: CertInfo): string[] {
+function signerKeyUsageProblems(cert: ParsedCertificate): string[] {
   if (cert.keyUsage && !cert.keyUsage.has(KU.digitalSignature) && !cert.keyUsage.has(KU.nonRepudiation)) {
     return [`the signer certificate "${cert.subjectText}" allows neither digitalSignature nor nonRepudiation`];
   }

@@ -1,5 +1,5 @@
-// Certificate revocation lists (RFC 5280 §5), built with forge.asn1 (node-forge cannot create CRLs)
-// and signed with node:crypto (sha256WithRSAEncryption).
+// Certificate revocation lists (RFC 5280 §5), built in DER (node-forge cannot create CRLs) and
+// signed with node:crypto (sha256WithRSAEncryption).
 //
 //   CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm, signatureValue BIT STRING }
 //   TBSCertList ::= SEQUENCE { version v2(1), signature, issuer Name, thisUpdate Time, nextUpdate Time,
@@ -12,31 +12,12 @@
 // instead of using the unspecified (0) reasonCode value"), and parseCrl reads an absent reasonCode
 // as "unspecified"; crlExtensions are authorityKeyIdentifier and cRLNumber, both non-critical.
 import * as crypto from "node:crypto";
-import forge from "node-forge";
-import {
-  DerError,
-  DerNode,
-  OID,
-  TAG,
-  assertKeyMatchesCertificate,
-  authorityKeyIdentifierAsn1,
-  derTime,
-  extensionAsn1,
-  integerAsn1,
-  keyIdentifier,
-  keyUsage,
-  normalizeSerialHex,
-  parseCertificatePem,
-  rawAsn1,
-  sha256WithRsaAlgorithm,
-  timeAsn1,
-  toDerBuffer,
-  verifySignature,
-  wholeSeconds,
-} from "./certificates";
-
-const asn1 = forge.asn1;
-type Asn1 = forge.asn1.Asn1;
+import { keyIdentifier, KU, parseCertificatePem, readExtensions, unsignedHex } from "./certificate-parse";
+import { assertKeyMatchesCertificate, verifySignature } from "./certificate-verify";
+import { DerError, TAG, childrenOf, decodeDer, expectTag, readBitString, readOid, readTime, readUnsigned, sequenceOf } from "./der-read";
+import { derExplicit, derInteger, derSequence, tlv } from "./der-write";
+import { OID } from "./oid";
+import { derAuthorityKeyIdentifier, derExtension, sha256WithRsaAlgorithm, signSha256WithRsa, wholeSeconds, x509Time } from "./x509-write";
 
 export type RevocationReason =
   | "unspecified"
@@ -61,7 +42,14 @@ const REASON_CODES: Record<RevocationReason, number> = {
 };
 const REASON_NAMES = new Map<number, RevocationReason>(Object.entries(REASON_CODES).map(([k, v]) => [v, k as RevocationReason]));
 
-const seq = (items: Asn1[]) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, items);
+/** Normalises a hex serial: lowercase, no 0x, no leading zero bytes. */
+function normalizeSerialHex(hex: string): string {
+  let h = hex.trim().toLowerCase().replace(/^0x/, "");
+  if (!/^[0-9a-f]+$/.test(h)) throw new Error(`not a hex serial number: ${JSON.stringify(hex)}`);
+  if (h.length % 2) h = "0" + h;
+  while (h.length > 2 && h.startsWith("00")) h = h.slice(2);
+  return h;
+}
 
 export function buildCrl(opts: {
   issuerCertPem: string;
@@ -75,8 +63,7 @@ export function buildCrl(opts: {
   const key = crypto.createPrivateKey(opts.issuerKeyPem);
   if (key.asymmetricKeyType !== "rsa") throw new Error("the CRL issuer key must be an RSA key");
   assertKeyMatchesCertificate(key, issuer, "CRL issuer");
-  const ku = keyUsage(issuer);
-  if (ku && !ku.has("cRLSign")) throw new Error("the issuer certificate lacks the cRLSign key usage");
+  if (issuer.keyUsage && !issuer.keyUsage.has(KU.cRLSign)) throw new Error("the issuer certificate lacks the cRLSign key usage");
 
   if (typeof opts.crlNumber !== "bigint" || opts.crlNumber < 0n || opts.crlNumber >= 1n << 159n) {
     throw new Error("crlNumber must be a non-negative bigint of at most 20 octets (RFC 5280 §5.2.3)");
@@ -86,62 +73,34 @@ export function buildCrl(opts: {
   if (!(nextUpdate > thisUpdate)) throw new Error("nextUpdate must be later than thisUpdate");
 
   const seen = new Set<string>();
-  const entries: Asn1[] = [];
+  const entries: Buffer[] = [];
   for (const r of opts.revoked) {
     const serial = normalizeSerialHex(r.serialHex);
     if (seen.has(serial)) throw new Error(`serial ${serial} is listed twice`);
     seen.add(serial);
     const code = REASON_CODES[r.reason];
     if (code === undefined) throw new Error(`unknown revocation reason ${JSON.stringify(r.reason)}`);
-    const entry: Asn1[] = [integerAsn1(serial), timeAsn1(wholeSeconds(r.revokedAt))];
-    if (code !== 0) {
-      const reason = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.ENUMERATED, false, String.fromCharCode(code));
-      entry.push(seq([extensionAsn1(OID.reasonCode, false, reason)]));
-    }
-    entries.push(seq(entry));
+    const entry: Buffer[] = [derInteger(BigInt("0x" + serial)), x509Time(wholeSeconds(r.revokedAt))];
+    if (code !== 0) entry.push(derSequence(derExtension(OID.reasonCode, false, tlv(TAG.ENUMERATED, Buffer.from([code])))));
+    entries.push(derSequence(...entry));
   }
 
-  const tbsParts: Asn1[] = [
-    integerAsn1(1n), // v2
+  const tbs = derSequence(
+    derInteger(1n), // v2
     sha256WithRsaAlgorithm(),
-    rawAsn1(issuer.subjectDer),
-    timeAsn1(thisUpdate),
-    timeAsn1(nextUpdate),
-  ];
-  if (entries.length) tbsParts.push(seq(entries));
-  tbsParts.push(
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [
-      seq([
-        extensionAsn1(OID.authorityKeyIdentifier, false, authorityKeyIdentifierAsn1(keyIdentifier(issuer))),
-        extensionAsn1(OID.cRLNumber, false, integerAsn1(opts.crlNumber)),
-      ]),
-    ]),
+    issuer.subjectDer,
+    x509Time(thisUpdate),
+    x509Time(nextUpdate),
+    ...(entries.length ? [derSequence(...entries)] : []),
+    derExplicit(
+      0,
+      derSequence(
+        derExtension(OID.authorityKeyIdentifier, false, derAuthorityKeyIdentifier(keyIdentifier(issuer))),
+        derExtension(OID.cRLNumber, false, derInteger(opts.crlNumber)),
+      ),
+    ),
   );
-  const tbs = toDerBuffer(seq(tbsParts));
-  const signature = crypto.sign("sha256", tbs, key);
-  return toDerBuffer(
-    seq([
-      rawAsn1(tbs),
-      sha256WithRsaAlgorithm(),
-      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, "\x00" + signature.toString("binary")),
-    ]),
-  );
-}
-
-function readExtensions(wrapper: DerNode): Map<string, { critical: boolean; value: Buffer }> {
-  const out = new Map<string, { critical: boolean; value: Buffer }>();
-  for (const ext of wrapper.expect(TAG.SEQUENCE, "Extensions").children()) {
-    const parts = ext.expect(TAG.SEQUENCE, "Extension").children();
-    const oid = parts[0].oid();
-    let k = 1;
-    let critical = false;
-    if (parts[k]?.tag === TAG.BOOLEAN) critical = parts[k++].content[0] !== 0;
-    const value = parts[k++]?.expect(TAG.OCTET_STRING, "extnValue").content;
-    if (!value || k !== parts.length) throw new DerError("bad Extension");
-    if (out.has(oid)) throw new DerError(`duplicate extension ${oid}`);
-    out.set(oid, { critical, value });
-  }
-  return out;
+  return signSha256WithRsa(tbs, key);
 }
 
 /** Reads a DER CRL. Throws an Error on anything that is not a well-formed v2 CRL with nextUpdate and cRLNumber. */
@@ -154,44 +113,43 @@ export function parseCrl(der: Buffer): {
   signatureValidFor(issuerCertPem: string): boolean;
 } {
   try {
-    const [tbsNode, sigAlg, sigValue, ...extra] = DerNode.parse(der).expect(TAG.SEQUENCE, "CertificateList").children();
+    const [tbsNode, sigAlg, sigValue, ...extra] = sequenceOf(decodeDer(der), "CertificateList");
     if (!tbsNode || !sigAlg || !sigValue || extra.length) throw new DerError("a CertificateList has three parts");
-    const signatureOid = sigAlg.expect(TAG.SEQUENCE, "signatureAlgorithm").children()[0].oid();
-    const signature = sigValue.bitStringBytes();
-    const t = tbsNode.expect(TAG.SEQUENCE, "TBSCertList").children();
+    const signatureOid = readOid(sequenceOf(sigAlg, "signatureAlgorithm")[0], "signatureAlgorithm algorithm");
+    const signature = readBitString(sigValue, "signatureValue");
+    const t = sequenceOf(tbsNode, "TBSCertList");
     let i = 0;
-    if (t[i]?.tag !== TAG.INTEGER || t[i].unsignedHex() !== "01") throw new DerError("not a v2 CRL");
+    if (t[i]?.tag !== TAG.INTEGER || readUnsigned(t[i], "version") !== 1n) throw new DerError("not a v2 CRL");
     i++;
-    const tbsSignatureOid = t[i++]?.expect(TAG.SEQUENCE, "signature").children()[0].oid();
-    const issuerNode = t[i++]?.expect(TAG.SEQUENCE, "issuer");
-    if (!issuerNode || !t[i]) throw new DerError("incomplete TBSCertList");
-    const thisUpdate = derTime(t[i++]);
+    const tbsSignatureOid = readOid(sequenceOf(t[i++], "signature")[0], "signature algorithm");
+    const issuerNode = expectTag(t[i++], TAG.SEQUENCE, "issuer");
+    const thisUpdate = readTime(t[i++], "thisUpdate");
     if (!t[i] || (t[i].tag !== TAG.UTCTime && t[i].tag !== TAG.GeneralizedTime)) throw new DerError("the CRL has no nextUpdate");
-    const nextUpdate = derTime(t[i++]);
+    const nextUpdate = readTime(t[i++], "nextUpdate");
     const revoked: { serialHex: string; revokedAt: Date; reason: RevocationReason }[] = [];
     if (t[i]?.tag === TAG.SEQUENCE) {
-      for (const entry of t[i++].children()) {
-        const [serial, date, exts, ...more] = entry.expect(TAG.SEQUENCE, "revoked entry").children();
+      for (const entry of childrenOf(t[i++])) {
+        const [serial, date, exts, ...more] = sequenceOf(entry, "revoked entry");
         if (!serial || !date || more.length) throw new DerError("bad revoked entry");
         let reason: RevocationReason = "unspecified";
         if (exts) {
           const rc = readExtensions(exts).get(OID.reasonCode);
           if (rc) {
-            const code = DerNode.parse(rc.value).expect(TAG.ENUMERATED, "CRLReason").content;
+            const code = expectTag(decodeDer(rc.value), TAG.ENUMERATED, "CRLReason").content;
             const name = code.length === 1 ? REASON_NAMES.get(code[0]) : undefined;
             if (!name) throw new DerError(`unsupported CRL reason code ${code.toString("hex")}`);
             reason = name;
           }
         }
-        revoked.push({ serialHex: normalizeSerialHex(serial.expect(TAG.INTEGER, "userCertificate").unsignedHex()), revokedAt: derTime(date), reason });
+        revoked.push({ serialHex: unsignedHex(readUnsigned(serial, "userCertificate")), revokedAt: readTime(date, "revocationDate"), reason });
       }
     }
     let crlNumber: bigint | undefined;
     if (t[i]?.tag === 0xa0) {
-      const [wrapper, ...more] = t[i++].children();
+      const [wrapper, ...more] = childrenOf(t[i++]);
       if (!wrapper || more.length) throw new DerError("bad crlExtensions");
       const n = readExtensions(wrapper).get(OID.cRLNumber);
-      if (n) crlNumber = BigInt("0x" + DerNode.parse(n.value).expect(TAG.INTEGER, "CRLNumber").unsignedHex());
+      if (n) crlNumber = readUnsigned(decodeDer(n.value), "CRLNumber");
     }
     if (i !== t.length) throw new DerError("unexpected fields in TBSCertList");
     if (crlNumber === undefined) throw new DerError("the CRL has no cRLNumber");

@@ -7,7 +7,10 @@
 // The subject returned is what the requester wrote: the CA should take names and identifiers from
 // the platform's own records, and use the CSR for its public key (and proof of possession) only.
 import * as crypto from "node:crypto";
-import { DerError, DerNode, OID, Subject, TAG, nameToSubject, pemToDer } from "./certificates";
+import { DerError, TAG, childrenOf, decodeDer, expectTag, readBitString, readOid, readUnsigned, sequenceOf, type DerNode } from "./der-read";
+import { nameToSubject, type Subject } from "./names";
+import { OID } from "./oid";
+import { pemToDer } from "./pem";
 
 export class CsrError extends Error {
   constructor(
@@ -75,20 +78,20 @@ export function parseCsr(input: Buffer | string): { publicKeyPem: string; subjec
   let sigOid: string;
   let signature: Buffer;
   try {
-    const [infoNode, sigAlg, sigValue, ...extra] = DerNode.parse(der).expect(TAG.SEQUENCE, "CertificationRequest").children();
+    const [infoNode, sigAlg, sigValue, ...extra] = sequenceOf(decodeDer(der), "CertificationRequest");
     if (!infoNode || !sigAlg || !sigValue || extra.length) throw new DerError("a CertificationRequest has three parts");
-    info = infoNode.expect(TAG.SEQUENCE, "CertificationRequestInfo");
-    const [version, name, spkiNode, attributes, ...more] = info.children();
+    info = expectTag(infoNode, TAG.SEQUENCE, "CertificationRequestInfo");
+    const [version, name, spkiNode, attributes, ...more] = childrenOf(info);
     if (!version || !name || !spkiNode || !attributes || more.length) throw new DerError("a CertificationRequestInfo has four parts");
-    if (version.expect(TAG.INTEGER, "version").unsignedHex() !== "00") throw new DerError("unknown CSR version");
+    if (readUnsigned(version, "version") !== 0n) throw new DerError("unknown CSR version");
     if (attributes.tag !== 0xa0) throw new DerError("missing CSR attributes [0]");
-    attributes.children(); // well-formed, contents ignored (extension requests are not honoured)
-    spki = spkiNode.expect(TAG.SEQUENCE, "SubjectPublicKeyInfo");
+    childrenOf(attributes); // well-formed, contents ignored (extension requests are not honoured)
+    spki = expectTag(spkiNode, TAG.SEQUENCE, "SubjectPublicKeyInfo");
     subject = nameToSubject(name);
-    const [algOid] = sigAlg.expect(TAG.SEQUENCE, "signatureAlgorithm").children();
+    const [algOid] = sequenceOf(sigAlg, "signatureAlgorithm");
     if (!algOid) throw new DerError("empty signatureAlgorithm");
-    sigOid = algOid.oid();
-    signature = sigValue.bitStringBytes();
+    sigOid = readOid(algOid, "signatureAlgorithm algorithm");
+    signature = readBitString(sigValue, "signature");
   } catch (e) {
     // DerError, or a TypeError from a missing part of a truncated structure
     throw new CsrError("malformed_csr", `malformed CSR: ${(e as Error).message}`);
@@ -97,8 +100,8 @@ export function parseCsr(input: Buffer | string): { publicKeyPem: string; subjec
   // The key: RSA only (node-forge signs only with RSA), 2048..8192 bits.
   let keyAlgorithm: string;
   try {
-    const [alg] = spki.children();
-    keyAlgorithm = alg.expect(TAG.SEQUENCE, "AlgorithmIdentifier").children()[0].oid();
+    const [alg] = childrenOf(spki);
+    keyAlgorithm = readOid(sequenceOf(alg, "AlgorithmIdentifier")[0], "AlgorithmIdentifier algorithm");
   } catch (e) {
     throw new CsrError("malformed_csr", `malformed CSR public key: ${(e as Error).message}`);
   }

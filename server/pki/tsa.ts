@@ -1,23 +1,12 @@
 // An RFC 3161 timestamp authority (with the RFC 5816 ESSCertIDv2 update): parses requests,
 // grants or rejects them, timestamps the platform's own digests, and verifies tokens.
 import { createHash } from "node:crypto";
+import { KU, parseCertificate, parseCertificatesPem, type ParsedCertificate } from "./certificate-parse";
 import {
   childrenOf,
   decodeDer,
-  derAlgorithm,
-  derExplicit,
-  derGeneralizedTime,
-  derInteger,
-  derOctetString,
-  derOid,
-  derSequence,
   DerError,
-  DIGESTS,
   expectTag,
-  KU,
-  OID,
-  parseCertificate,
-  parseCertificatesPem,
   readBoolean,
   readInteger,
   readIntegerContent,
@@ -25,12 +14,21 @@ import {
   readOid,
   readTime,
   sequenceOf,
-  sha256,
-  tlv,
-  derUtf8String,
-  type CertInfo,
   type DerNode,
-} from "./asn1-util";
+} from "./der-read";
+import {
+  derAlgorithm,
+  derBitString,
+  derExplicit,
+  derGeneralizedTime,
+  derInteger,
+  derOctetString,
+  derOid,
+  derSequence,
+  derUtf8String,
+  tlv,
+} from "./der-write";
+import { DIGESTS, OID, sha256 } from "./oid";
 import { buildSignedData, parseSignedData, verifySignedData, type ParsedSignedData } from "./cms";
 
 export type TsaFailure =
@@ -177,7 +175,7 @@ export interface GrantOptions {
   policyOid: string;
 }
 
-function buildTstInfo(req: TimeStampRequest, tsaCert: CertInfo, opts: GrantOptions): Buffer {
+function buildTstInfo(req: TimeStampRequest, tsaCert: ParsedCertificate, opts: GrantOptions): Buffer {
   const hash = HASHES[req.hashAlgorithmOid];
   if (!hash || hash.name !== req.hashAlgorithm) throw new Error(`unsupported imprint algorithm ${req.hashAlgorithmOid}`);
   if (req.messageImprint.length !== hash.length) throw new Error(`the ${hash.name} imprint must be ${hash.length} bytes`);
@@ -192,7 +190,7 @@ function buildTstInfo(req: TimeStampRequest, tsaCert: CertInfo, opts: GrantOptio
     derSequence(derInteger(1n)), // accuracy { seconds 1 }
     // ordering FALSE: DEFAULT, omitted
     ...(req.nonce ? [tlv(0x02, req.nonce)] : []),
-    derExplicit(0, tlv(0xa4, tsaCert.subject)), // tsa [0] GeneralName directoryName [4] Name
+    derExplicit(0, tlv(0xa4, tsaCert.subjectDer)), // tsa [0] GeneralName directoryName [4] Name
   );
 }
 
@@ -223,7 +221,7 @@ function failureInfo(failure: TsaFailure): Buffer {
   const bit = FAILURE_BITS[failure];
   const bytes = Buffer.alloc((bit >> 3) + 1);
   bytes[bit >> 3] = 0x80 >> (bit & 7);
-  return tlv(0x03, Buffer.concat([Buffer.from([7 - (bit & 7)]), bytes]));
+  return derBitString(bytes, 7 - (bit & 7));
 }
 
 /** TimeStampResp with status rejection(2), the statusString and the failInfo bit. */
@@ -328,7 +326,7 @@ export interface TokenVerification {
 }
 
 /** RFC 3161 2.3 as openssl applies it: EKU exactly id-kp-timeStamping and critical; keyUsage only digitalSignature/nonRepudiation. */
-function tsaCertProblems(cert: CertInfo): string[] {
+function tsaCertProblems(cert: ParsedCertificate): string[] {
   const p: string[] = [];
   const eku = cert.extKeyUsage;
   if (!eku || eku.length !== 1 || eku[0] !== OID.kpTimeStamping) {
@@ -387,7 +385,7 @@ export function verifyTimeStampToken(
   }
   if (tst.serial <= 0n) out.problems.push("the token's serial number is not positive");
 
-  let extraCerts: CertInfo[] = [];
+  let extraCerts: ParsedCertificate[] = [];
   try {
     extraCerts = parseCertificatesPem(extraCertsPem);
   } catch (e) {

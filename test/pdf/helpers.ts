@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
-import { issueCertificate } from "../../server/pki/certificates";
+import { issueCertificate } from "../../server/pki/certificate-issue";
 import { timeStampDigest } from "../../server/pki/tsa";
 import { embedCjkFont } from "../../server/pdf/fonts";
 import type { PadesSigner } from "../../server/pdf/pades";

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import fontkit from "@pdf-lib/fontkit";
 import { PDFDict, PDFDocument, PDFName, PDFRawStream, StandardFonts } from "pdf-lib";
-import { OID } from "../../server/pki/asn1-util";
+import { OID } from "../../server/pki/oid";
 import { parseSignedData } from "../../server/pki/cms";
 import { locateCjkFont } from "../../server/pdf/fonts";
 import { signPdf, type PadesSigner } from "../../server/pdf/pades";

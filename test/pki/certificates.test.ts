@@ -1,16 +1,13 @@
-// server/pki/keys.ts and certificates.ts, checked with the real openssl 3 CLI (verify, x509 -text,
+// server/pki/keys.ts and certificate-*.ts, checked with the real openssl 3 CLI (verify, x509 -text,
 // asn1parse, cms) as the independent implementation.
 import { expect } from "chai";
 import * as crypto from "node:crypto";
 import forge from "node-forge";
-import {
-  IssuedCertificate,
-  Subject,
-  certificateInfo,
-  forgeCertificateFromPem,
-  issueCertificate,
-  verifyChain,
-} from "../../server/pki/certificates";
+import { forgeCertificateFromPem } from "../../server/pki/certificate-forge";
+import { IssuedCertificate, issueCertificate } from "../../server/pki/certificate-issue";
+import { certificateInfo } from "../../server/pki/certificate-parse";
+import { verifyChain } from "../../server/pki/certificate-verify";
+import { Subject } from "../../server/pki/names";
 import { generateKeyPair, generateKeyPairAsync } from "../../server/pki/keys";
 import { OpensslDir } from "./openssl";
 

@@ -1,7 +1,7 @@
 // server/pki/crl.ts, checked with openssl crl (parse, signature) and openssl verify -crl_check.
 import { expect } from "chai";
 import * as crypto from "node:crypto";
-import { IssuedCertificate, issueCertificate } from "../../server/pki/certificates";
+import { IssuedCertificate, issueCertificate } from "../../server/pki/certificate-issue";
 import { RevocationReason, buildCrl, parseCrl } from "../../server/pki/crl";
 import { generateKeyPairAsync } from "../../server/pki/keys";
 import { OpensslDir } from "./openssl";
