@@ -9,6 +9,7 @@ import {
   expectTag,
   readBitString,
   readBoolean,
+  readInteger,
   readIntegerContent,
   readOctetString,
   readOid,
@@ -126,7 +127,12 @@ export function parseCertificate(input: Buffer | string): ParsedCertificate {
   }
   const id = sha256(der).toString("hex");
   const cached = parsedCertificates.get(id);
-  if (cached && cached.der.equals(der)) return cached;
+  if (cached && cached.der.equals(der)) {
+    // Least recently used goes first: re-inserting moves this one to the end.
+    parsedCertificates.delete(id);
+    parsedCertificates.set(id, cached);
+    return cached;
+  }
   const parsed = parseCertificateDer(Buffer.from(der));
   parsedCertificates.set(id, parsed);
   if (parsedCertificates.size > PARSED_CACHE_SIZE) parsedCertificates.delete(parsedCertificates.keys().next().value!);
@@ -165,7 +171,10 @@ function parseStructure(der: Buffer): Omit<ParsedCertificate, "pem" | "x509" | "
     if (version > 2n) throw new DerError(`unknown certificate version ${version}`);
   }
   const serialNode = t[i++];
-  const serialHex = unsignedHex(readUnsigned(serialNode, "serialNumber"));
+  // RFC 5280 4.1.2.2: CAs must not issue negative serials, but users should handle them gracefully
+  // (old CAs did): such a certificate is read, its serial written with a minus sign.
+  const serial = readInteger(serialNode, "serialNumber");
+  const serialHex = serial < 0n ? "-" + unsignedHex(-serial) : unsignedHex(serial);
   const tbsSignatureOid = readOid(sequenceOf(t[i++], "signature")[0], "signature algorithm");
   const issuerNode = expectTag(t[i++], TAG.SEQUENCE, "issuer");
   const validity = sequenceOf(t[i++], "validity");

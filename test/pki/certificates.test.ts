@@ -324,6 +324,14 @@ describe("pki: keys and certificates (checked with openssl)", function () {
       expect(end.getTime()).to.equal(org.notAfter.getTime());
     });
 
+    it("reads a certificate with a negative serial (RFC 5280 4.1.2.2: handled gracefully), as openssl does", () => {
+      tmp.ok("req", "-new", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "neg.key", "-subj", "/CN=Negative serial", "-set_serial", "-4660", "-days", "10", "-out", "neg.pem");
+      expect(tmp.ok("x509", "-in", "neg.pem", "-noout", "-serial").stdout.trim()).to.equal("serial=-1234");
+      const info = certificateInfo(tmp.read("neg.pem").toString("utf8"));
+      expect(info.serialHex).to.equal("-1234");
+      expect(info.subject.commonName).to.equal("Negative serial");
+    });
+
     it("uses GeneralizedTime for dates from 2050 (RFC 5280 §4.1.2.5)", () => {
       const when = new Date(Date.UTC(2045, 5, 1, 12, 0, 0));
       const c = issueCertificate({ kind: "root-ca", subject: { commonName: "Long Root" }, subjectPublicKeyPem: rootKey.publicKeyPem, selfSignKeyPem: rootKey.privateKeyPem, validityDays: 3650, now: when });
