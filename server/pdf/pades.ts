@@ -8,7 +8,7 @@
 // for a different attribute set: signed attributes contentType, messageDigest and
 // signing-certificate-v2 and NO signingTime (the time claimed is the dictionary's /M; the time
 // proven is the signature timestamp), and the unsigned attribute signature-time-stamp.
-import { createHash, createPrivateKey, randomBytes, sign as cryptoSign, type KeyObject } from "node:crypto";
+import { createHash, randomBytes, sign as cryptoSign } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import {
   PDFArray,
@@ -21,11 +21,9 @@ import {
   PDFString,
   type PDFContext,
 } from "pdf-lib";
-import { parseCertificate, parseCertificatesPem } from "../pki/certificate-parse";
-import { keyMatchesCertificate } from "../pki/certificate-verify";
 import { derAlgorithm, derExplicit, derInteger, derOctetString, derOid, derSequence, derSetOf } from "../pki/der-write";
 import { OID, sha256 } from "../pki/oid";
-import { parseSignedData, signingCertificateV2 } from "../pki/cms";
+import { loadSigner, parseSignedData, signingCertificateV2, type SigningKey } from "../pki/cms";
 import { parseTstInfo } from "../pki/tsa";
 import { loadCjkFont } from "./fonts";
 import { catalogOf, pageRefs, readPdf, terminalFields, type PdfStructure } from "./reader";
@@ -72,29 +70,11 @@ const DEFAULT_RESERVED = 16384;
 // ---------------------------------------------------------------------------------------------
 // CMS
 
-interface LoadedSigner {
-  certDer: Buffer;
-  cert: ReturnType<typeof parseCertificate>;
-  chainDer: Buffer[];
-  key: KeyObject;
-  signatureAlgorithm: Buffer;
-  hash: string;
-}
-
-function loadSigner(signer: PadesSigner): LoadedSigner {
-  const cert = parseCertificate(signer.certPem);
-  const chain = parseCertificatesPem(signer.chainPems);
-  const key = createPrivateKey(signer.privateKeyPem);
-  if (!keyMatchesCertificate(key, cert)) {
-    throw new Error(`the private key does not belong to the certificate "${cert.subjectText}"`);
-  }
-  let signatureAlgorithm: Buffer;
-  if (key.asymmetricKeyType === "rsa") signatureAlgorithm = derAlgorithm(OID.sha256WithRSAEncryption, true);
-  else if (key.asymmetricKeyType === "ec") signatureAlgorithm = derAlgorithm(OID.ecdsaWithSha256, false);
-  else throw new Error(`unsupported signing key type ${key.asymmetricKeyType}`);
-  const chainDer: Buffer[] = [];
-  for (const c of chain) if (!c.der.equals(cert.der) && !chainDer.some((d) => d.equals(c.der))) chainDer.push(c.der);
-  return { certDer: cert.der, cert, chainDer, key, signatureAlgorithm, hash: "sha256" };
+/** The certificates a PAdES CMS carries besides the signer's own: its chain, each once. */
+function chainDer(s: SigningKey): Buffer[] {
+  const out: Buffer[] = [];
+  for (const c of s.chain) if (!c.der.equals(s.cert.der) && !out.some((d) => d.equals(c.der))) out.push(c.der);
+  return out;
 }
 
 function attribute(oid: string, value: Buffer): Buffer {
@@ -119,7 +99,7 @@ export async function buildPadesCms(
     attribute(OID.messageDigest, derOctetString(contentSha256)),
     attribute(OID.signingCertificateV2, signingCertificateV2(s.cert)),
   ]);
-  const signature = cryptoSign(s.hash, signedAttrs, s.key);
+  const signature = cryptoSign("sha256", signedAttrs, s.key);
 
   const token = await timestamp(signature);
   if (!Buffer.isBuffer(token) && !((token as unknown) instanceof Uint8Array)) throw new Error("timestamp() must return the TimeStampToken DER");
@@ -149,7 +129,7 @@ export async function buildPadesCms(
     derInteger(1n),
     derSetOf([digestAlgorithm]),
     derSequence(derOid(OID.data)),
-    derSetOf([s.certDer, ...s.chainDer], 0xa0),
+    derSetOf([s.cert.der, ...chainDer(s)], 0xa0),
     derSetOf([signerInfo]),
   );
   return derSequence(derOid(OID.signedData), derExplicit(0, signedData));

@@ -8,11 +8,11 @@
 // checked, and what a later revision changed is not analysed (no DocMDP/FieldMDP evaluation).
 import { createHash, verify as cryptoVerify } from "node:crypto";
 import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFString } from "pdf-lib";
-import { KU, parseCertificate, parseCertificatesPem, type ParsedCertificate } from "../pki/certificate-parse";
+import { parseCertificate, parseCertificatesPem, type ParsedCertificate } from "../pki/certificate-parse";
 import { validatePath } from "../pki/certificate-verify";
 import { childrenOf, decodeDer, readOctetString, readOid, sequenceOf, type DerNode } from "../pki/der-read";
 import { DIGESTS, OID } from "../pki/oid";
-import { parseSignedData, SIGNATURE_ALGORITHMS, verifySignedData, type ParsedSignedData } from "../pki/cms";
+import { parseSignedData, SIGNATURE_ALGORITHMS, signerKeyUsageProblems, verifySignedData, type ParsedSignedData } from "../pki/cms";
 import { verifyTimeStampToken } from "../pki/tsa";
 import { readPdf, terminalFields, textOf, type PdfStructure } from "./reader";
 
@@ -90,13 +90,6 @@ function readPdfDate(s: string | null): string | null {
   if (tz !== "Z") tz = `${tz.slice(0, 3)}:${tz.slice(3).replace(/'/g, "").padEnd(2, "0")}`;
   const t = new Date(`${y}-${mo}-${d}T${h}:${mi}:${se}${tz}`);
   return Number.isNaN(t.getTime()) ? null : t.toISOString();
-}
-
-function signerKeyUsageProblems(cert: ParsedCertificate): string[] {
-  if (cert.keyUsage && !cert.keyUsage.has(KU.digitalSignature) && !cert.keyUsage.has(KU.nonRepudiation)) {
-    return [`the signer certificate "${cert.subjectText}" allows neither digitalSignature nor nonRepudiation`];
-  }
-  return [];
 }
 
 function verifyOne(pdf: Buffer, fieldName: string, sig: PDFDict, trustedRootPems: string[]): PdfSignatureReport {

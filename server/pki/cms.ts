@@ -43,7 +43,7 @@ export interface CmsVerification {
 // ---------------------------------------------------------------------------------------------
 // Signing (shared with tsa.ts)
 
-interface SigningKey {
+export interface SigningKey {
   cert: ParsedCertificate;
   chain: ParsedCertificate[];
   key: KeyObject;
@@ -58,7 +58,8 @@ interface SigningKey {
 const SIGNER_CACHE_SIZE = 256;
 const signerCache = new Map<string, SigningKey>();
 
-function loadSigner(signer: CmsSigner): SigningKey {
+/** The signer's certificate, chain and key, parsed and checked to belong together (cached). */
+export function loadSigner(signer: CmsSigner): SigningKey {
   const id = createHash("sha256").update(signer.certPem).update("\0").update(signer.privateKeyPem).update("\0").update(signer.chainPems.join("\0")).digest("hex");
   const cached = signerCache.get(id);
   if (cached) {
@@ -480,7 +481,7 @@ export function verifySignedData(parsed: ParsedSignedData, opts: SignedDataCheck
 }
 
 /** keyUsage, when present, must allow digitalSignature or nonRepudiation. */
-function signerKeyUsageProblems(cert: ParsedCertificate): string[] {
+export function signerKeyUsageProblems(cert: ParsedCertificate): string[] {
   if (cert.keyUsage && !cert.keyUsage.has(KU.digitalSignature) && !cert.keyUsage.has(KU.nonRepudiation)) {
     return [`the signer certificate "${cert.subjectText}" allows neither digitalSignature nor nonRepudiation`];
   }
