@@ -7,7 +7,7 @@ import { PDFDict, PDFHexString, PDFName, PDFString } from "pdf-lib";
 import { parseCertificate, type ParsedCertificate } from "../pki/certificate-parse";
 import { parseSignedData } from "../pki/cms";
 import { readPdf, terminalFields } from "./reader";
-import { verifyPdfSignatures, type PdfSignatureReport } from "./verify";
+import { derPrefix, verifyPdfSignatures, type PdfSignatureReport } from "./verify";
 
 export interface SignatureSummary {
   field: string;
@@ -102,14 +102,13 @@ export function pdfSignatureReport(pdf: Buffer, trustedRootPems: string[]): PdfR
   };
 }
 
-/** The DER value at the start of the /Contents bytes (zero padding after it). */
+/** The DER value at the start of the /Contents bytes, or null when there is none. */
 function derOf(raw: Buffer): Buffer | null {
-  if (raw.length < 2 || raw[0] !== 0x30) return null;
-  if (raw[1] < 0x80) return raw.subarray(0, 2 + raw[1]);
-  const n = raw[1] & 0x7f;
-  if (n === 0 || n > 4 || raw.length < 2 + n) return null;
-  const len = raw.readUIntBE(2, n);
-  return 2 + n + len <= raw.length ? raw.subarray(0, 2 + n + len) : null;
+  try {
+    return derPrefix(raw);
+  } catch {
+    return null;
+  }
 }
 
 /**

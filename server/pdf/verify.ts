@@ -45,7 +45,7 @@ export const OID_SIGNATURE_TIMESTAMP = "1.2.840.113549.1.9.16.2.14";
 const SUPPORTED_SUBFILTERS = new Set(["ETSI.CAdES.detached", "adbe.pkcs7.detached"]);
 
 /** The DER value at the start of `buf` (the /Contents hex string is padded with zeros after it). */
-function derPrefix(buf: Buffer): Buffer {
+export function derPrefix(buf: Buffer): Buffer {
   if (buf.length < 2 || buf[0] !== 0x30) throw new Error("the /Contents is not a DER SEQUENCE");
   const first = buf[1];
   let len: number;
