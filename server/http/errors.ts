@@ -1,4 +1,5 @@
 // The one error shape of the API: {error: {code, message}} with a 4xx status for bad input.
+import { allowedMethods } from "./allowed-methods";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
 
@@ -17,8 +18,16 @@ export const badRequest = (code: string, message: string) => new ApiError(400, c
 export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
 export const forbidden = (message = "your role does not allow this") => new ApiError(403, "forbidden", message);
 
-export const unknownRoute: RequestHandler = (req, _res, next) =>
+export const unknownRoute: RequestHandler = (req, _res, next) => {
+  // The whole path: req.path is relative to where this handler is mounted.
+  const path = req.originalUrl.split("?")[0];
+  const allowed = allowedMethods((req.app as unknown as { router?: { stack?: never[] } }).router?.stack, path);
+  if (allowed.size > 0 && !allowed.has(req.method)) {
+    const allow = [...allowed].sort().join(", ");
+    return next(new ApiError(405, "method_not_allowed", `${req.method} is not allowed here; allowed: ${allow}`, { Allow: allow }));
+  }
   next(new ApiError(404, "no_such_route", `no route ${req.method} ${req.path}`));
+};
 
 /** Body-parser and other library errors carry a status and a type; map them to our codes. */
 function fromLibraryError(err: { status?: number; type?: string; message?: string }): ApiError | null {

@@ -33,6 +33,28 @@ describe("HTTP hardening", function () {
     expect(simple.headers.get("access-control-allow-origin")).to.equal(null);
   });
 
+  it("a known path with another method: 405 with an Allow header (RFC 9110); an unknown path: 404", async () => {
+    const cases: [string, string, string][] = [
+      ["PUT", "/api/verify", "POST"],
+      ["POST", "/api/health", "GET, HEAD"],
+      ["DELETE", "/api/evidence", "GET, HEAD, POST"],
+      ["PATCH", "/api/evidence/some-id", "GET, HEAD"],
+      ["GET", "/rpc", "POST"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await tp.api(method, path, { token: tp.adminToken });
+      expect(res.status, `${method} ${path}`).to.equal(405);
+      expect(res.headers.get("allow"), `${method} ${path}`).to.equal(allow);
+      expect(((await res.json()) as any).error.code).to.equal("method_not_allowed");
+    }
+    // Authentication still comes first: no token, no route table.
+    expect((await tp.api("DELETE", "/api/evidence")).status).to.equal(401);
+    const unknown = await tp.api("GET", "/api/no-such-thing");
+    expect(unknown.status).to.equal(404);
+    expect(unknown.headers.get("allow")).to.equal(null);
+    expect(((await unknown.json()) as any).error.code).to.equal("no_such_route");
+  });
+
   it("rate-limits logins per IP and calls per token, with 429, Retry-After and the error body", async () => {
     // The platform's own start-up login used one of the three.
     const statuses: number[] = [];

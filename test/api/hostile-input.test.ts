@@ -446,7 +446,7 @@ describe("hostile input on every route (API)", function () {
       { name: "DELETE with '*'", send: del(() => "*"), api: [404, "not_found"] },
       { name: "DELETE another user's token (it stays valid)", send: del(() => otherTokenId), api: [404, "not_found"] },
       { name: "DELETE another user's token id in capitals", send: del(() => otherTokenId.toUpperCase()), api: [404, "not_found"] },
-      { name: "DELETE without an id", send: () => send(tp, "DELETE", "/api/tokens", { token: member.token }), api: [404, "no_such_route"] },
+      { name: "DELETE without an id", send: () => send(tp, "DELETE", "/api/tokens", { token: member.token }), api: [405, "method_not_allowed"] },
     ];
   });
 
@@ -712,10 +712,10 @@ describe("hostile input on every route (API)", function () {
     ];
   });
 
-  group("PKI: wrong methods and traversal: 404", (): Case[] => [
-    { name: "POST /api/pki/root.pem", send: post("/api/pki/root.pem", () => ({ body: "x" })), api: [404, "no_such_route"] },
-    { name: "PUT /api/pki/ca.pem", send: () => send(tp, "PUT", "/api/pki/ca.pem", { body: "-----BEGIN CERTIFICATE-----" }), api: [404, "no_such_route"] },
-    { name: "DELETE /api/pki/crl", send: () => send(tp, "DELETE", "/api/pki/crl"), api: [404, "no_such_route"] },
+  group("PKI: wrong methods (405) and traversal (404)", (): Case[] => [
+    { name: "POST /api/pki/root.pem", send: post("/api/pki/root.pem", () => ({ body: "x" })), api: [405, "method_not_allowed"] },
+    { name: "PUT /api/pki/ca.pem", send: () => send(tp, "PUT", "/api/pki/ca.pem", { body: "-----BEGIN CERTIFICATE-----" }), api: [405, "method_not_allowed"] },
+    { name: "DELETE /api/pki/crl", send: () => send(tp, "DELETE", "/api/pki/crl"), api: [405, "method_not_allowed"] },
     { name: "GET /api/pki/..%2fmaster.key", send: get("/api/pki/..%2fmaster.key"), api: [404, "no_such_route"] },
     { name: "GET /api/pki/%2e%2e/%2e%2e/master.key", send: get("/api/pki/%2e%2e/%2e%2e/master.key"), api: [404, "no_such_route"] },
     { name: "GET /api/pki/crl%00", send: get("/api/pki/crl%00"), api: [404, "no_such_route"] },
@@ -742,8 +742,8 @@ describe("hostile input on every route (API)", function () {
       { name: "a SHA-256 OID with a 20-byte imprint", send: tsa(() => shortImprint), tsa: "any" },
       { name: "trailing bytes after the request", send: tsa(() => Buffer.concat([sha1Request, Buffer.from("00", "hex")])), tsa: "any" },
       { name: "gzip Content-Encoding over garbage", send: tsa(() => "garbage", "application/timestamp-query", { "content-encoding": "gzip" }), tsa: "any" },
-      { name: "GET /api/tsa (not a time-stamp request): 404", send: get("/api/tsa"), api: [404, "no_such_route"] },
-      { name: "PUT /api/tsa: 404", send: () => send(tp, "PUT", "/api/tsa", { body: sha1Request, headers: { "content-type": "application/timestamp-query" } }), api: [404, "no_such_route"] },
+      { name: "GET /api/tsa (not a time-stamp request): 405", send: get("/api/tsa"), api: [405, "method_not_allowed"] },
+      { name: "PUT /api/tsa: 405", send: () => send(tp, "PUT", "/api/tsa", { body: sha1Request, headers: { "content-type": "application/timestamp-query" } }), api: [405, "method_not_allowed"] },
     ];
   });
 
@@ -787,9 +787,9 @@ describe("hostile input on every route (API)", function () {
         send: rpc(`[${Array.from({ length: 100 }, (_, i) => `{"jsonrpc":"2.0","id":${i},"method":"eth_getLogs","params":[${nestedArrays(100)}]}`).join(",")}]`),
         batch: { calls: 100, each: (r) => expect(r.error?.code).to.equal(-32602) },
       },
-      { name: "GET /rpc: 404", send: get("/rpc"), api: [404, "no_such_route"] },
-      { name: "PUT /rpc: 404", send: () => send(tp, "PUT", "/rpc", { json: call("eth_chainId") }), api: [404, "no_such_route"] },
-      { name: "DELETE /rpc: 404", send: () => send(tp, "DELETE", "/rpc"), api: [404, "no_such_route"] },
+      { name: "GET /rpc: 405", send: get("/rpc"), api: [405, "method_not_allowed"] },
+      { name: "PUT /rpc: 405", send: () => send(tp, "PUT", "/rpc", { json: call("eth_chainId") }), api: [405, "method_not_allowed"] },
+      { name: "DELETE /rpc: 405", send: () => send(tp, "DELETE", "/rpc"), api: [405, "method_not_allowed"] },
     ],
     () => {
       before(async () => {
@@ -805,10 +805,10 @@ describe("hostile input on every route (API)", function () {
   // -------------------------------------------------------------------------------------------
   // Health, static pages, wrong methods
 
-  group("health: wrong methods and paths: 404", (): Case[] => [
-    { name: "POST /api/health", send: post("/api/health", () => ({ json: { ok: false } })), api: [404, "no_such_route"] },
-    { name: "PUT /api/health", send: () => send(tp, "PUT", "/api/health", { json: {} }), api: [404, "no_such_route"] },
-    { name: "DELETE /api/health", send: () => send(tp, "DELETE", "/api/health"), api: [404, "no_such_route"] },
+  group("health: wrong methods (405) and paths (404)", (): Case[] => [
+    { name: "POST /api/health", send: post("/api/health", () => ({ json: { ok: false } })), api: [405, "method_not_allowed"] },
+    { name: "PUT /api/health", send: () => send(tp, "PUT", "/api/health", { json: {} }), api: [405, "method_not_allowed"] },
+    { name: "DELETE /api/health", send: () => send(tp, "DELETE", "/api/health"), api: [405, "method_not_allowed"] },
     { name: "GET /api/health/..%2f..%2fetc%2fpasswd", send: get("/api/health/..%2f..%2fetc%2fpasswd"), api: [404, "no_such_route"] },
     { name: "GET /api/health%00", send: get("/api/health%00"), api: [404, "no_such_route"] },
     { name: "raw GET /api/health/../../../etc/passwd", send: () => raw(tp, rawRequest("GET", "/api/health/../../../etc/passwd")), api: [404, "no_such_route"] },
@@ -833,7 +833,7 @@ describe("hostile input on every route (API)", function () {
     { name: "DELETE /app.mjs", send: () => send(tp, "DELETE", "/app.mjs"), api: [404, "no_such_route"] },
   ]);
 
-  group("wrong methods on POST routes: 404, nothing done", () =>
+  group("wrong methods on POST routes: 405, nothing done", () =>
     (
       [
         ["/api/auth/login", undefined],
@@ -855,7 +855,7 @@ describe("hostile input on every route (API)", function () {
         (method): Case => ({
           name: `${method} ${route}`,
           send: () => send(tp, method, route.replace(":id", memberCert), { token: token?.(), json: { reason: "keyCompromise", name: "x" } }),
-          api: [404, "no_such_route"],
+          api: [405, "method_not_allowed"],
         }),
       ),
     ),
