@@ -23,6 +23,8 @@ const schema = z.object({
   ANCHOR_LEASE_MS: int(30000, 1000),
   MAX_UPLOAD_BYTES: int(1024 ** 3, 1),
   MAX_JSON_BYTES: int(64 * 1024, 1024),
+  // A request that sends nothing for this long gets 408 and its connection is closed (0: never).
+  IDLE_TIMEOUT_MS: int(60_000, 0),
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
   SESSION_TTL_HOURS: int(12, 1),

@@ -17,9 +17,7 @@ async function main(): Promise<void> {
   }
   const log = pino({ level: config.LOG_LEVEL, base: { pid: process.pid } });
   const platform = await startPlatform(config, log);
-  const server = createHttpServer(platform.app);
-  server.requestTimeout = 0; // large uploads may take long; idle sockets are still timed out
-  server.headersTimeout = 60_000;
+  const server = createHttpServer(platform.app, { idleTimeoutMs: config.IDLE_TIMEOUT_MS });
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.PORT;

@@ -12,7 +12,16 @@ const PARSER_REFUSALS: Record<string, { status: number; reason: string; code: st
 };
 const MALFORMED = { status: 400, reason: "Bad Request", code: "malformed_request", message: "the request is not valid HTTP/1.1" };
 
-export function createHttpServer(app: http.RequestListener): http.Server {
+export interface HttpServerOptions {
+  /**
+   * A connection with a request in flight that sends nothing for this long is answered 408 and
+   * closed: a client announcing a body and never sending it would otherwise hold it forever.
+   * Slow uploads that keep sending are not cut. 0 turns it off.
+   */
+  idleTimeoutMs?: number;
+}
+
+export function createHttpServer(app: http.RequestListener, opts: HttpServerOptions = {}): http.Server {
   // Node's own checks for these two answer without a body; they are made here instead.
   const server = http.createServer({ requireHostHeader: false }, (req, res) => {
     // RFC 9112 section 3.2: an HTTP/1.1 request without a Host header is a 400.
@@ -22,6 +31,22 @@ export function createHttpServer(app: http.RequestListener): http.Server {
     app(req, res);
   });
   server.on("clientError", answerClientError);
+  // Whole requests may take long (large uploads): only silence is limited.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  if (opts.idleTimeoutMs) {
+    server.setTimeout(opts.idleTimeoutMs, (socket) => {
+      const res = (socket as Duplex & { _httpMessage?: http.ServerResponse | null })._httpMessage;
+      if (!res || res.headersSent) {
+        socket.destroy();
+      } else if (!res.req.complete) {
+        answer(res, 408, "request_timeout", `nothing arrived for ${Math.round(opts.idleTimeoutMs! / 1000)} s; the request was abandoned`);
+        res.on("finish", () => socket.destroy());
+      }
+      // Otherwise the whole request arrived and the server is still at work on it (a large file's
+      // last fsync): its answer is awaited, not cut off.
+    });
+  }
   // An Expect other than 100-continue (RFC 9110 section 10.1.1).
   server.on("checkExpectation", (_req: http.IncomingMessage, res: http.ServerResponse) =>
     answer(res, 417, "expectation_failed", "only 'Expect: 100-continue' is supported"),

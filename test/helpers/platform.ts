@@ -42,7 +42,7 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
     ...env,
   });
   const platform = await startPlatform(config, pino({ level: "silent" }));
-  const server = createHttpServer(platform.app);
+  const server = createHttpServer(platform.app, { idleTimeoutMs: config.IDLE_TIMEOUT_MS });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 
