@@ -7,7 +7,10 @@ import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { DualDigest } from "../core/digest";
 import { fsyncDirAsync } from "./durable";
-import { Sm3Offload } from "./sm3-offload";
+import { Sm3Offload, startSm3Worker } from "./sm3-offload";
+
+/** Written bytes after which a flush to disk starts in the background, while the upload goes on. */
+const EARLY_FLUSH_BYTES = 16 * 1024 * 1024;
 
 /** Uploads at least this large hash SM3 on a worker thread. */
 const OFFLOAD_THRESHOLD = 4 * 1024 * 1024;
@@ -59,6 +62,7 @@ export class ContentStore {
     this.tmp = path.join(dataDir, "tmp");
     fs.mkdirSync(this.objects, { recursive: true, mode: 0o700 });
     fs.mkdirSync(this.tmp, { recursive: true, mode: 0o700 });
+    startSm3Worker();
   }
 
   /** Removes temporary files left by a crash mid-upload. */
@@ -101,6 +105,10 @@ export class ContentStore {
     const digest = new DualDigest(offload === null);
     const fd = await fs.promises.open(tmpFile, "wx", 0o600);
     let ok = false;
+    // A large file is flushed to disk while it is still arriving and being hashed, so that the
+    // final fsync has only the tail left to write; one flush at a time.
+    let flushing: Promise<void> | null = null;
+    let unflushed = 0;
     try {
       for await (const chunk of input as AsyncIterable<Buffer>) {
         if (digest.size + chunk.length > maxBytes) throw new TooLargeError(maxBytes);
@@ -108,8 +116,16 @@ export class ContentStore {
         const pending = offload?.update(chunk);
         await writeAll(fd, chunk);
         await pending;
+        unflushed += chunk.length;
+        if (unflushed >= EARLY_FLUSH_BYTES && flushing === null) {
+          unflushed = 0;
+          flushing = fd.datasync().finally(() => (flushing = null));
+          // Its failure (a full disk) is met again by the final sync below.
+          flushing.catch(() => undefined);
+        }
       }
       if (digest.size === 0 && !allowEmpty) throw new EmptyFileError();
+      await (flushing as Promise<void> | null)?.catch(() => undefined);
       await fd.sync();
       ok = true;
     } catch (e) {

@@ -20,7 +20,9 @@ let nextJob = 1;
 
 function getWorker(): Worker {
   if (worker) return worker;
-  const w = new Worker(path.join(__dirname, "sm3-worker.js"));
+  // Plain JavaScript: without execArgv: [] the worker would inherit `-r ts-node/register` and load
+  // a TypeScript compiler of its own (tens of MB) for nothing.
+  const w = new Worker(path.join(__dirname, "sm3-worker.js"), { execArgv: [] });
   w.on("message", (m: { job: number; kind: string; data?: ArrayBuffer; hex?: string }) => {
     if (m.kind === "ack" && m.data && m.data.byteLength === CHUNK_BYTES && pool.length < 64) pool.push(m.data);
     const job = jobs.get(m.job);
@@ -45,6 +47,11 @@ function getWorker(): Worker {
 function release(id: number): void {
   jobs.delete(id);
   if (jobs.size === 0) worker?.unref();
+}
+
+/** Starts the worker ahead of the first large upload (it takes tens of milliseconds to start). */
+export function startSm3Worker(): void {
+  getWorker();
 }
 
 export class Sm3Offload {
