@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Build steps that `npm ci` runs (postinstall): the Prisma clients for both databases, and the contracts.
+// Build steps that `npm ci` runs (postinstall): the Prisma clients for both databases, the contracts,
+// and the server compiled to JavaScript (dist/server, which `npm start` rebuilds and runs).
 // One schema source (prisma/schema.prisma, SQLite); the PostgreSQL variant differs only in its provider
 // and output, so it is derived here instead of being kept by hand.
 const { execFileSync } = require("node:child_process");
@@ -27,3 +28,4 @@ const env = { PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINA
 run(bin("prisma"), ["generate", "--schema", "prisma/schema.prisma"], env);
 run(bin("prisma"), ["generate", "--schema", "prisma/.generated/postgresql.prisma"], env);
 run(bin("hardhat"), ["compile", "--quiet"]);
+run(process.execPath, [path.join(root, "scripts/build-server.js")]);

@@ -110,12 +110,15 @@ export interface Service {
   stop(): Promise<void>;
 }
 
+/** A .js script runs as it is (the compiled server); a .ts one through ts-node. */
+export const nodeArgs = (script: string, ...args: string[]): string[] => (script.endsWith(".js") ? [script, ...args] : tsNodeArgs(script, ...args));
+
 /**
- * Starts a long-running node process (TypeScript through ts-node) and waits until `readyPath`
+ * Starts a long-running node process (see nodeArgs) and waits until `readyPath`
  * answers 200 on the given port.
  */
 export async function startService(script: string, port: number, env: NodeJS.ProcessEnv, readyPath: string, timeoutMs = 120_000): Promise<Service> {
-  const child = track(spawn(process.execPath, tsNodeArgs(script), { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] }));
+  const child = track(spawn(process.execPath, nodeArgs(script), { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] }));
   let out = "";
   child.stdout!.setEncoding("utf8").on("data", (d: string) => (out = (out + d).slice(-20_000)));
   child.stderr!.setEncoding("utf8").on("data", (d: string) => (out = (out + d).slice(-20_000)));

@@ -1,5 +1,5 @@
 // HTTP intake: many small multipart uploads at 32 concurrent connections (autocannon, in this
-// process) against the platform (`server/main.ts` in a child process, defaults: SQLite, embedded
+// process) against the platform (`dist/server/main.js`, as `npm start` runs it, in a child process, defaults: SQLite, embedded
 // chain, anchoring running during the load) and against a bare Express 5 app in another child
 // process (the baseline) that only reads the body and answers 201.
 import fs from "node:fs";
@@ -133,7 +133,7 @@ export async function httpBench(ctx: BenchContext): Promise<SummaryRow[]> {
     const port = await freePort();
     const dataDir = path.join(dir, "platform");
     service = await startService(
-      "server/main.ts",
+      "dist/server/main.js",
       port,
       {
         ...childEnv(),

@@ -78,6 +78,8 @@ async function main(): Promise<number> {
     `benchmarks: ${names.join(", ")}${quick ? " (--quick)" : ""}; node ${process.version}, ${os.cpus().length} cores, ` +
       `load average ${loadavg()}; ${codeState()}; scratch ${scratch}`,
   );
+  // The server as `npm start` runs it: compiled to JavaScript, from the sources as they are now.
+  spawnSync(process.execPath, [path.join(ROOT, "scripts/build-server.js")], { stdio: "inherit" });
   const summary: SummaryRow[] = [];
   const failures: { name: string; error: unknown }[] = [];
   const started = now();

@@ -14,7 +14,6 @@ import {
   runOk,
   seconds,
   table,
-  tsNodeArgs,
   type BenchContext,
   type SummaryRow,
 } from "./common";
@@ -80,7 +79,7 @@ export async function ingestBench(ctx: BenchContext): Promise<SummaryRow[]> {
   const times: Record<string, number[]> = { sha256sum: [], "openssl-sha256": [], "openssl-sm3": [], ingest: [] };
   const digests: Record<string, string> = {};
   const runnerOutputs: RunnerOutput[] = [];
-  const runner = path.join(__dirname, "ingest-runner.ts");
+  const runner = path.join(__dirname, "ingest-runner.js");
 
   // Rounds interleave the tools, so that a change of machine load touches all of them alike.
   for (let rep = 1; rep <= reps; rep++) {
@@ -97,7 +96,7 @@ export async function ingestBench(ctx: BenchContext): Promise<SummaryRow[]> {
     digests.opensslSm3 = digestFrom(c.stdout, "openssl dgst -sm3");
 
     const dataDir = path.join(dir, `store-${rep}`);
-    const r = await run(process.execPath, tsNodeArgs(runner, dataDir, file));
+    const r = await run(process.execPath, [runner, dataDir, file]);
     if (r.code !== 0) throw new BenchFailure(`ingest runner failed (${r.code ?? r.signal}):\n${r.stderr.slice(-3000)}`);
     let out: RunnerOutput;
     try {

@@ -66,7 +66,7 @@ export async function loadBench(ctx: BenchContext): Promise<SummaryRow[]> {
 
     const port = await freePort();
     service = await startService(
-      "server/main.ts",
+      "dist/server/main.js",
       port,
       {
         ...childEnv(),

@@ -3,13 +3,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { InterfaceAbi } from "ethers";
+import { PROJECT_ROOT } from "../project-root";
 
 export interface RegistryArtifact {
   abi: InterfaceAbi;
   bytecode: string;
 }
 
-const PROJECT_ROOT = path.join(__dirname, "../..");
 export const REGISTRY_ARTIFACT_PATH = path.join(
   PROJECT_ROOT,
   "artifacts/contracts/AnchorRegistry.sol/AnchorRegistry.json",

@@ -5,8 +5,9 @@ import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { DbProvider } from "./url";
+import { PROJECT_ROOT } from "../project-root";
 
-export const MIGRATIONS_ROOT = path.join(__dirname, "../../prisma/migrations");
+export const MIGRATIONS_ROOT = path.join(PROJECT_ROOT, "prisma/migrations");
 
 interface MigrationDb {
   exec(sql: string): Promise<void>;

@@ -1,13 +1,15 @@
 // Child process of the ingest benchmark: one ContentStore.put of a file, as the intake route does
 // it for a large upload (sizeHint set, so SM3 runs on the worker thread). Prints one JSON line:
 // wall time of the put, the digests, and the process's peak RSS (KiB, worker thread included).
-// Usage: node -r ts-node/register/transpile-only scripts/bench/ingest-runner.ts <dataDir> <file>
-import fs from "node:fs";
-import { ContentStore } from "../../server/storage/content-store";
+// It runs the compiled server (dist/server, built by the benchmark's start), as `npm start` does.
+// Usage: node scripts/bench/ingest-runner.js <dataDir> <file>
+"use strict";
+const fs = require("node:fs");
+const { ContentStore } = require("../../dist/server/storage/content-store");
 
-async function main(): Promise<void> {
+async function main() {
   const [dataDir, file] = process.argv.slice(2);
-  if (!dataDir || !file) throw new Error("usage: ingest-runner.ts <dataDir> <file>");
+  if (!dataDir || !file) throw new Error("usage: ingest-runner.js <dataDir> <file>");
   const size = fs.statSync(file).size;
   const store = new ContentStore(dataDir);
   const rssBeforeKiB = Math.round(process.memoryUsage().rss / 1024);
