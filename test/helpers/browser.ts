@@ -17,6 +17,9 @@ export const CHROMIUM_ARGS = [
 ];
 export const SHOTS = path.join(__dirname, "../../test-results");
 
+/** A launched browser: its context, and close() that also removes the profile. */
+export type TestBrowser = { context: BrowserContext; close(): Promise<void> };
+
 export const haveChromium = () => fs.existsSync(CHROMIUM);
 
 /**
@@ -26,7 +29,7 @@ export const haveChromium = () => fs.existsSync(CHROMIUM);
 export async function launchBrowser(
   name: string,
   options: { viewport?: { width: number; height: number }; timezoneId?: string } = {},
-): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+): Promise<TestBrowser> {
   fs.mkdirSync(SHOTS, { recursive: true });
   const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-profile-`));
   const context = await chromium.launchPersistentContext(profileDir, {

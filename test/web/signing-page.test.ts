@@ -8,9 +8,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
-import { SHOTS, haveChromium, launchBrowser } from "../helpers/browser";
+import { SHOTS, haveChromium, launchBrowser, type TestBrowser } from "../helpers/browser";
 
 const PUBLIC = path.join(__dirname, "../../server/web/public");
 // TypeScript compiles import() to require() under "module": "commonjs"; the page's modules are ES
@@ -31,7 +31,7 @@ async function json(res: Response, status: number): Promise<any> {
 describe("signing page", function () {
   this.timeout(120_000);
   let tp: TestPlatform;
-  let browser: { context: BrowserContext; close(): Promise<void> };
+  let browser: TestBrowser;
   let signPage: any; // the page's own module, for its pure helpers
   let sender: User, first: User, second: User;
   let contract: any;

@@ -9,23 +9,13 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { id as keccakId } from "ethers";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { canonicalize } from "../../server/core/jcs";
 import { verifyBundleOffline, type ProofBundle } from "../../server/core/proof-bundle";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
+import { SHOTS, haveChromium, launchBrowser, type TestBrowser } from "../helpers/browser";
 
 const PUBLIC = path.join(__dirname, "../../server/web/public");
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-const SHOTS = path.join(__dirname, "../../test-results");
 
 // TypeScript compiles import() to require() under "module": "commonjs"; the page's modules are
 // ES modules, so the real dynamic import is reached through Function.
@@ -183,16 +173,14 @@ describe("public verification page", function () {
 
   describe("in Chromium", () => {
     let tp: TestPlatform;
-    let context: BrowserContext;
+    let browser: TestBrowser;
     let page: Page;
-    let profileDir: string;
     const content = Buffer.from("Signed contract, page 1 of 1\n签署的合同\n");
     let bundle: ProofBundle;
     let evidenceId: string;
 
     before(async function () {
-      if (!fs.existsSync(CHROMIUM)) this.skip();
-      fs.mkdirSync(SHOTS, { recursive: true });
+      if (!haveChromium()) this.skip();
       // A batch closes at 3 items: the evidence and two neighbours share one (with the audit log's head
       // as a fourth leaf), so its audit path has length.
       tp = await startTestPlatform({ BATCH_MAX_ITEMS: "3", BATCH_MAX_AGE_MS: "10000" });
@@ -202,24 +190,16 @@ describe("public verification page", function () {
       await tp.upload(tp.adminToken, "another neighbour");
       bundle = await tp.waitAnchored(tp.adminToken, id);
       expect(bundle.merkle.treeSize).to.equal(4);
-      // Playwright's launch() refuses --user-data-dir; a persistent context on a fresh temporary
-      // directory is the same browser with an explicit, throw-away profile.
-      profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-page-profile-"));
-      context = await chromium.launchPersistentContext(profileDir, {
-        executablePath: CHROMIUM,
-        args: CHROMIUM_ARGS,
-        headless: true,
+      browser = await launchBrowser("verify-page", {
         viewport: { width: 1100, height: 900 },
         timezoneId: "Asia/Shanghai", // local time and UTC differ, as for the page's users
-        acceptDownloads: true,
       });
-      page = context.pages()[0] ?? (await context.newPage());
+      page = browser.context.pages()[0] ?? (await browser.context.newPage());
       page.on("pageerror", (e) => console.error("page error:", e));
     });
 
     after(async () => {
-      await context?.close();
-      if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
+      await browser?.close();
       await tp?.stop();
     });
 

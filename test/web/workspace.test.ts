@@ -6,26 +6,15 @@
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { PDFDocument } from "pdf-lib";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
+import { SHOTS, haveChromium, launchBrowser, type TestBrowser } from "../helpers/browser";
 import { verifyPdfSignatures } from "../../server/pdf/verify";
 
 const PUBLIC = path.join(__dirname, "../../server/web/public");
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-const SHOTS = path.join(__dirname, "../../test-results");
 const PASSWORD = "user-password-1"; // what TestPlatform.createUser gives every user
 
 // TypeScript compiles import() to require() under "module": "commonjs"; the page's modules are
@@ -72,8 +61,7 @@ describe("workspace pages", function () {
 
   describe("in Chromium", () => {
     let tp: TestPlatform;
-    let context: BrowserContext;
-    let profileDir: string;
+    let browser: TestBrowser;
     let judge: User, lawyerA: User, lawyerB: User, member: User, signer: User;
     let caseId: string;
     let caseNumber: string;
@@ -100,8 +88,7 @@ describe("workspace pages", function () {
     const finalise = async (by: User, sid: string) => json(await tp.api("POST", `/api/cases/${caseId}/submissions/${sid}/finalise`, { token: by.token }), 200);
 
     before(async function () {
-      if (!fs.existsSync(CHROMIUM)) this.skip();
-      fs.mkdirSync(SHOTS, { recursive: true });
+      if (!haveChromium()) this.skip();
       tp = await startTestPlatform({ BATCH_MAX_AGE_MS: "200" });
       const org = await json(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "甲科技有限公司" } }), 201);
       [judge, lawyerA, lawyerB, member, signer] = await Promise.all([
@@ -146,26 +133,17 @@ describe("workspace pages", function () {
       await json(await tp.api("POST", `/api/cases/${caseId}/services`, { token: judge.token, body: form({ title: "传票", party: partyA }, "传票 summons: hearing on 2026-12-15\n", "summons.txt") }), 201);
       anchoredBundle = await tp.waitAnchored(lawyerA.token, subs[0].evidenceId);
 
-      profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "workspace-profile-"));
-      context = await chromium.launchPersistentContext(profileDir, {
-        executablePath: CHROMIUM,
-        args: CHROMIUM_ARGS,
-        headless: true,
-        viewport: { width: 1280, height: 900 },
-        timezoneId: "Asia/Shanghai",
-        acceptDownloads: true,
-      });
+      browser = await launchBrowser("workspace", { viewport: { width: 1280, height: 900 } });
     });
 
     after(async () => {
-      await context?.close();
-      if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
+      await browser?.close();
       await tp?.stop();
     });
 
     /** A new tab (its own sessionStorage), logged in as the user through the form, by keyboard. */
     async function logIn(user: User): Promise<Page> {
-      const page = await context.newPage();
+      const page = await browser.context.newPage();
       page.on("pageerror", (e) => pageErrors.push(String(e)));
       // A refused script, style or request (CSP) or a failed one is reported on the console.
       page.on("console", (m) => m.type() === "error" && pageErrors.push(m.text()));
