@@ -3,6 +3,7 @@
 // optionally re-check a file and its proof bundle entirely here.
 import { hashFile } from "./hash-file.mjs";
 import { LANGS, translate } from "./i18n.mjs";
+import { onLanguageButtons, savedLanguage, showLanguage } from "./lang.mjs";
 import { coverageOf, errorKey, looksLikePdf, pdfVerdict, uploadPdf } from "./pdf-report.mjs";
 import { STEPS, jsonRpc, verifyOffline, verifyOnChain } from "./verify-bundle.mjs";
 
@@ -63,34 +64,10 @@ function formatIso(iso) {
 // ---- language
 
 function applyLanguage() {
-  document.documentElement.lang = LANGS[lang];
-  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-  for (const node of document.querySelectorAll("[data-i18n-aria-label]")) node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
-  for (const b of document.querySelectorAll(".lang-button")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang));
+  showLanguage(LANGS, lang, t);
   renderVerify();
   renderPdf();
   renderLocal();
-}
-
-function setLanguage(next) {
-  if (!LANGS[next]) return;
-  lang = next;
-  try {
-    localStorage.setItem(LANG_KEY, next);
-  } catch {
-    // storage disabled: the choice lasts for this page only
-  }
-  applyLanguage();
-}
-
-function savedLanguage() {
-  try {
-    const saved = localStorage.getItem(LANG_KEY);
-    if (saved && LANGS[saved]) return saved;
-  } catch {
-    // storage disabled
-  }
-  return "zh";
 }
 
 // ---- progress bars
@@ -608,8 +585,11 @@ function wireDropzone() {
 }
 
 function init() {
-  lang = savedLanguage();
-  for (const b of document.querySelectorAll(".lang-button")) b.addEventListener("click", () => setLanguage(b.dataset.lang));
+  lang = savedLanguage(LANG_KEY, LANGS);
+  onLanguageButtons(LANG_KEY, LANGS, (next) => {
+    lang = next;
+    applyLanguage();
+  });
   const rpc = $("rpc-url");
   if (!rpc.value) rpc.value = new URL("rpc", document.baseURI).href;
   wireDropzone();

@@ -5,6 +5,7 @@
 // the token stays in the address's fragment, which browsers send neither to the server nor in a
 // Referer. The pure helpers at the top are exported for the tests.
 import { LANGS, errorText, translate } from "./sign-i18n.mjs";
+import { onLanguageButtons, savedLanguage, showLanguage } from "./lang.mjs";
 
 // ---- pure helpers
 
@@ -615,33 +616,8 @@ function render() {
 // ---- language
 
 function applyLanguage() {
-  document.documentElement.lang = LANGS[state.lang];
-  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-  for (const node of document.querySelectorAll("[data-i18n-aria-label]")) node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
-  for (const node of document.querySelectorAll("[data-i18n-title]")) node.setAttribute("title", t(node.dataset.i18nTitle));
-  for (const b of document.querySelectorAll(".lang-button")) b.setAttribute("aria-pressed", String(b.dataset.lang === state.lang));
+  showLanguage(LANGS, state.lang, t);
   render();
-}
-
-function setLanguage(next) {
-  if (!LANGS[next]) return;
-  state.lang = next;
-  try {
-    localStorage.setItem(LANG_KEY, next);
-  } catch {
-    // storage disabled: the choice lasts for this page only
-  }
-  applyLanguage();
-}
-
-function savedLanguage() {
-  try {
-    const saved = localStorage.getItem(LANG_KEY);
-    if (saved && LANGS[saved]) return saved;
-  } catch {
-    // storage disabled
-  }
-  return "zh";
 }
 
 // ---- start
@@ -656,10 +632,13 @@ function tokenFromAddress() {
 }
 
 async function start() {
-  state.lang = savedLanguage();
+  state.lang = savedLanguage(LANG_KEY, LANGS);
   state.token = tokenFromAddress();
   state.session = loadSession();
-  for (const b of document.querySelectorAll(".lang-button")) b.addEventListener("click", () => setLanguage(b.dataset.lang));
+  onLanguageButtons(LANG_KEY, LANGS, (next) => {
+    state.lang = next;
+    applyLanguage();
+  });
   $("login-form").addEventListener("submit", onLogin);
   $("logout").addEventListener("click", onLogout);
   $("sign-form").addEventListener("submit", onSign);

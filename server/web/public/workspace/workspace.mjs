@@ -3,6 +3,7 @@
 // Lawyers: cases (evidence with upload progress, the other side's evidence and opinions), served
 // documents, contracts. Judges: their cases, each item's live verification, certificates, service.
 import { LANGS } from "../workspace-i18n.mjs";
+import { onLanguageButtons, savedLanguage } from "../lang.mjs";
 import { api, getToken, setToken, whenUnauthorized } from "./ws-api.mjs";
 import { el, say, sayError, setLanguage, tx } from "./ws-dom.mjs";
 import { contractsView } from "./ws-contracts.mjs";
@@ -16,25 +17,6 @@ const NAV = { member: ["contracts", "cases", "inbox"], lawyer: ["cases", "inbox"
 
 let me = null;
 let current = null; // the shown view: {alive, cleanups}
-
-function savedLanguage() {
-  try {
-    const saved = localStorage.getItem(LANG_KEY);
-    if (saved && LANGS[saved]) return saved;
-  } catch {
-    // storage disabled
-  }
-  return "zh";
-}
-
-function chooseLanguage(next) {
-  setLanguage(next);
-  try {
-    localStorage.setItem(LANG_KEY, next);
-  } catch {
-    // storage disabled: the choice lasts for this page only
-  }
-}
 
 function leaveCurrent() {
   if (!current) return;
@@ -150,8 +132,8 @@ async function logOut() {
 }
 
 function init() {
-  for (const b of document.querySelectorAll(".lang-button")) b.addEventListener("click", () => chooseLanguage(b.dataset.lang));
-  setLanguage(savedLanguage());
+  onLanguageButtons(LANG_KEY, LANGS, setLanguage);
+  setLanguage(savedLanguage(LANG_KEY, LANGS));
   $("login-form").addEventListener("submit", logIn);
   $("logout").addEventListener("click", logOut);
   whenUnauthorized(() => {

@@ -1,6 +1,7 @@
 // DOM helpers shared by the workspace views: element building, texts that follow the language
 // switch, status badges, times and sizes, downloads of blobs, focus kept across re-renders.
 import { LANGS, translate } from "../workspace-i18n.mjs";
+import { localizeTree, showLanguage } from "../lang.mjs";
 
 let lang = "zh";
 export const currentLang = () => lang;
@@ -35,20 +36,13 @@ export const tx = (key, params, tag = "span") => el(tag, { i18n: key, i18nParams
 export const bi = (texts, tag = "span") => el(tag, { bi: texts });
 
 /** Sets every translatable text in root (and root itself) in the current language. */
-export function localize(root) {
-  const all = (sel) => [...(root.matches?.(sel) ? [root] : []), ...root.querySelectorAll(sel)];
-  for (const n of all("[data-i18n]")) n.textContent = t(n.dataset.i18n, n.dataset.i18nParams ? JSON.parse(n.dataset.i18nParams) : undefined);
-  for (const n of all("[data-i18n-aria-label]")) n.setAttribute("aria-label", t(n.dataset.i18nAriaLabel));
-  for (const n of all("[data-text-zh]")) n.textContent = lang === "zh" ? n.dataset.textZh : n.dataset.textEn;
-}
+export const localize = (root) => localizeTree(root, lang, t);
 
+/** Shows the page in another language (the <title> too, by its data-i18n). */
 export function setLanguage(next) {
   if (!LANGS[next]) return;
   lang = next;
-  document.documentElement.lang = LANGS[lang];
-  for (const b of document.querySelectorAll(".lang-button")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang));
-  localize(document.body);
-  document.title = t("doc.title");
+  showLanguage(LANGS, lang, t);
 }
 
 /** A status shown by an icon, a word and a colour (never colour alone). kind: ok | wait | bad | neutral. */
