@@ -236,6 +236,16 @@ describe("workspace pages", function () {
       // Service: the summons served on party A, its recipient not having opened it yet.
       const services = await page.textContent("#services-table");
       expect(services).to.contain("传票").and.to.contain("甲科技有限公司").and.to.contain("尚未打开");
+      // Serving a document through the form, with its upload progress.
+      await page.fill("#serve-title", "举证通知书");
+      await page.selectOption("#serve-party", partyA);
+      await page.setInputFiles("#serve-file", { name: "notice.txt", mimeType: "text/plain", buffer: Buffer.from("举证通知书 notice to produce evidence\n") });
+      await page.click("#serve-form button[type=submit]");
+      await page.waitForSelector("#serve-progress[data-state=done]");
+      await page.waitForFunction(() => document.getElementById("services-table")?.textContent?.includes("举证通知书"));
+      expect(await page.textContent("#case-news")).to.contain("举证通知书");
+      expect(await page.inputValue("#serve-title")).to.equal("");
+      expect(await page.textContent("#services-table")).to.contain("notice.txt");
       await checkAccessibility(page);
       await shot(page, "judge");
       await page.close();
@@ -289,6 +299,11 @@ describe("workspace pages", function () {
       expect(detail.opinions[0].authenticity).to.deep.equal({ position: "dispute", comment: "银行回单未加盖印章" });
       await checkAccessibility(page);
       await shot(page, "lawyer");
+      // The documents served on the party: the summons, with its file, not yet opened.
+      await page.click("[data-nav=inbox]");
+      await page.waitForSelector('#view[data-loaded="inbox"]');
+      const summons = page.locator("#inbox-table tr[data-delivery-id]", { hasText: "传票" });
+      expect(await summons.textContent()).to.contain(caseNumber).and.to.contain("summons.txt").and.to.contain("尚未打开");
       await page.close();
     });
 
