@@ -1,8 +1,9 @@
 // Cases for the people who act for a party (lawyers, enterprise members): the case list, a case
 // with our evidence (submitted with an upload progress bar, then finalised), the other side's
 // evidence with the opinions on it, and the inbox of documents served by the court.
-import { api, download, upload } from "./ws-api.mjs";
-import { badge, el, field, formatSize, formatTime, hex, progressBox, replaceKeepingFocus, say, sayError, t, table, tx } from "./ws-dom.mjs";
+import { api, download } from "./ws-api.mjs";
+import { badge, colon, el, field, fileHint, formatTime, progressBox, replaceKeepingFocus, say, sayError, t, table, tx } from "./ws-dom.mjs";
+import { certificateButton, evidenceCell, fileButton, partyCell, sendsUpload } from "./ws-evidence.mjs";
 
 const POLL_MS = 5000;
 
@@ -11,8 +12,6 @@ const POLL_MS = 5000;
 export const caseStatusBadge = (status) => badge(status === "open" ? "ok" : "neutral", `case.status.${status}`);
 export const submissionBadge = (status) => badge(status === "finalised" ? "ok" : "neutral", `submission.${status}`);
 const partyKind = (kind) => tx(`party.${kind}`);
-/** "：" in Chinese, ": " in English. */
-export const colon = () => tx("punct.colon");
 /** Names joined by "、" in Chinese, ", " in English. */
 export const joinList = (names) => names.flatMap((n, i) => (i ? [tx("punct.list"), n] : [n]));
 
@@ -158,26 +157,6 @@ export async function partyCaseView(root, ctx, c) {
     }
   };
 
-  const evidenceCell = (it) =>
-    el(
-      "td",
-      {},
-      el("strong", {}, it.title ?? it.fileName ?? it.id),
-      el("div", { class: "hint" }, [it.fileName, formatSize(it.size)].filter(Boolean).join(" · ")),
-      el("div", { class: "hint" }, tx("evidence.purpose"), colon(), it.purpose),
-      it.sha256 ? el("div", { class: "hint" }, "SHA-256 ", hex(it.sha256)) : null,
-    );
-  const fileButton = (it) =>
-    el("button", { type: "button", class: "button small", "data-focus-key": `file:${it.id}`, onclick: () => act(() => download(`cases/${c.id}/evidence/${it.id}/content`, it.fileName ?? it.id), "evidence.downloaded") }, tx("evidence.downloadFile"));
-  const certificateButton = (it) =>
-    it.anchoring === "anchored"
-      ? el(
-          "button",
-          { type: "button", class: "button small", "data-action": "certificate", "data-focus-key": `cert:${it.id}`, onclick: () => act(() => download(`cases/${c.id}/evidence/${it.id}/certificate`, `evidence-certificate-${it.id}.pdf`), "evidence.certificateDownloaded") },
-          tx("evidence.certificate"),
-        )
-      : null;
-
   function render() {
     const ours = items.filter((it) => it.party.id === c.you.partyId);
     const theirs = items.filter((it) => it.party.id !== c.you.partyId);
@@ -205,8 +184,8 @@ export async function partyCaseView(root, ctx, c) {
                     el("button", { type: "button", class: "button small", "data-focus-key": `withdraw:${it.id}`, onclick: () => act(() => api("DELETE", `cases/${c.id}/submissions/${it.id}`), "evidence.withdrawn") }, tx("evidence.withdraw")),
                   ]
                 : null,
-              certificateButton(it),
-              fileButton(it),
+              it.anchoring === "anchored" ? certificateButton(c, it, act) : null,
+              fileButton(c, it, act),
             ),
           ),
         ),
@@ -225,7 +204,7 @@ export async function partyCaseView(root, ctx, c) {
             "tr",
             { "data-evidence-id": it.id, "data-anchoring": it.anchoring ?? "" },
             evidenceCell(it),
-            el("td", {}, it.party.name, " (", partyKind(it.party.kind), ")"),
+            partyCell(it.party),
             el("td", {}, formatTime(it.finalisedAt ?? it.submittedAt)),
             el("td", {}, anchoringBadge(it.anchoring)),
             el("td", {}, ourOpinion ? opinionSummary(ourOpinion) : tx("party.other.noOpinion")),
@@ -235,7 +214,7 @@ export async function partyCaseView(root, ctx, c) {
               c.status === "open"
                 ? el("button", { type: "button", class: "button small primary", "data-focus-key": `opinion:${it.id}`, onclick: () => openOpinion(it, ourOpinion) }, tx(ourOpinion ? "opinion.edit" : "opinion.give"))
                 : null,
-              fileButton(it),
+              fileButton(c, it, act),
             ),
           );
         }),
@@ -302,30 +281,13 @@ export async function partyCaseView(root, ctx, c) {
     progress.node,
     el("button", { type: "submit", class: "button primary", id: "sub-submit" }, tx("evidence.upload")),
   );
-  submitForm.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    errors.replaceChildren();
-    const file = submitForm.file.files[0];
-    const form = new FormData();
-    form.append("title", submitForm.title.value.trim());
-    form.append("purpose", submitForm.purpose.value.trim());
-    if (submitForm.source.value.trim()) form.append("source", submitForm.source.value.trim());
-    form.append("file", file, file.name);
-    const button = submitForm.querySelector("button[type=submit]");
-    button.disabled = true;
-    progress.start();
-    try {
-      const sub = await upload(`cases/${c.id}/submissions`, form, (sent, total) => progress.update(sent, total));
-      progress.done();
-      say(news, "ok", "evidence.uploaded", { title: sub.title ?? file.name });
-      submitForm.reset();
-      await refresh();
-    } catch (err) {
-      progress.fail();
-      sayError(errors, err);
-    } finally {
-      button.disabled = false;
-    }
+  sendsUpload(submitForm, {
+    path: `cases/${c.id}/submissions`,
+    fields: () => ({ title: submitForm.title.value.trim(), purpose: submitForm.purpose.value.trim(), source: submitForm.source.value.trim() || undefined }),
+    progress,
+    errors,
+    done: (sub, file) => say(news, "ok", "evidence.uploaded", { title: sub.title ?? file.name }),
+    after: refresh,
   });
 
   root.append(
@@ -373,7 +335,7 @@ export async function inboxView(root, ctx) {
             "tr",
             { "data-delivery-id": d.id },
             el("td", {}, el("a", { href: `#/cases/${d.case.id}` }, d.case.number), el("div", { class: "hint" }, d.case.court)),
-            el("td", {}, el("strong", {}, d.title), el("div", { class: "hint" }, [d.document.fileName, formatSize(d.document.size)].filter(Boolean).join(" · "))),
+            el("td", {}, el("strong", {}, d.title), fileHint(d.document.fileName, d.document.size)),
             el("td", {}, formatTime(d.servedAt)),
             el("td", {}, d.openedAt ? badge("ok", "inbox.opened", { at: formatTime(d.openedAt) }) : badge("wait", "inbox.notOpened")),
             el(

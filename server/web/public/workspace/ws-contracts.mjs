@@ -3,8 +3,7 @@
 // steps; sending, which returns each signer's invitation link once; one-time codes for the signer
 // whose step is open, returned to the sender to pass on out of band.
 import { api, download, upload } from "./ws-api.mjs";
-import { badge, bi, el, field, formatTime, hex, progressBox, replaceKeepingFocus, say, sayError, table, tx } from "./ws-dom.mjs";
-import { colon } from "./ws-cases.mjs";
+import { badge, bi, colon, el, field, formatTime, hex, progressBox, replaceKeepingFocus, say, sayError, table, tx } from "./ws-dom.mjs";
 
 const CURRENCIES = ["CNY", "USD", "EUR", "HKD"];
 const STATUS_KIND = { draft: "neutral", in_progress: "wait", completed: "ok", declined: "bad", voided: "bad", expired: "bad" };

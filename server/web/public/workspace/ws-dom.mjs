@@ -34,6 +34,8 @@ export function el(tag, attrs = {}, ...children) {
 export const tx = (key, params, tag = "span") => el(tag, { i18n: key, i18nParams: params });
 /** A text the server gives in both languages ({zh, en}). */
 export const bi = (texts, tag = "span") => el(tag, { bi: texts });
+/** "：" in Chinese, ": " in English. */
+export const colon = () => tx("punct.colon");
 
 /** Sets every translatable text in root (and root itself) in the current language. */
 export const localize = (root) => localizeTree(root, lang, t);
@@ -70,6 +72,9 @@ export function formatSize(bytes) {
   }
   return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
+
+/** A file's name (when known) and size as a hint line: "name · 1.2 KiB". */
+export const fileHint = (name, size) => el("div", { class: "hint" }, [name, formatSize(size)].filter(Boolean).join(" · "));
 
 /** A long hex value, shown whole (it wraps) in a monospace code element. */
 export const hex = (value) => el("code", { class: "hex" }, String(value));

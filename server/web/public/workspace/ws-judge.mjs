@@ -1,9 +1,10 @@
 // A case, for its judge: every evidence item with its verification recomputed by the server
 // (re-hash of the stored file, record, Merkle path, signature, timestamp, chain) and refreshed while
 // the page is open; certificates to download; electronic service and its delivery receipts.
-import { api, download, upload } from "./ws-api.mjs";
-import { badge, el, field, formatSize, formatTime, hex, progressBox, replaceKeepingFocus, say, sayError, t, table, tx } from "./ws-dom.mjs";
-import { anchoringBadge, caseHeader, colon, opinionSummary, poll, submissionBadge } from "./ws-cases.mjs";
+import { api } from "./ws-api.mjs";
+import { badge, colon, el, field, fileHint, formatTime, hex, progressBox, replaceKeepingFocus, say, sayError, t, table, tx } from "./ws-dom.mjs";
+import { anchoringBadge, caseHeader, opinionSummary, poll, submissionBadge } from "./ws-cases.mjs";
+import { certificateButton, evidenceCell, fileButton, partyCell, sendsUpload, submittedAtLine } from "./ws-evidence.mjs";
 
 const POLL_MS = 5000;
 /** An item that verified is checked again less often than one still waiting for its anchor. */
@@ -119,36 +120,20 @@ export async function judgeCaseView(root, ctx, c) {
           return el(
             "tr",
             { "data-evidence-id": it.id, "data-status": verdict },
-            el(
-              "td",
-              {},
-              el("strong", {}, it.title ?? it.fileName ?? it.id),
-              el("div", { class: "hint" }, [it.fileName, formatSize(it.size)].filter(Boolean).join(" · ")),
-              el("div", { class: "hint" }, tx("evidence.purpose"), colon(), it.purpose),
-              it.sha256 ? el("div", { class: "hint" }, "SHA-256 ", hex(it.sha256)) : null,
-              el("div", { class: "hint" }, tx("evidence.submittedAt"), colon(), formatTime(it.submittedAt)),
-            ),
-            el("td", {}, it.party.name, " (", tx(`party.${it.party.kind}`), ")"),
+            evidenceCell(it, submittedAtLine(it)),
+            partyCell(it.party),
             el("td", {}, submissionBadge(it.status)),
             verificationCell(entry),
             el("td", { class: "ws-opinions", "data-opinions": String(it.opinions) }, it.opinions ? tx("judge.opinionCount", { n: it.opinions }) : tx("judge.noOpinions")),
             el(
               "td",
               { class: "ws-actions" },
-              el(
-                "button",
-                {
-                  type: "button",
-                  class: "button small primary",
-                  "data-action": "certificate",
-                  "data-focus-key": `cert:${it.id}`,
-                  disabled: verdict !== "anchored",
-                  "aria-describedby": verdict !== "anchored" ? "cert-hint" : undefined,
-                  onclick: () => act(() => download(`cases/${c.id}/evidence/${it.id}/certificate`, `evidence-certificate-${it.id}.pdf`), "evidence.certificateDownloaded"),
-                },
-                tx("evidence.certificate"),
-              ),
-              el("button", { type: "button", class: "button small", "data-focus-key": `file:${it.id}`, onclick: () => act(() => download(`cases/${c.id}/evidence/${it.id}/content`, it.fileName ?? it.id), "evidence.downloaded") }, tx("evidence.downloadFile")),
+              certificateButton(c, it, act, {
+                class: "button small primary",
+                disabled: verdict !== "anchored",
+                "aria-describedby": verdict !== "anchored" ? "cert-hint" : undefined,
+              }),
+              fileButton(c, it, act),
               it.opinions
                 ? el("button", { type: "button", class: "button small", "data-focus-key": `opinions:${it.id}`, onclick: () => showOpinions(it) }, tx("judge.showOpinions"))
                 : null,
@@ -187,8 +172,8 @@ export async function judgeCaseView(root, ctx, c) {
         el(
           "tr",
           { "data-service-id": s.id, "data-delivery-id": d?.id ?? "" },
-          el("td", {}, el("strong", {}, s.title), el("div", { class: "hint" }, [s.document.fileName, formatSize(s.document.size)].filter(Boolean).join(" · "))),
-          el("td", {}, s.party.name, " (", tx(`party.${s.party.kind}`), ")"),
+          el("td", {}, el("strong", {}, s.title), fileHint(s.document.fileName, s.document.size)),
+          partyCell(s.party),
           el("td", {}, formatTime(s.servedAt), el("div", {}, anchoringBadge(s.document.status))),
           el("td", {}, d ? d.recipient.name ?? d.recipient.id : "—"),
           el("td", {}, !d ? "—" : d.openedAt ? badge("ok", "service.opened", { at: formatTime(d.openedAt) }) : badge("wait", "service.notOpened")),
@@ -220,29 +205,13 @@ export async function judgeCaseView(root, ctx, c) {
     progress.node,
     el("button", { type: "submit", class: "button primary" }, tx("service.serve")),
   );
-  serveForm.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    errors.replaceChildren();
-    const file = serveForm.file.files[0];
-    const form = new FormData();
-    form.append("title", serveForm.title.value.trim());
-    form.append("party", partySelect.value);
-    form.append("file", file, file.name);
-    const button = serveForm.querySelector("button[type=submit]");
-    button.disabled = true;
-    progress.start();
-    try {
-      const served = await upload(`cases/${c.id}/services`, form, (sent, total) => progress.update(sent, total));
-      progress.done();
-      say(news, "ok", "service.served", { title: served.title, n: served.recipients.length });
-      serveForm.reset();
-      await tick();
-    } catch (err) {
-      progress.fail();
-      sayError(errors, err);
-    } finally {
-      button.disabled = false;
-    }
+  sendsUpload(serveForm, {
+    path: `cases/${c.id}/services`,
+    fields: () => ({ title: serveForm.title.value.trim(), party: partySelect.value }),
+    progress,
+    errors,
+    done: (served) => say(news, "ok", "service.served", { title: served.title, n: served.recipients.length }),
+    after: tick,
   });
 
   root.append(
