@@ -1,6 +1,7 @@
 // The public verification page: hash a file in the browser, ask POST /api/verify about its
 // digest, show the verdict; for a PDF, on request only, upload it for its signature report;
 // optionally re-check a file and its proof bundle entirely here.
+import { el, formatBytes } from "./dom.mjs";
 import { hashFile } from "./hash-file.mjs";
 import { LANGS, translate } from "./i18n.mjs";
 import { onLanguageButtons, savedLanguage, showLanguage } from "./lang.mjs";
@@ -20,30 +21,12 @@ let localRun = 0;
 
 const t = (key, params) => translate(lang, key, params);
 
-/** Builds an element: el("p", {class: "x"}, "text", child, ...). */
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "onclick") node.addEventListener("click", v);
-    else node.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c);
-  return node;
-}
-
 // ---- formatting
 
+/** The short size, and from 1 KiB on the exact count of bytes as well. */
 function formatSize(bytes) {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  const short = u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
-  return u === 0 ? short : `${short}, ${bytes.toLocaleString(LANGS[lang])} B`;
+  const short = formatBytes(bytes);
+  return bytes >= 1024 ? `${short}, ${bytes.toLocaleString(LANGS[lang])} B` : short;
 }
 
 function formatTimes(unixSeconds) {

@@ -4,6 +4,7 @@
 // declines with a reason. Everything goes through the API (/api/sign/<token>, /api/contracts/<id>);
 // the token stays in the address's fragment, which browsers send neither to the server nor in a
 // Referer. The pure helpers at the top are exported for the tests.
+import { el } from "./dom.mjs";
 import { LANGS, errorText, translate } from "./sign-i18n.mjs";
 import { onLanguageButtons, savedLanguage, showLanguage } from "./lang.mjs";
 
@@ -76,18 +77,6 @@ const state = {
 
 const $ = (id) => document.getElementById(id);
 const t = (key, params) => translate(state.lang, key, params);
-
-/** Builds an element: el("p", {class: "x"}, "text", child, ...). */
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "onclick") node.addEventListener("click", v);
-    else node.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c);
-  return node;
-}
 
 function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG, tag);

@@ -1,6 +1,7 @@
 // DOM helpers shared by the workspace views: element building, texts that follow the language
 // switch, status badges, times and sizes, downloads of blobs, focus kept across re-renders.
 import { LANGS, translate } from "../workspace-i18n.mjs";
+import { formatBytes } from "../dom.mjs";
 import { localizeTree, showLanguage } from "../lang.mjs";
 
 let lang = "zh";
@@ -61,17 +62,8 @@ export function formatTime(iso) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-export function formatSize(bytes) {
-  if (bytes === null || bytes === undefined) return "—";
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
-}
+/** A size in bytes ("1.5 KiB"), "—" when unknown. */
+export const formatSize = (bytes) => (bytes === null || bytes === undefined ? "—" : formatBytes(bytes));
 
 /** A file's name (when known) and size as a hint line: "name · 1.2 KiB". */
 export const fileHint = (name, size) => el("div", { class: "hint" }, [name, formatSize(size)].filter(Boolean).join(" · "));
