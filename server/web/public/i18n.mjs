@@ -1,6 +1,8 @@
 // Every text of the page, in Chinese (the default) and English. Static labels are named in the
 // HTML by data-i18n; messages with values are functions of their parameters.
 
+import { translator } from "./lang.mjs";
+
 export const LANGS = { zh: "zh-CN", en: "en" };
 
 const zh = {
@@ -362,8 +364,4 @@ const en = {
 export const MESSAGES = { zh, en };
 
 /** The text of a key in a language; a function entry is called with params. */
-export function translate(lang, key, params = {}) {
-  const entry = MESSAGES[lang]?.[key] ?? MESSAGES.en[key];
-  if (entry === undefined) return key;
-  return typeof entry === "function" ? entry(params) : entry;
-}
+export const translate = translator(MESSAGES);

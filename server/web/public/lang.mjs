@@ -1,7 +1,20 @@
-// The language switch (中文 / English) the pages share: the choice remembered in localStorage under
-// each page's own key, the document's lang attribute, the switch buttons' aria-pressed, and the
-// texts marked in the markup. Each page keeps its own dictionary (its LANGS and translate) and its
-// own re-rendering after a switch. Nothing here runs on import (sign.mjs is also loaded in Node).
+// The language switch (中文 / English) the pages share: the lookup in a page's dictionary, the choice
+// remembered in localStorage under each page's own key, the document's lang attribute, the switch
+// buttons' aria-pressed, and the texts marked in the markup. Each page keeps its own dictionary (its
+// LANGS and MESSAGES) and its own re-rendering after a switch. Nothing here runs on import (the
+// dictionaries and sign.mjs are also loaded in Node).
+
+/**
+ * translate(lang, key, params) over a dictionary's MESSAGES ({zh, en}): a key missing in lang is
+ * taken from English, else the key itself is shown; a function entry is called with params.
+ */
+export function translator(messages) {
+  return (lang, key, params) => {
+    const entry = messages[lang]?.[key] ?? messages.en[key];
+    if (entry === undefined) return key;
+    return typeof entry === "function" ? entry(params ?? {}) : entry;
+  };
+}
 
 /** The language remembered under key when langs knows it, else Chinese. */
 export function savedLanguage(key, langs) {

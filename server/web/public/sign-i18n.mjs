@@ -3,6 +3,8 @@
 // codes have their own sentences here (err.<code>); its English messages are shown only for codes
 // this page does not know.
 
+import { translator } from "./lang.mjs";
+
 export const LANGS = { zh: "zh-CN", en: "en" };
 
 const zh = {
@@ -276,11 +278,7 @@ const en = {
 export const MESSAGES = { zh, en };
 
 /** The text of a key in a language; a function entry is called with params. */
-export function translate(lang, key, params = {}) {
-  const entry = MESSAGES[lang]?.[key] ?? MESSAGES.en[key];
-  if (entry === undefined) return key;
-  return typeof entry === "function" ? entry(params) : entry;
-}
+export const translate = translator(MESSAGES);
 
 /** The sentence for an API error {status, code, message}: known codes are translated, others quoted. */
 export function errorText(lang, error) {

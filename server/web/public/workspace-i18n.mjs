@@ -2,6 +2,8 @@
 // labels are named in the HTML by data-i18n; texts with values are functions of their parameters.
 // Messages from the server (error details, check details) stay as the server wrote them (English).
 
+import { translator } from "./lang.mjs";
+
 export const LANGS = { zh: "zh-CN", en: "en" };
 
 const zh = {
@@ -525,8 +527,4 @@ const en = {
 export const MESSAGES = { zh, en };
 
 /** The text of a key in a language; a function entry is called with params. */
-export function translate(lang, key, params = {}) {
-  const entry = MESSAGES[lang]?.[key] ?? MESSAGES.en[key];
-  if (entry === undefined) return key;
-  return typeof entry === "function" ? entry(params ?? {}) : entry;
-}
+export const translate = translator(MESSAGES);
