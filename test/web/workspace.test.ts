@@ -1,8 +1,11 @@
 // The workspace pages (server/web/public/workspace/): their texts checked in Node, then each role's
 // page driven in Chromium against a running platform: a judge opens a case and sees each evidence
 // item's verification status, a lawyer uploads evidence with a progress bar, an enterprise user
-// drafts a contract from a template, adds a signer and sends it; the language switch. A screenshot
-// of each page goes to test-results/.
+// drafts a contract from a template, adds a signer and sends it; the language switch; an enterprise
+// user voids contracts (a reason required, a confirmation step, a 409 said by its code); a judge
+// opens a case through the form and closes it; and, on a second platform whose batches never close
+// (so nothing anchors while it runs), the judge's "pending" state. A screenshot of each page goes to
+// test-results/.
 import { expect } from "chai";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -55,6 +58,8 @@ describe("workspace pages", function () {
       "role.": ["admin", "member", "lawyer", "judge"],
       "nav.": ["contracts", "cases", "inbox"],
       "opinion.": ["authenticity", "legality", "relevance", "accept", "dispute"],
+      // error codes said in a sentence of their own (sayError), beyond the general one
+      "error.code.": ["not_voidable", "case_closed", "invalid_member", "conflict_of_interest"],
     };
     for (const [prefix, values] of Object.entries(families)) for (const v of values) expect(zh, prefix + v).to.include(prefix + v);
   });
@@ -65,6 +70,7 @@ describe("workspace pages", function () {
     let judge: User, lawyerA: User, lawyerB: User, member: User, signer: User;
     let caseId: string;
     let caseNumber: string;
+    let orgId: string;
     let partyA: string;
     const subs: any[] = [];
     /** Requests any page made beyond the server itself (none expected: no CDN, no fonts, nothing). */
@@ -91,6 +97,7 @@ describe("workspace pages", function () {
       if (!haveChromium()) this.skip();
       tp = await startTestPlatform({ BATCH_MAX_AGE_MS: "200" });
       const org = await json(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "甲科技有限公司" } }), 201);
+      orgId = org.id;
       [judge, lawyerA, lawyerB, member, signer] = await Promise.all([
         tp.createUser("judge"),
         tp.createUser("lawyer"),
@@ -141,16 +148,16 @@ describe("workspace pages", function () {
       await tp?.stop();
     });
 
-    /** A new tab (its own sessionStorage), logged in as the user through the form, by keyboard. */
-    async function logIn(user: User): Promise<Page> {
+    /** A new tab (its own sessionStorage), logged in as the user through the form, by keyboard; on: the platform (the test's own by default). */
+    async function logIn(user: User, on: TestPlatform = tp): Promise<Page> {
       const page = await browser.context.newPage();
       page.on("pageerror", (e) => pageErrors.push(String(e)));
       // A refused script, style or request (CSP) or a failed one is reported on the console.
       page.on("console", (m) => m.type() === "error" && pageErrors.push(m.text()));
       page.on("request", (r) => {
-        if (!r.url().startsWith(tp.url + "/") && !r.url().startsWith("blob:") && !r.url().startsWith("data:")) offsite.push(r.url());
+        if (!r.url().startsWith(on.url + "/") && !r.url().startsWith("blob:") && !r.url().startsWith("data:")) offsite.push(r.url());
       });
-      await page.goto(tp.url + "/workspace/");
+      await page.goto(on.url + "/workspace/");
       await page.waitForSelector("body[data-screen=login]");
       expect(await page.evaluate(() => document.activeElement?.id)).to.equal("login-email");
       await page.keyboard.type(user.email);
@@ -401,6 +408,319 @@ describe("workspace pages", function () {
       await checkAccessibility(page);
       await shot(page, "login");
       await page.close();
+    });
+
+    /**
+     * Runs step, then takes out of pageErrors the console lines Chromium writes for the refused
+     * requests the step provokes on purpose (one per status given), and only those.
+     */
+    async function expectingRefusals<T>(statuses: number[], step: () => Promise<T>): Promise<T> {
+      const before = pageErrors.length;
+      const result = await step();
+      const added = pageErrors.splice(before);
+      for (const status of statuses) {
+        const i = added.findIndex((line) => line.includes(`status of ${status}`));
+        expect(i, `a refused request (${status}) in ${JSON.stringify(added)}`).to.be.at.least(0);
+        added.splice(i, 1);
+      }
+      pageErrors.push(...added);
+      return result;
+    }
+
+    it("an enterprise user voids a draft and a contract in progress, each with its reason (required), after a confirmation step", async () => {
+      const NDA = { partyA: { name: "甲科技有限公司" }, partyB: { name: "乙贸易有限公司" }, purpose: "评估合作项目", effectiveDate: "2026-12-01", term: "三年" };
+      const draft = async (title: string) =>
+        json(await tp.api("POST", "/api/contracts", { token: member.token, json: { title, template: { id: "nda", fields: NDA }, signers: [{ userId: signer.id, step: 1 }] } }), 201);
+      const send = async (id: string) => json(await tp.api("POST", `/api/contracts/${id}/send`, { token: member.token, json: {} }), 200);
+      const status = async (id: string) => (await json(await tp.api("GET", `/api/contracts/${id}`, { token: member.token }), 200)).status;
+      const drafted = await draft("保密协议（草稿，待作废）");
+      const running = await draft("保密协议（签署中，待作废）");
+      const runningSent = await send(running.id);
+      const declining = await draft("保密协议（将被拒签）");
+      const decliningSent = await send(declining.id);
+
+      const page = await logIn(member);
+      const rowOf = (id: string) => `#contracts-table tr[data-contract-id="${id}"]`;
+      await page.waitForSelector(rowOf(drafted.id));
+      // Only the sender's draft or contract in progress can be voided: the completed one cannot.
+      for (const id of [drafted.id, running.id, declining.id]) expect(await page.locator(`${rowOf(id)} button[data-action=void]`).count(), id).to.equal(1);
+      expect(await page.locator('#contracts-table tr[data-status="completed"] button[data-action=void]').count()).to.equal(0);
+      expect(await page.isVisible("#void-step")).to.equal(false);
+
+      // The step says what voiding does, and asks for the reason; without one nothing is sent.
+      await page.click(`${rowOf(drafted.id)} button[data-action=void]`);
+      await page.waitForSelector("#void-step", { state: "visible" });
+      expect(await page.evaluate(() => document.activeElement?.id)).to.equal("void-step-title");
+      expect(await page.textContent("#void-step-title")).to.contain("保密协议（草稿，待作废）");
+      expect(await page.textContent("#void-step")).to.contain("不能恢复");
+      expect(await page.textContent("label[for=void-reason]")).to.contain("作废理由").and.to.contain("必填");
+      await page.click("#void-step-confirm");
+      await page.waitForSelector("#void-step-errors .ws-message-bad");
+      expect(await page.textContent("#void-step-errors")).to.contain("请填写作废理由");
+      expect(await page.getAttribute("#void-reason", "aria-invalid")).to.equal("true");
+      expect(await page.evaluate(() => document.activeElement?.id)).to.equal("void-reason");
+      await page.fill("#void-reason", "   ");
+      await page.click("#void-step-confirm");
+      expect(await page.textContent("#void-step-errors")).to.contain("请填写作废理由");
+      expect(await status(drafted.id)).to.equal("draft");
+      await checkAccessibility(page);
+      await shot(page, "void");
+      // Cancel: nothing happens, and the keyboard is back on the row's button.
+      await page.click("#void-step-cancel");
+      expect(await page.isVisible("#void-step")).to.equal(false);
+      expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.focusKey)).to.equal(`void:${drafted.id}`);
+      expect(await status(drafted.id)).to.equal("draft");
+
+      // With a reason: voided, the reason shown in the list and kept in the contract's event log.
+      await page.click(`${rowOf(drafted.id)} button[data-action=void]`);
+      expect(await page.inputValue("#void-reason")).to.equal("");
+      await page.fill("#void-reason", "起草有误，重新起草");
+      await page.click("#void-step-confirm");
+      await page.waitForSelector(`${rowOf(drafted.id)}[data-status="voided"]`);
+      expect(await page.isVisible("#void-step")).to.equal(false);
+      expect(await page.textContent("#contract-news")).to.contain("已作废");
+      expect(await page.textContent(rowOf(drafted.id))).to.contain("已作废").and.to.contain("起草有误，重新起草");
+      expect(await page.locator(`${rowOf(drafted.id)} button[data-action=void]`).count()).to.equal(0);
+      const voidedDraft = await json(await tp.api("GET", `/api/contracts/${drafted.id}`, { token: member.token }), 200);
+      expect(voidedDraft).to.include({ status: "voided", endReason: "起草有误，重新起草" });
+      expect(voidedDraft.events.at(-1)).to.deep.include({ action: "voided", actorId: member.id, fromStatus: "draft", toStatus: "voided", details: { reason: "起草有误，重新起草" } });
+
+      // A contract in progress: voided the same way; its signer's link stops working.
+      await page.click(`${rowOf(running.id)} button[data-action=void]`);
+      await page.fill("#void-reason", "交易取消");
+      await page.click("#void-step-confirm");
+      await page.waitForSelector(`${rowOf(running.id)}[data-status="voided"]`);
+      const link = new URL(runningSent.invitations[0].url).pathname;
+      expect((await json(await tp.api("GET", link, { token: signer.token }), 410)).error.code).to.equal("contract_voided");
+      expect(await status(running.id)).to.equal("voided");
+
+      // The signer declines while the step is open: the server's 409 is said by its code, and the
+      // list shows the contract as it now is (declined, no void button).
+      await page.click(`${rowOf(declining.id)} button[data-action=void]`);
+      await page.fill("#void-reason", "对方迟迟未签");
+      await json(await tp.api("POST", `${new URL(decliningSent.invitations[0].url).pathname}/decline`, { token: signer.token, json: { reason: "条款需要修改" } }), 200);
+      await expectingRefusals([409], async () => {
+        await page.click("#void-step-confirm");
+        await page.waitForSelector('#void-step-errors [data-error-code="not_voidable"]');
+      });
+      expect(await page.textContent("#void-step-errors")).to.contain("该合同已不能作废").and.to.contain("not_voidable");
+      await page.waitForSelector(`${rowOf(declining.id)}[data-status="declined"]`);
+      expect(await page.locator(`${rowOf(declining.id)} button[data-action=void]`).count()).to.equal(0);
+      expect(await page.textContent(rowOf(declining.id))).to.contain("条款需要修改");
+      expect(await status(declining.id)).to.equal("declined");
+      await page.click("#void-step-cancel");
+      // In English too.
+      await page.click(".lang-button[data-lang=en]");
+      expect(await page.textContent(`${rowOf(drafted.id)} button[data-action=details]`)).to.equal("Details");
+      expect(await page.textContent(rowOf(drafted.id))).to.contain("Voided").and.to.contain("Reason");
+      await page.click(".lang-button[data-lang=zh]");
+      await page.close();
+    });
+
+    it("a judge opens a case through the form, opens it from the list, and closes it after a confirmation step", async () => {
+      const page = await logIn(judge);
+      await page.waitForSelector("#new-case-form");
+      // Checked in the page first: every required field, ids, a plaintiff and a defendant.
+      await page.click("#open-case");
+      expect(await page.textContent("#new-case-errors")).to.contain("请填写此项");
+      expect(await page.evaluate(() => document.activeElement?.id)).to.equal("case-number");
+      // A number already taken: the server's 409 duplicate, said by its code.
+      await page.fill("#case-number", caseNumber);
+      await page.fill("#case-court", "福州市鼓楼区人民法院");
+      await page.fill("#case-cause", "服务合同纠纷");
+      const rows = page.locator("#party-rows [data-party-row]");
+      expect(await rows.count()).to.equal(2);
+      expect(await rows.nth(0).locator("select[name=party-kind]").inputValue()).to.equal("plaintiff");
+      expect(await rows.nth(1).locator("select[name=party-kind]").inputValue()).to.equal("defendant");
+      await rows.nth(0).locator("input[name=party-name]").fill("甲科技有限公司");
+      await rows.nth(0).locator("input[name=party-org]").fill(orgId);
+      await rows.nth(0).locator("input[name=party-members]").fill(`${lawyerA.id}, ${member.id}`);
+      await rows.nth(1).locator("input[name=party-name]").fill("丙物流有限公司");
+      await rows.nth(1).locator("input[name=party-members]").fill(lawyerB.id);
+      await page.click("#add-party");
+      expect(await rows.count()).to.equal(3);
+      expect(await rows.nth(2).locator("select[name=party-kind]").inputValue()).to.equal("third-party");
+      await rows.nth(2).locator("input[name=party-name]").fill("丁仓储有限公司");
+      await rows.nth(2).locator("input[name=party-members]").fill("not-an-id");
+      await page.click("#open-case");
+      expect(await page.textContent("#new-case-errors")).to.contain("“not-an-id”不是用户或机构 ID");
+      await rows.nth(2).locator("input[name=party-members]").fill("");
+      await rows.nth(1).locator("select[name=party-kind]").selectOption("third-party");
+      await page.click("#open-case");
+      expect(await page.textContent("#new-case-errors")).to.contain("至少需要一名原告和一名被告");
+      await rows.nth(1).locator("select[name=party-kind]").selectOption("defendant");
+      await expectingRefusals([409], async () => {
+        await page.click("#open-case");
+        await page.waitForSelector('#new-case-errors [data-error-code="duplicate"]');
+      });
+      expect(await page.textContent("#new-case-errors")).to.contain("已有相同案号的案件");
+      // Full-width brackets and a space: the server keeps the canonical number.
+      await page.fill("#case-number", "（2026）闽0102民初 4711号");
+      await checkAccessibility(page);
+      await shot(page, "judge-new-case");
+      await page.click("#open-case");
+      const number = "(2026)闽0102民初4711号";
+      const row = page.locator("#cases-table tr[data-case-id]", { hasText: number });
+      await row.waitFor();
+      expect(await page.textContent("#cases-news")).to.contain(number);
+      expect(await page.inputValue("#case-number")).to.equal("");
+      expect(await rows.count()).to.equal(2);
+      expect(await row.getAttribute("data-status")).to.equal("open");
+      expect(await page.evaluate(() => document.activeElement?.textContent)).to.equal(number);
+      const newId = (await row.getAttribute("data-case-id"))!;
+      const opened = await json(await tp.api("GET", `/api/cases/${newId}`, { token: judge.token }), 200);
+      expect(opened).to.include({ number, court: "福州市鼓楼区人民法院", causeOfAction: "服务合同纠纷", status: "open" });
+      expect(opened.judges.map((j: any) => j.id)).to.deep.equal([judge.id]);
+      expect(opened.parties.map((p: any) => [p.name, p.kind, p.organizationId, p.members.map((m: any) => m.id)])).to.deep.equal([
+        ["甲科技有限公司", "plaintiff", orgId, [lawyerA.id, member.id]],
+        ["丙物流有限公司", "defendant", null, [lawyerB.id]],
+        ["丁仓储有限公司", "third-party", null, []],
+      ]);
+      expect((await json(await tp.api("GET", "/api/cases", { token: lawyerA.token }), 200)).items.map((c: any) => c.id)).to.include(newId);
+
+      // Opened from the list: the judge's view of it, with serving and closing.
+      await row.locator("a").click();
+      await page.waitForSelector(`#view[data-loaded="cases/${newId}"]`);
+      expect(await page.textContent("#case-title")).to.equal(number);
+      expect(await page.textContent("#case-header")).to.contain("审理中").and.to.contain("丁仓储有限公司").and.to.contain("第三人");
+      expect(await page.isVisible("#serve-form")).to.equal(true);
+      expect(await page.isVisible("#close-step")).to.equal(false);
+      // Closing: a confirmation step first; cancelling it changes nothing.
+      await page.click("#close-case");
+      await page.waitForSelector("#close-step", { state: "visible" });
+      expect(await page.isVisible("#close-case")).to.equal(false);
+      expect(await page.evaluate(() => document.activeElement?.id)).to.equal("close-step-title");
+      expect(await page.textContent("#close-step-title")).to.contain(number);
+      await page.click("#close-step-cancel");
+      expect(await page.isVisible("#close-step")).to.equal(false);
+      expect(await page.evaluate(() => document.activeElement?.id)).to.equal("close-case");
+      expect((await json(await tp.api("GET", `/api/cases/${newId}`, { token: judge.token }), 200)).status).to.equal("open");
+      await page.click("#close-case");
+      await page.click("#close-step-confirm");
+      await page.waitForSelector("#case-closed-note");
+      expect(await page.textContent("#case-news")).to.contain(`案件 ${number} 已结案`);
+      expect(await page.textContent("#case-header")).to.contain("已结案").and.to.contain("结案时间");
+      // What a closed case refuses is gone from the page: serving, closing.
+      expect(await page.locator("#serve-form").count()).to.equal(0);
+      expect(await page.locator("#close-section").count()).to.equal(0);
+      expect(await page.evaluate(() => document.activeElement?.id)).to.equal("case-title");
+      const closed = await json(await tp.api("GET", `/api/cases/${newId}`, { token: judge.token }), 200);
+      expect(closed.status).to.equal("closed");
+      expect(Date.parse(closed.closedAt)).to.be.closeTo(Date.now(), 60_000);
+      const late = await tp.api("POST", `/api/cases/${newId}/submissions`, { token: lawyerA.token, body: form({ title: "迟交的证据", purpose: "证明迟交" }, "late\n", "late.txt") });
+      expect((await json(late, 409)).error.code).to.equal("case_closed");
+      await checkAccessibility(page);
+      await shot(page, "judge-closed");
+      // The list says it is closed; the lawyer's view of it has no submission form.
+      await page.click("[data-nav=cases]");
+      await page.waitForSelector(`#cases-table tr[data-case-id="${newId}"][data-status="closed"]`);
+      await page.close();
+      const lawyerPage = await logIn(lawyerA);
+      await lawyerPage.click(`a[href="#/cases/${newId}"]`);
+      await lawyerPage.waitForSelector(`#view[data-loaded="cases/${newId}"]`);
+      expect(await lawyerPage.textContent("section[aria-labelledby=case-title]")).to.contain("已结案");
+      expect(await lawyerPage.isVisible("#case-closed-note")).to.equal(true);
+      expect(await lawyerPage.locator("#submit-form").count()).to.equal(0);
+      await lawyerPage.close();
+    });
+
+    describe("with anchoring held back", () => {
+      // A second platform whose batches close only after a day or a million items: nothing it takes
+      // in is anchored while this test runs, so "pending" is a certainty, not a race.
+      let held: TestPlatform;
+      let heldJudge: User, heldLawyer: User, heldOther: User;
+      let heldCase: any;
+      let queuedItem: any;
+      let queuedDraft: any;
+
+      before(async function () {
+        if (!haveChromium()) this.skip();
+        held = await startTestPlatform({ BATCH_MAX_AGE_MS: String(24 * 3600 * 1000), BATCH_MAX_ITEMS: "1000000" });
+        [heldJudge, heldLawyer, heldOther] = await Promise.all([held.createUser("judge"), held.createUser("lawyer"), held.createUser("lawyer")]);
+        heldCase = await json(
+          await held.api("POST", "/api/cases", {
+            token: heldJudge.token,
+            json: {
+              number: "(2026)闽0102民初9001号",
+              court: "福州市鼓楼区人民法院",
+              causeOfAction: "借款合同纠纷",
+              parties: [
+                { name: "甲", kind: "plaintiff", members: [heldLawyer.id] },
+                { name: "乙", kind: "defendant", members: [heldOther.id] },
+              ],
+            },
+          }),
+          201,
+        );
+        const body = (title: string) => form({ title, purpose: `证明${title}` }, `${title} ${randomBytes(8).toString("hex")}\n`, `${title}.txt`);
+        queuedItem = await json(await held.api("POST", `/api/cases/${heldCase.id}/submissions`, { token: heldLawyer.token, body: body("借条") }), 201);
+        await json(await held.api("POST", `/api/cases/${heldCase.id}/submissions/${queuedItem.id}/finalise`, { token: heldLawyer.token }), 200);
+        queuedDraft = await json(await held.api("POST", `/api/cases/${heldCase.id}/submissions`, { token: heldLawyer.token, body: body("转账记录") }), 201);
+      });
+
+      after(async () => {
+        await held?.stop();
+      });
+
+      it("the judge sees an item not yet anchored as pending (queued), with its certificate not yet offered; a close that lost a race is said by its code", async () => {
+        const page = await logIn(heldJudge, held);
+        await page.click(`a[href="#/cases/${heldCase.id}"]`);
+        await page.waitForSelector(`#view[data-loaded="cases/${heldCase.id}"]`);
+        const rowOf = (sid: string) => `#judge-evidence-table tr[data-evidence-id="${sid}"]`;
+        for (const sid of [queuedItem.id, queuedDraft.id]) {
+          await page.waitForSelector(`${rowOf(sid)}[data-status="pending"]`);
+          const row = page.locator(rowOf(sid));
+          expect(await row.locator("td.ws-verification .ws-status").getAttribute("data-state")).to.equal("wait");
+          expect(await row.locator("td.ws-verification").textContent()).to.contain("待上链：排队中").and.not.to.contain("核验通过");
+          expect(await row.locator("button[data-action=certificate]").isDisabled()).to.equal(true);
+          expect(await row.locator("button[data-action=certificate]").getAttribute("aria-describedby")).to.equal("cert-hint");
+        }
+        expect(await page.textContent("#verification-summary")).to.equal("共 2 项证据：0 项已上链并核验通过，2 项待上链，0 项核验未通过。");
+        // The server says the same: queued, not verified, no bundle, and no certificate yet (409).
+        for (const sid of [queuedItem.id, queuedDraft.id]) {
+          const v = await json(await held.api("GET", `/api/cases/${heldCase.id}/evidence/${sid}/verification`, { token: heldJudge.token }), 200);
+          expect(v).to.include({ status: "queued", verified: false, bundle: null });
+          expect((await json(await held.api("GET", `/api/cases/${heldCase.id}/evidence/${sid}/certificate`, { token: heldJudge.token }), 409)).error.code).to.equal("not_anchored");
+        }
+        // Still pending after the page's next refresh (nothing anchors on this platform).
+        const checkedAt = await page.textContent(`${rowOf(queuedItem.id)} td.ws-verification .hint`);
+        await page.waitForFunction(
+          ([sel, before]) => document.querySelector(sel)?.textContent !== before,
+          [`${rowOf(queuedItem.id)} td.ws-verification .hint`, checkedAt] as const,
+          { timeout: 15_000 },
+        );
+        expect(await page.getAttribute(rowOf(queuedItem.id), "data-status")).to.equal("pending");
+        await checkAccessibility(page);
+        await shot(page, "judge-pending");
+        // In English: "Pending: queued" (the status word follows the switch too).
+        await page.click(".lang-button[data-lang=en]");
+        expect(await page.locator(`${rowOf(queuedItem.id)} td.ws-verification`).textContent()).to.contain("Pending: queued");
+        await page.click(".lang-button[data-lang=zh]");
+        // Closed behind the page's back while its close step is open: the 409 is said by its code,
+        // and the page shows the case closed, without serving or closing.
+        await page.click("#close-case");
+        await json(await held.api("POST", `/api/cases/${heldCase.id}/close`, { token: heldJudge.token }), 200);
+        await expectingRefusals([409], async () => {
+          await page.click("#close-step-confirm");
+          await page.waitForSelector('#case-errors [data-error-code="case_closed"]');
+        });
+        expect(await page.textContent("#case-errors")).to.contain("该案件已结案");
+        await page.waitForSelector("#case-closed-note");
+        expect(await page.locator("#serve-form, #close-section").count()).to.equal(0);
+        await page.close();
+        // The party's own list says "pending" too; on the closed case a draft is no longer offered
+        // for submitting (finalising) or withdrawing, and there is no submission form.
+        const lawyerPage = await logIn(heldLawyer, held);
+        await lawyerPage.click(`a[href="#/cases/${heldCase.id}"]`);
+        await lawyerPage.waitForSelector(`#own-evidence-table tr[data-evidence-id="${queuedItem.id}"][data-anchoring="queued"]`);
+        expect(await lawyerPage.textContent(`#own-evidence-table tr[data-evidence-id="${queuedItem.id}"]`)).to.contain("待上链（排队中）");
+        expect(await lawyerPage.locator(`#own-evidence-table tr[data-evidence-id="${queuedItem.id}"] button[data-action=certificate]`).count()).to.equal(0);
+        const draftRow = lawyerPage.locator(`#own-evidence-table tr[data-evidence-id="${queuedDraft.id}"]`);
+        expect(await draftRow.getAttribute("data-submission-status")).to.equal("draft");
+        expect(await draftRow.locator("button").allTextContents()).to.deep.equal(["下载文件"]);
+        expect(await lawyerPage.locator("#submit-form").count()).to.equal(0);
+        await lawyerPage.close();
+      });
     });
   });
 });

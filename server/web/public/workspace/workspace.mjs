@@ -1,7 +1,8 @@
 // The workspace: log in (the token stays in this tab's sessionStorage), then the views the
-// account's role works with. Enterprise members: contracts, their cases, served documents.
-// Lawyers: cases (evidence with upload progress, the other side's evidence and opinions), served
-// documents, contracts. Judges: their cases, each item's live verification, certificates, service.
+// account's role works with. Enterprise members: contracts (drafting, sending, voiding), their
+// cases, served documents. Lawyers: cases (evidence with upload progress, the other side's evidence
+// and opinions), served documents, contracts. Judges: their cases (opening and closing them), each
+// item's live verification, certificates, service.
 import { LANGS } from "../workspace-i18n.mjs";
 import { onLanguageButtons, savedLanguage } from "../lang.mjs";
 import { api, getToken, setToken, whenUnauthorized } from "./ws-api.mjs";

@@ -1,11 +1,14 @@
 // Cases for the people who act for a party (lawyers, enterprise members): the case list, a case
 // with our evidence (submitted with an upload progress bar, then finalised), the other side's
-// evidence with the opinions on it, and the inbox of documents served by the court.
+// evidence with the opinions on it, and the inbox of documents served by the court. For a judge,
+// the case list also has the form that opens a new case.
 import { api, download } from "./ws-api.mjs";
-import { badge, colon, el, field, fileHint, formatTime, progressBox, replaceKeepingFocus, say, sayError, t, table, tx } from "./ws-dom.mjs";
+import { badge, colon, el, field, fileHint, formatTime, progressBox, replaceKeepingFocus, say, sayError, table, tx } from "./ws-dom.mjs";
 import { certificateButton, evidenceCell, fileButton, partyCell, sendsUpload } from "./ws-evidence.mjs";
 
 const POLL_MS = 5000;
+const PARTY_KINDS = ["plaintiff", "defendant", "third-party"];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // ---- shared with the judge's view
 
@@ -19,7 +22,7 @@ export const joinList = (names) => names.flatMap((n, i) => (i ? [tx("punct.list"
 export function anchoringBadge(status) {
   if (status === "anchored") return badge("ok", "anchoring.anchored");
   if (!status) return badge("neutral", "anchoring.unknown");
-  return badge("wait", "anchoring.pending", { status: t(`anchoring.${status}`) });
+  return badge("wait", "anchoring.pending", { status });
 }
 
 export function caseHeader(c) {
@@ -36,6 +39,7 @@ export function caseHeader(c) {
       row("case.cause", c.causeOfAction),
       row("case.status", caseStatusBadge(c.status)),
       row("case.openedAt", formatTime(c.openedAt)),
+      c.status === "closed" ? row("case.closedAt", formatTime(c.closedAt)) : null,
       row("case.judges", joinList(c.judges.map((j) => j.name ?? j.id))),
       c.parties.map((p) =>
         row(
@@ -53,6 +57,7 @@ export function caseHeader(c) {
         ),
       ),
     ),
+    c.status === "closed" ? el("p", { class: "hint", id: "case-closed-note" }, tx("case.closedNote")) : null,
   );
 }
 
@@ -93,14 +98,15 @@ export function poll(ctx, ms, run) {
   return loop();
 }
 
-// ---- the case list
+// ---- the case list (and, for a judge, a new case)
 
 export async function casesListView(root, ctx) {
-  const errors = el("div", { role: "alert" });
+  const news = el("div", { role: "status", "aria-live": "polite", class: "ws-messages", id: "cases-news" });
+  const errors = el("div", { role: "alert", id: "cases-errors" });
   const list = el("div", { id: "case-list" });
-  root.append(el("section", { class: "card", "aria-labelledby": "cases-title" }, el("h1", { id: "cases-title", tabindex: "-1", "data-view-heading": "" }, tx("cases.title")), errors, list));
-  try {
+  const refresh = async () => {
     const { items } = await api("GET", "cases");
+    if (!ctx.alive()) return;
     list.replaceChildren(
       table({
         id: "cases-table",
@@ -110,7 +116,7 @@ export async function casesListView(root, ctx) {
         rows: items.map((c) =>
           el(
             "tr",
-            { "data-case-id": c.id },
+            { "data-case-id": c.id, "data-status": c.status },
             el("td", {}, el("a", { href: `#/cases/${c.id}` }, c.number)),
             el("td", {}, c.court),
             el("td", {}, c.causeOfAction),
@@ -121,9 +127,123 @@ export async function casesListView(root, ctx) {
         ),
       }),
     );
+  };
+  root.append(
+    el(
+      "section",
+      { class: "card", "aria-labelledby": "cases-title" },
+      el("h1", { id: "cases-title", tabindex: "-1", "data-view-heading": "" }, tx("cases.title")),
+      news,
+      errors,
+      list,
+    ),
+    ctx.me.role === "judge"
+      ? el(
+          "section",
+          { class: "card", "aria-labelledby": "new-case-title" },
+          el("h2", { id: "new-case-title" }, tx("case.new.title")),
+          el("p", { class: "hint" }, tx("case.new.intro")),
+          newCaseForm(refresh, news),
+        )
+      : null,
+  );
+  try {
+    await refresh();
   } catch (e) {
     sayError(errors, e);
   }
+}
+
+let partyCounter = 0;
+
+/** A judge's form for a new case: number, court, cause of action, and its parties (at least a plaintiff and a defendant). */
+function newCaseForm(refresh, news) {
+  const errors = el("div", { role: "alert", id: "new-case-errors" });
+  const partiesBox = el("div", { id: "party-rows" });
+  const addParty = (kind = "plaintiff", focus = true) => {
+    const n = ++partyCounter;
+    const kindSelect = el("select", { name: "party-kind" }, PARTY_KINDS.map((k) => el("option", { value: k, selected: k === kind }, tx(`party.${k}`))));
+    const row = el(
+      "div",
+      { class: "ws-party-row", "data-party-row": String(n) },
+      field(`party-${n}-name`, "case.new.partyName", el("input", { type: "text", name: "party-name", maxlength: "200", autocomplete: "off" }), { required: true }),
+      field(`party-${n}-kind`, "case.new.partyKind", kindSelect, { required: true }),
+      field(`party-${n}-org`, "case.new.partyOrg", el("input", { type: "text", name: "party-org", maxlength: "36", autocomplete: "off", spellcheck: "false" }), { hint: "case.new.partyOrgHint" }),
+      field(`party-${n}-members`, "case.new.partyMembers", el("input", { type: "text", name: "party-members", autocomplete: "off", spellcheck: "false" }), { hint: "case.new.partyMembersHint" }),
+      el("button", { type: "button", class: "button small", onclick: () => (row.remove(), addButton.focus()), "aria-describedby": `party-${n}-name` }, tx("case.new.removeParty")),
+    );
+    partiesBox.append(row);
+    if (focus) row.querySelector("input").focus();
+  };
+  const addButton = el("button", { type: "button", class: "button", id: "add-party", onclick: () => addParty("third-party") }, tx("case.new.addParty"));
+  const form = el(
+    "form",
+    { class: "form", id: "new-case-form", novalidate: true },
+    field("case-number", "cases.number", el("input", { type: "text", name: "number", maxlength: "100", autocomplete: "off", spellcheck: "false" }), { required: true, hint: "case.new.numberHint" }),
+    field("case-court", "case.court", el("input", { type: "text", name: "court", maxlength: "200", autocomplete: "off" }), { required: true }),
+    field("case-cause", "case.cause", el("input", { type: "text", name: "cause", maxlength: "200", autocomplete: "off" }), { required: true }),
+    el("fieldset", { class: "ws-fieldset" }, el("legend", {}, tx("case.new.parties")), el("p", { class: "hint" }, tx("case.new.partiesIntro")), partiesBox, addButton),
+    errors,
+    el("button", { type: "submit", class: "button primary", id: "open-case" }, tx("case.new.submit")),
+  );
+  const reset = () => {
+    form.reset();
+    partiesBox.replaceChildren();
+    addParty("plaintiff", false);
+    addParty("defendant", false);
+  };
+  reset();
+
+  /** The form's values as POST /api/cases takes them, or a local complaint: [key, params, the field to focus]. */
+  function read() {
+    const value = (name) => form.querySelector(`[name=${name}]`).value.trim();
+    for (const [name, id] of [["number", "case-number"], ["court", "case-court"], ["cause", "case-cause"]]) {
+      if (!value(name)) return { problem: ["case.new.missing", undefined, `#${id}`] };
+    }
+    const parties = [];
+    for (const row of partiesBox.querySelectorAll("[data-party-row]")) {
+      const get = (name) => row.querySelector(`[name=${name}]`).value.trim();
+      const name = get("party-name");
+      if (!name) return { problem: ["case.new.missing", undefined, `#${row.querySelector("[name=party-name]").id}`] };
+      const organizationId = get("party-org");
+      if (organizationId && !UUID.test(organizationId)) return { problem: ["case.new.badId", { value: organizationId }, `#${row.querySelector("[name=party-org]").id}`] };
+      const members = get("party-members").split(/[\s,，、;；]+/).filter(Boolean);
+      const bad = members.find((m) => !UUID.test(m));
+      if (bad) return { problem: ["case.new.badId", { value: bad }, `#${row.querySelector("[name=party-members]").id}`] };
+      parties.push({ name, kind: get("party-kind"), ...(organizationId ? { organizationId: organizationId.toLowerCase() } : {}), members: members.map((m) => m.toLowerCase()) });
+    }
+    if (!parties.some((p) => p.kind === "plaintiff") || !parties.some((p) => p.kind === "defendant")) return { problem: ["case.new.needSides", undefined, "#add-party"] };
+    return { body: { number: value("number"), court: value("court"), causeOfAction: value("cause"), parties } };
+  }
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    errors.replaceChildren();
+    for (const n of form.querySelectorAll("[aria-invalid=true]")) n.setAttribute("aria-invalid", "false");
+    const { problem, body } = read();
+    if (problem) {
+      const [key, params, focus] = problem;
+      say(errors, "bad", key, params);
+      const target = form.querySelector(focus);
+      if (target?.matches("input, select, textarea")) target.setAttribute("aria-invalid", "true");
+      target?.focus();
+      return;
+    }
+    const button = form.querySelector("#open-case");
+    button.disabled = true;
+    try {
+      const created = await api("POST", "cases", { json: body });
+      say(news, "ok", "case.new.opened", { number: created.number });
+      reset();
+      await refresh();
+      document.querySelector(`#cases-table tr[data-case-id="${created.id}"] a`)?.focus();
+    } catch (err) {
+      sayError(errors, err, { duplicate: "case.new.duplicate" });
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
 }
 
 // ---- a case, for a party
@@ -178,7 +298,8 @@ export async function partyCaseView(root, ctx, c) {
             el(
               "td",
               { class: "ws-actions" },
-              it.status === "draft"
+              // A closed case refuses finalising and withdrawing (409): not offered then.
+              it.status === "draft" && c.status === "open"
                 ? [
                     el("button", { type: "button", class: "button small primary", "data-focus-key": `finalise:${it.id}`, onclick: () => act(() => api("POST", `cases/${c.id}/submissions/${it.id}/finalise`), "evidence.finalised") }, tx("evidence.finalise")),
                     el("button", { type: "button", class: "button small", "data-focus-key": `withdraw:${it.id}`, onclick: () => act(() => api("DELETE", `cases/${c.id}/submissions/${it.id}`), "evidence.withdrawn") }, tx("evidence.withdraw")),

@@ -1,13 +1,16 @@
 // Contracts, for an enterprise: the contracts one sent or is to sign, with their status; a new
 // draft from a template (its fields filled here) or from an uploaded PDF; signers in ordered
 // steps; sending, which returns each signer's invitation link once; one-time codes for the signer
-// whose step is open, returned to the sender to pass on out of band.
+// whose step is open, returned to the sender to pass on out of band; voiding a draft or a contract
+// in progress, with the sender's reason, after an in-page confirmation step.
 import { api, download, upload } from "./ws-api.mjs";
-import { badge, bi, colon, el, field, formatTime, hex, progressBox, replaceKeepingFocus, say, sayError, table, tx } from "./ws-dom.mjs";
+import { badge, bi, colon, confirmStep, el, field, formatTime, hex, progressBox, replaceKeepingFocus, say, sayError, table, tx } from "./ws-dom.mjs";
 
 const CURRENCIES = ["CNY", "USD", "EUR", "HKD"];
 const STATUS_KIND = { draft: "neutral", in_progress: "wait", completed: "ok", declined: "bad", voided: "bad", expired: "bad" };
 const SIGNER_KIND = { pending: "wait", signed: "ok", declined: "bad" };
+/** The states the sender may void a contract in (server/contracts/flow.ts mayVoid); others answer 409 not_voidable. */
+const VOIDABLE = new Set(["draft", "in_progress"]);
 
 /** Links and codes the server returns once: kept in this page's memory only, by contract id. */
 const issued = new Map();
@@ -24,6 +27,8 @@ export async function contractsView(root, ctx) {
   const listBox = el("div", { id: "contract-list" });
   const expanded = new Set();
   let contracts = [];
+  /** The contract the void step is open for, if any. */
+  let voiding = null;
 
   const act = async (run, doneKey, params) => {
     errors.replaceChildren();
@@ -88,6 +93,59 @@ export async function contractsView(root, ctx) {
       "contract.linkReissued",
       { name: s.name },
     );
+
+  // Voiding: a reason is required; the step says what voiding does before anything happens.
+  const reasonBox = el("textarea", { name: "reason", rows: "3", maxlength: "1000", "aria-invalid": "false" });
+  reasonBox.addEventListener("input", () => reasonBox.setAttribute("aria-invalid", "false"));
+  const voidStep = confirmStep({
+    id: "void-step",
+    level: "h2",
+    title: ["contract.voidTitle", { title: "" }],
+    text: ["contract.voidText"],
+    body: [field("void-reason", "contract.voidReason", reasonBox, { required: true, hint: "contract.voidReasonHint" })],
+    confirm: ["contract.voidConfirm"],
+    onCancel: () => closeVoid(true),
+    onConfirm: async (_form, stepErrors) => {
+      const c = voiding;
+      const reason = reasonBox.value.trim();
+      if (!reason) {
+        reasonBox.setAttribute("aria-invalid", "true");
+        say(stepErrors, "bad", "contract.voidReasonRequired");
+        reasonBox.focus();
+        return;
+      }
+      try {
+        await api("POST", `contracts/${c.id}/void`, { json: { reason } });
+      } catch (e) {
+        sayError(stepErrors, e);
+        // 409: the contract moved on meanwhile (signed, declined, voided elsewhere): show where it is now.
+        if (e.status === 409) await refresh().catch(() => undefined);
+        return;
+      }
+      closeVoid(false);
+      errors.replaceChildren();
+      say(news, "ok", "contract.voided", { title: c.title });
+      await refresh().catch((e) => sayError(errors, e));
+      document.querySelector(`[data-contract-id="${c.id}"] [data-action=details]`)?.focus();
+    },
+  });
+
+  function openVoid(c) {
+    voiding = c;
+    voidStep.node.dataset.contractId = c.id;
+    reasonBox.value = "";
+    reasonBox.setAttribute("aria-invalid", "false");
+    voidStep.node.querySelector("#void-step-title").replaceChildren(tx("contract.voidTitle", { title: c.title }));
+    voidStep.open();
+  }
+
+  function closeVoid(returnFocus) {
+    const c = voiding;
+    voiding = null;
+    voidStep.node.dataset.contractId = "";
+    voidStep.close();
+    if (returnFocus && c) document.querySelector(`[data-focus-key="void:${c.id}"]`)?.focus();
+  }
 
   function signersSummary(c) {
     return el(
@@ -154,7 +212,17 @@ export async function contractsView(root, ctx) {
             el(
               "ol",
               { class: "ws-events" },
-              c.events.map((e) => el("li", {}, formatTime(e.at), " · ", tx(`contract.event.${e.action}`), e.documentSha256 ? [" · SHA-256 ", hex(e.documentSha256)] : null)),
+              c.events.map((e) =>
+                el(
+                  "li",
+                  {},
+                  formatTime(e.at),
+                  " · ",
+                  tx(`contract.event.${e.action}`),
+                  typeof e.details?.reason === "string" ? [" · ", tx("contract.endReason"), colon(), e.details.reason] : null,
+                  e.documentSha256 ? [" · SHA-256 ", hex(e.documentSha256)] : null,
+                ),
+              ),
             ),
           ]
         : null,
@@ -169,7 +237,16 @@ export async function contractsView(root, ctx) {
         "tr",
         { "data-contract-id": c.id, "data-status": c.status },
         el("td", {}, el("strong", {}, c.title), el("div", { class: "hint" }, tx(c.origin === "upload" ? "contract.from.upload" : "contract.from.template"))),
-        el("td", {}, contractStatusBadge(c.status), c.expiresAt && c.status === "in_progress" ? el("div", { class: "hint" }, tx("contract.expires", { at: formatTime(c.expiresAt) })) : null),
+        el(
+          "td",
+          {},
+          contractStatusBadge(c.status),
+          c.expiresAt && c.status === "in_progress" ? el("div", { class: "hint" }, tx("contract.expires", { at: formatTime(c.expiresAt) })) : null,
+          // Why it ended: the sender's reason for voiding, or the signer's for declining.
+          c.endReason && (c.status === "voided" || c.status === "declined")
+            ? el("div", { class: "ws-detail", "data-end-reason": "" }, tx("contract.endReason"), colon(), el("span", { class: "ws-comment" }, c.endReason), c.endedAt ? [" · ", formatTime(c.endedAt)] : null)
+            : null,
+        ),
         el("td", {}, tx(mine ? "contract.you.sender" : "contract.you.signer")),
         el("td", {}, formatTime(c.createdAt)),
         el("td", {}, signersSummary(c)),
@@ -185,6 +262,13 @@ export async function contractsView(root, ctx) {
             tx(expanded.has(c.id) ? "contract.hide" : "contract.details"),
           ),
           el("button", { type: "button", class: "button small", "data-focus-key": `pdf:${c.id}`, onclick: () => act(() => download(`contracts/${c.id}/document`, `contract-${c.id}.pdf`), "contract.downloaded") }, tx("contract.download")),
+          mine && VOIDABLE.has(c.status)
+            ? el(
+                "button",
+                { type: "button", class: "button small danger", "data-action": "void", "data-focus-key": `void:${c.id}`, "aria-controls": "void-step", onclick: () => openVoid(c) },
+                tx("contract.void"),
+              )
+            : null,
           c.status === "completed"
             ? el("button", { type: "button", class: "button small", "data-focus-key": `cert:${c.id}`, onclick: () => act(() => download(`contracts/${c.id}/certificate`, `contract-${c.id}-certificate.pdf`), "contract.downloaded") }, tx("contract.certificate"))
             : null,
@@ -213,6 +297,7 @@ export async function contractsView(root, ctx) {
       news,
       errors,
       listBox,
+      voidStep.node,
     ),
     el("section", { class: "card", "aria-labelledby": "new-contract-title" }, el("h2", { id: "new-contract-title" }, tx("contract.new")), await newContractForm(refresh, news)),
   );

@@ -116,10 +116,70 @@ export function say(region, kind, key, params) {
   region.replaceChildren(kind ? el("p", { class: `ws-message ws-message-${kind}` }, tx(key, params)) : "");
 }
 
-/** An error from the API as a translated sentence with the server's own message. */
-export function sayError(region, error) {
-  const params = { message: error?.message ?? String(error), code: error?.code ?? "" };
-  region.replaceChildren(el("p", { class: "ws-message ws-message-bad" }, tx(error?.status === 0 ? "error.network" : "error.api", params)));
+/** Whether the dictionary has a text for key (translate gives back the key itself when not). */
+export const hasText = (key) => t(key) !== key;
+
+/**
+ * An error from the API, said by its error code: a code with its own sentence (error.code.<code>,
+ * or the key named for it in byCode) is said in that sentence, with the server's own message and
+ * the code below it; any other code in the general sentence carrying the server's message.
+ */
+export function sayError(region, error, byCode = {}) {
+  const code = error?.code ?? "";
+  const params = { message: error?.message ?? String(error), code };
+  const key = code ? (byCode[code] ?? `error.code.${code}`) : null;
+  const known = error?.status !== 0 && key && hasText(key);
+  region.replaceChildren(
+    el(
+      "p",
+      { class: "ws-message ws-message-bad", "data-error-code": code || undefined },
+      known ? [tx(key), el("span", { class: "ws-error-detail" }, tx("error.detail", params))] : tx(error?.status === 0 ? "error.network" : "error.api", params),
+    ),
+  );
+}
+
+/**
+ * The in-page confirmation step of an action that cannot be undone (never window.confirm): a form
+ * with a heading, what will happen, any fields (body), an error region, the confirming button and
+ * Cancel. title, text and confirm are [key, params]. On submit, onConfirm(form, errors) runs with the
+ * button disabled; it says its own errors. Not shown until open().
+ */
+export function confirmStep({ id, level = "h3", title, text, body = [], confirm, onConfirm, onCancel }) {
+  const errors = el("div", { role: "alert", id: `${id}-errors` });
+  const button = el("button", { type: "submit", class: "button danger", id: `${id}-confirm` }, tx(...confirm));
+  const heading = el(level, { id: `${id}-title`, tabindex: "-1" }, tx(...title));
+  const form = el(
+    "form",
+    { class: "form ws-confirm", id, novalidate: true, "aria-labelledby": `${id}-title`, hidden: true },
+    heading,
+    el("p", {}, tx(...text)),
+    body,
+    errors,
+    el("div", { class: "ws-actions" }, button, el("button", { type: "button", class: "button", id: `${id}-cancel`, onclick: () => onCancel?.() }, tx("form.cancel"))),
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (button.disabled) return;
+    errors.replaceChildren();
+    button.disabled = true;
+    try {
+      await onConfirm(form, errors);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return {
+    node: form,
+    errors,
+    open() {
+      errors.replaceChildren();
+      form.hidden = false;
+      heading.focus();
+    },
+    close() {
+      form.hidden = true;
+    },
+  };
 }
 
 /** A labelled form field: label + control (+ hint). */

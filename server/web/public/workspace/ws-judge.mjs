@@ -1,8 +1,9 @@
 // A case, for its judge: every evidence item with its verification recomputed by the server
 // (re-hash of the stored file, record, Merkle path, signature, timestamp, chain) and refreshed while
-// the page is open; certificates to download; electronic service and its delivery receipts.
+// the page is open; certificates to download; electronic service and its delivery receipts; closing
+// the case, after an in-page confirmation step (a closed case takes no more evidence or service).
 import { api } from "./ws-api.mjs";
-import { badge, colon, el, field, fileHint, formatTime, hex, progressBox, replaceKeepingFocus, say, sayError, t, table, tx } from "./ws-dom.mjs";
+import { badge, colon, confirmStep, el, field, fileHint, formatTime, hex, progressBox, replaceKeepingFocus, say, sayError, table, tx } from "./ws-dom.mjs";
 import { anchoringBadge, caseHeader, opinionSummary, poll, submissionBadge } from "./ws-cases.mjs";
 import { certificateButton, evidenceCell, fileButton, partyCell, sendsUpload, submittedAtLine } from "./ws-evidence.mjs";
 
@@ -29,7 +30,7 @@ function verificationCell(entry) {
     parts.push(el("div", { class: "ws-detail" }, tx("verify.tx"), colon(), hex(v.bundle.anchor.txHash)));
     parts.push(el("div", { class: "ws-detail" }, tx("verify.block", { block: v.bundle.anchor.blockNumber, chain: v.bundle.anchor.chainId }), " · ", tx("verify.at"), colon(), formatTime(v.anchoredAt)));
   } else if (verdict === "pending") {
-    parts.push(badge("wait", "verify.pending", { status: t(`anchoring.${v.status}`) }));
+    parts.push(badge("wait", "verify.pending", { status: v.status }));
   } else if (verdict === "failed") {
     parts.push(badge("bad", "verify.failed"));
     const failing = v.checks.filter((c) => !c.ok);
@@ -44,7 +45,8 @@ function verificationCell(entry) {
   return el("td", { class: "ws-verification" }, parts);
 }
 
-export async function judgeCaseView(root, ctx, c) {
+export async function judgeCaseView(root, ctx, caseAtLoad) {
+  let c = caseAtLoad;
   const news = el("div", { role: "status", "aria-live": "polite", class: "ws-messages", id: "case-news" });
   const errors = el("div", { role: "alert", id: "case-errors" });
   const summary = el("p", { role: "status", "aria-live": "polite", id: "verification-summary", class: "ws-summary" });
@@ -214,8 +216,80 @@ export async function judgeCaseView(root, ctx, c) {
     after: tick,
   });
 
+  // Closing: the button opens a confirmation step; once closed, the page drops what a closed case refuses.
+  const headerBox = el("div", { id: "case-header" }, caseHeader(c));
+  const serveSection =
+    c.status === "open" ? el("section", { class: "card", "aria-labelledby": "serve-title-h" }, el("h2", { id: "serve-title-h" }, tx("service.serveTitle")), serveForm) : null;
+  const closeButton = el("button", { type: "button", class: "button danger", id: "close-case", "data-action": "close-case", "aria-controls": "close-step" }, tx("case.close.button"));
+  const closeStep = confirmStep({
+    id: "close-step",
+    title: ["case.close.confirmTitle", { number: c.number }],
+    text: ["case.close.confirmText"],
+    confirm: ["case.close.confirm"],
+    onCancel: () => {
+      closeStep.close();
+      closeButton.hidden = false;
+      closeButton.focus();
+    },
+    onConfirm: async (_form, stepErrors) => {
+      let closed;
+      try {
+        closed = await api("POST", `cases/${c.id}/close`);
+      } catch (e) {
+        if (e.code !== "case_closed") {
+          sayError(stepErrors, e);
+          return;
+        }
+        // 409 case_closed: another judge of the case closed it meanwhile. The step goes with the
+        // close section, so the error is said above the evidence, and the case shown as it is.
+        await showClosed({ status: "closed" });
+        sayError(errors, e);
+        headerBox.querySelector("[data-view-heading]")?.focus();
+        return;
+      }
+      await showClosed(closed);
+      say(news, "ok", "case.close.done", { number: c.number });
+      headerBox.querySelector("[data-view-heading]")?.focus();
+    },
+  });
+  closeButton.addEventListener("click", () => {
+    closeButton.hidden = true;
+    closeStep.open();
+  });
+  const closeSection =
+    c.status === "open"
+      ? el(
+          "section",
+          { class: "card", id: "close-section", "aria-labelledby": "close-title" },
+          el("h2", { id: "close-title" }, tx("case.close.title")),
+          el("p", { class: "hint" }, tx("case.close.intro")),
+          closeButton,
+          closeStep.node,
+        )
+      : null;
+
+  /**
+   * The case as the server now has it (or, if it cannot be read just now, with what is known: the
+   * close's answer); a closed one loses its serving form and its close section.
+   */
+  async function showClosed(known) {
+    let fresh;
+    try {
+      fresh = await api("GET", `cases/${c.id}`);
+    } catch {
+      fresh = { ...c, ...known };
+    }
+    if (!ctx.alive()) return;
+    c = fresh;
+    headerBox.replaceChildren(caseHeader(c));
+    if (c.status !== "open") {
+      serveSection?.remove();
+      closeSection?.remove();
+    }
+  }
+
   root.append(
-    caseHeader(c),
+    headerBox,
     news,
     errors,
     el(
@@ -228,9 +302,8 @@ export async function judgeCaseView(root, ctx, c) {
     ),
     opinionsPanel,
     el("section", { class: "card", "aria-labelledby": "services-title" }, el("h2", { id: "services-title" }, tx("service.title")), el("p", { class: "hint" }, tx("service.intro")), servicesBox),
-    c.status === "open"
-      ? el("section", { class: "card", "aria-labelledby": "serve-title-h" }, el("h2", { id: "serve-title-h" }, tx("service.serveTitle")), serveForm)
-      : null,
+    serveSection,
+    closeSection,
   );
   await poll(ctx, POLL_MS, () => tick().catch((e) => ctx.alive() && sayError(errors, e)));
 }
