@@ -92,9 +92,9 @@ function readPdfDate(s: string | null): string | null {
   return Number.isNaN(t.getTime()) ? null : t.toISOString();
 }
 
-function verifyOne(pdf: Buffer, fieldName: string, sig: PDFDict, trustedRootPems: string[]): PdfSignatureReport {
-  const problems: string[] = [];
-  const report: PdfSignatureReport = {
+/** A report with nothing verified yet: every check false until shown otherwise. */
+function unverifiedReport(fieldName: string, problems: string[]): PdfSignatureReport {
+  return {
     fieldName,
     signerSubject: "",
     signerCertPem: null,
@@ -105,10 +105,17 @@ function verifyOne(pdf: Buffer, fieldName: string, sig: PDFDict, trustedRootPems
     chainOk: false,
     timestamp: null,
     subFilter: "",
+    problems,
+  };
+}
+
+function verifyOne(pdf: Buffer, fieldName: string, sig: PDFDict, trustedRootPems: string[]): PdfSignatureReport {
+  const problems: string[] = [];
+  const report: PdfSignatureReport = {
+    ...unverifiedReport(fieldName, problems),
     claimedSigningTime: readPdfDate(textOf(sig.lookup(PDFName.of("M")))),
     reason: textOf(sig.lookup(PDFName.of("Reason"))),
     location: textOf(sig.lookup(PDFName.of("Location"))),
-    problems,
   };
   const sub = sig.lookup(PDFName.of("SubFilter"));
   report.subFilter = sub instanceof PDFName ? sub.decodeText() : "";
@@ -270,19 +277,7 @@ export function verifyPdfSignatures(pdf: Buffer, trustedRootPems: string[]): Pdf
     try {
       reports.push(verifyOne(pdf, field.fullName, v, trustedRootPems));
     } catch (e) {
-      reports.push({
-        fieldName: field.fullName,
-        signerSubject: "",
-        signerCertPem: null,
-        byteRange: [],
-        coversWholeDocument: false,
-        modifiedAfter: false,
-        integrityOk: false,
-        chainOk: false,
-        timestamp: null,
-        subFilter: "",
-        problems: [`cannot verify: ${(e as Error).message}`],
-      });
+      reports.push(unverifiedReport(field.fullName, [`cannot verify: ${(e as Error).message}`]));
     }
   }
   const endOf = (r: PdfSignatureReport) => (r.byteRange.length === 4 ? r.byteRange[2] + r.byteRange[3] : Infinity);
