@@ -3,8 +3,7 @@
 // (poppler's pdfsig/pdftotext/pdftoppm, qpdf, NSS certutil).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
 import { issueCertificate } from "../../server/pki/certificate-issue";
@@ -12,6 +11,9 @@ import { timeStampDigest } from "../../server/pki/tsa";
 import { embedCjkFont } from "../../server/pdf/fonts";
 import type { PadesSigner } from "../../server/pdf/pades";
 import { issue, newKey, type TestCert } from "../pki/test-ca";
+
+// One temporary-directory helper for the PDF and PKI tests.
+export { tempDir } from "../pki/test-ca";
 
 export interface PdfTestPki {
   root: TestCert;
@@ -119,21 +121,6 @@ export function run(cmd: string, args: string[], opts: { cwd?: string } = {}): R
 
 export function haveTool(name: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
-}
-
-export function tempDir(prefix: string) {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  return {
-    dir,
-    file(name: string, content: string | Buffer): string {
-      const p = path.join(dir, name);
-      writeFileSync(p, content);
-      return p;
-    },
-    rm(): void {
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** A fresh NSS database trusting `rootPem` as a CA (certutil from libnss3-tools). */
