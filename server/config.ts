@@ -41,9 +41,33 @@ const schema = z.object({
   CONTRACT_EXPIRY_DAYS: int(14, 1),
   CONTRACT_INVITATION_TTL_HOURS: int(168, 1),
   CONTRACT_MAX_PDF_BYTES: int(64 * 1024 ** 2, 1024),
+  // Mail: through SMTP_URL (smtp:// or smtps://, credentials in the URL) from MAIL_FROM; without
+  // SMTP_URL, every message is written as an .eml file under DATA_DIR/outbox instead.
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL")
+    .optional(),
+  MAIL_FROM: z.string().max(320).optional(),
+  MAIL_POLL_MS: int(1000, 10),
+  // A message being sent is someone else's to retry after this long (a crashed sender's lease).
+  MAIL_LEASE_MS: int(60_000, 1000),
+  // Retries back off exponentially up to this; after MAIL_MAX_ATTEMPTS a message is failed.
+  MAIL_RETRY_MAX_MS: int(300_000, 100),
+  MAIL_MAX_ATTEMPTS: int(20, 1),
+  // Single-use links sent by e-mail: an invitation to set up an account, a password reset.
+  ACCOUNT_LINK_TTL_HOURS: int(72, 1),
+  PASSWORD_RESET_TTL_HOURS: int(2, 1),
+  // Public requests about links (password reset, opening or accepting a link), per IP and minute.
+  LINK_RATE_LIMIT_PER_MIN: int(20, 1),
+  // Password resets mailed to one address per hour (more are answered alike and not sent).
+  PASSWORD_RESET_PER_ADDRESS_PER_HOUR: int(3, 1),
+  // Contracts: a warning this long before an invitation or the contract expires; how often the
+  // reminder and warning sweep runs.
+  CONTRACT_EXPIRY_WARNING_HOURS: int(24, 1),
+  REMINDER_SWEEP_MS: int(60_000, 100),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  // Crash tests only: the process kills itself at this point of the anchoring cycle.
-  FAILPOINT: z.enum(["after-batch-closed", "after-anchor-sent"]).optional(),
+  // Crash tests only: the process kills itself at this point of the anchoring cycle or of sending mail.
+  FAILPOINT: z.enum(["after-batch-closed", "after-anchor-sent", "before-mail-send", "after-mail-sent"]).optional(),
 });
 
 export type Config = Omit<z.infer<typeof schema>, "DATA_DIR" | "PUBLIC_URL"> & { DATA_DIR: string; PUBLIC_URL: string };

@@ -16,6 +16,16 @@ import { AnchorWorker } from "./anchoring/worker";
 import { holderName } from "./anchoring/lease";
 import { queuedCount } from "./anchoring/queue";
 import { buildApp } from "./http/app";
+import { composeRoutes } from "./routes";
+import { LinkSecrets } from "./core/link-token";
+import { Invitations } from "./invitations/service";
+import { OrganizationsService } from "./organizations/service";
+import { DirectoryService } from "./directory/service";
+import { NotificationsService } from "./notifications/service";
+import { MailWorker, mailRenderer } from "./notifications/worker";
+import { createMailTransport } from "./notifications/transport";
+import { setMessageIdDomain } from "./notifications/outbox";
+import { anchoringStatus } from "./anchoring/status";
 import { DatabaseRateLimitStore } from "./http/rate-limit-store";
 import { IdentityService } from "./identity/service";
 import { KeyVault } from "./pki/key-vault";
@@ -35,6 +45,9 @@ export interface Platform {
   audit: AuditService;
   cases: CasesService;
   contracts: ContractsService;
+  invitations: Invitations;
+  organizations: OrganizationsService;
+  mail: MailWorker;
   close(): Promise<void>;
 }
 
@@ -57,20 +70,49 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     "chain connected",
   );
 
-  const identity = new IdentityService(db, KeyVault.open(config.DATA_DIR, config.MASTER_KEY), config.PUBLIC_URL, audit);
+  const vault = KeyVault.open(config.DATA_DIR, config.MASTER_KEY);
+  const identity = new IdentityService(db, vault, config.PUBLIC_URL, audit);
   await identity.init();
+  const secrets = new LinkSecrets(vault.deriveKey("link-secrets"));
+  setMessageIdDomain(config.PUBLIC_URL);
+  const invitations = new Invitations(db, accounts, secrets, {
+    accountLinkTtlHours: config.ACCOUNT_LINK_TTL_HOURS,
+    passwordResetTtlHours: config.PASSWORD_RESET_TTL_HOURS,
+    passwordResetPerAddressPerHour: config.PASSWORD_RESET_PER_ADDRESS_PER_HOUR,
+  });
   const evidence = new EvidenceService(db, store, identity);
   const verification = new VerificationService(db, evidence, registry.provider, identity);
   const cases = new CasesService(db, accounts, evidence, verification);
+  const notifications = new NotificationsService(db);
   const contracts = new ContractsService(db, store, accounts, identity, evidence, {
     publicUrl: config.PUBLIC_URL,
     expiryDays: config.CONTRACT_EXPIRY_DAYS,
     invitationTtlHours: config.CONTRACT_INVITATION_TTL_HOURS,
-  }, log.child({ component: "contracts" }));
+    expiryWarningHours: config.CONTRACT_EXPIRY_WARNING_HOURS,
+  }, log.child({ component: "contracts" }), invitations, secrets, (topic) => notifications.forTopic(topic));
   const worker = createAnchorWorker(config, database, registry, identity, audit, log.child({ component: "anchoring" }));
+  const organizations = new OrganizationsService(db, accounts, invitations, {
+    contracts: (memberIds) => contracts.listInvolving(memberIds),
+    certificates: (organizationId) => identity.list({ organizationId }),
+  });
+  const transport = createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR, publicUrl: config.PUBLIC_URL });
+  const mail = new MailWorker(
+    db,
+    transport,
+    mailRenderer(config.PUBLIC_URL, secrets),
+    {
+      pollMs: config.MAIL_POLL_MS,
+      leaseMs: config.MAIL_LEASE_MS,
+      retryMaxMs: config.MAIL_RETRY_MAX_MS,
+      maxAttempts: config.MAIL_MAX_ATTEMPTS,
+      failpoint: config.FAILPOINT,
+      instanceId: holderName(randomUUID()),
+    },
+    log.child({ component: "mail" }),
+  );
 
   const health = async () => {
-    const report: { ok: boolean; database: string; chain: unknown; queued?: number; anchoring?: string | null } = {
+    const report: { ok: boolean; database: string; chain: unknown; queued?: number; anchoring?: string | null; mail?: string | null } = {
       ok: true,
       database: "ok",
       chain: null,
@@ -89,11 +131,15 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       report.chain = "unreachable";
     }
     report.anchoring = worker.lastError;
+    report.mail = mail.lastError;
     return report;
   };
 
-  const app = buildApp({
-    log,
+  const limitStore =
+    (config.RATE_LIMIT_STORE ?? (database.provider === "postgresql" ? "database" : "memory")) === "database"
+      ? (name: string) => new DatabaseRateLimitStore(database.db, database.provider, name)
+      : undefined;
+  const routes = composeRoutes({
     accounts,
     evidence,
     verification,
@@ -101,25 +147,39 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     audit,
     cases,
     contracts,
-    maxPdfBytes: config.CONTRACT_MAX_PDF_BYTES,
+    organizations,
+    invitations,
+    directory: new DirectoryService(db),
+    notifications,
+    anchoringStatus: (limit) => anchoringStatus(db, registry, () => worker.lastError, limit),
+    health,
     store,
     rpc: chain.rpc,
-    health,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
-    maxJsonBytes: config.MAX_JSON_BYTES,
+    maxPdfBytes: config.CONTRACT_MAX_PDF_BYTES,
     publicUrl: config.PUBLIC_URL,
+    linkLimitPerMin: config.LINK_RATE_LIMIT_PER_MIN,
+    limitStore,
+  });
+  const app = buildApp({
+    log,
+    maxJsonBytes: config.MAX_JSON_BYTES,
     corsOrigins: config.CORS_ORIGINS,
     limits: {
       perIpPerMin: config.RATE_LIMIT_PER_IP_PER_MIN,
       perTokenPerMin: config.RATE_LIMIT_PER_TOKEN_PER_MIN,
       loginPerMin: config.LOGIN_RATE_LIMIT_PER_MIN,
-      store:
-        (config.RATE_LIMIT_STORE ?? (database.provider === "postgresql" ? "database" : "memory")) === "database"
-          ? (name) => new DatabaseRateLimitStore(database.db, database.provider, name)
-          : undefined,
+      store: limitStore,
     },
+    ...routes,
   });
   worker.start();
+  mail.start();
+  const reminderLog = log.child({ component: "reminders" });
+  const reminderTimer = setInterval(() => {
+    contracts.sweepReminders().catch((err) => reminderLog.warn({ err: err instanceof Error ? err.message : String(err) }, "reminder sweep failed; tried again at the next"));
+  }, config.REMINDER_SWEEP_MS);
+  reminderTimer.unref();
 
   return {
     app,
@@ -132,8 +192,13 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     audit,
     cases,
     contracts,
+    invitations,
+    organizations,
+    mail,
     async close() {
-      await worker.stop();
+      clearInterval(reminderTimer);
+      await Promise.all([worker.stop(), mail.stop()]);
+      transport.close();
       chain.close();
       await database.close();
     },

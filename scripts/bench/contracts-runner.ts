@@ -173,7 +173,7 @@ async function flow(inFile: string, dataDir: string): Promise<void> {
       lap = clock();
     };
     const form = new FormData();
-    form.append("contract", JSON.stringify({ title: "基准测试合同 Benchmark contract", signers: [{ userId: a.id, step: 1 }, { userId: b.id, step: 1 }, { userId: c.id, step: 2 }] }));
+    form.append("contract", JSON.stringify({ title: "基准测试合同 Benchmark contract", signers: [{ userId: a.id, step: 1, codeDelivery: "out-of-band" }, { userId: b.id, step: 1, codeDelivery: "out-of-band" }, { userId: c.id, step: 2, codeDelivery: "out-of-band" }] }));
     form.append("file", new Blob([new Uint8Array(pdf)]), "contract.pdf");
     const draft = await call("POST", "/api/contracts", sender.token, form, 201);
     mark("upload");

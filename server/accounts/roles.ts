@@ -1,4 +1,5 @@
-export const ROLES = ["admin", "member", "lawyer", "judge"] as const;
+/** A user's one role. clerk: a court's filing clerk (立案庭), held by members of a court. */
+export const ROLES = ["admin", "member", "lawyer", "judge", "clerk"] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {
@@ -7,5 +8,7 @@ export interface Principal {
   name: string;
   role: Role;
   organizationId: string | null;
+  /** an administrator of their organisation (organizationId) */
+  orgAdmin: boolean;
   tokenId: string;
 }

@@ -4,30 +4,30 @@ import { requireAuth, requireRole, principalOf } from "../http/auth";
 import { parseInput } from "../http/validate";
 import { notFound } from "../http/errors";
 import { ROLES } from "./roles";
+import { emailInput, passwordInput, personName } from "./inputs";
 import type { AccountService } from "./service";
 
-const email = z.string().trim().email().max(254);
-const password = z.string().min(10).max(200);
-// Names become certificate subjects (RFC 5280 names refuse control characters).
-const name = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .regex(/^[^\u0000-\u001f\u007f]*$/, "must not contain control characters");
+const email = emailInput;
+const password = passwordInput;
+const name = personName;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const loginBody = z.object({ email: z.string().max(254), password: z.string().max(200) }).strict();
 const passwordChangeBody = z.object({ currentPassword: z.string().max(200), newPassword: password }).strict();
 const newUserBody = z
-  .object({ email, name, password, role: z.enum(ROLES), organizationId: z.string().uuid().optional() })
+  .object({ email, name, password, role: z.enum(ROLES), organizationId: z.string().uuid().optional(), orgAdmin: z.boolean().optional() })
   .strict();
-const newOrgBody = z
-  .object({
-    name,
-    // Unified social credit code (GB 32100-2015): 18 characters of digits and capital letters.
-    creditCode: z.string().regex(/^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/, "not a unified social credit code").optional(),
-  })
-  .strict();
+const userQuery = z.object({
+  q: z.string().max(200).optional(),
+  role: z.enum(ROLES).optional(),
+  organizationId: z.string().regex(UUID, "must be an id").optional(),
+  status: z.enum(["active", "pending", "disabled"]).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+});
+const updateUserBody = z
+  .object({ name: name.optional(), role: z.enum(ROLES).optional(), organizationId: z.string().regex(UUID, "must be an id").nullable().optional(), orgAdmin: z.boolean().optional() })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, "nothing to change");
 const newTokenBody = z.object({ name, expiresInDays: z.number().int().min(1).max(3650).optional() }).strict();
 
 export function accountRoutes(accounts: AccountService): Router {
@@ -52,21 +52,28 @@ export function accountRoutes(accounts: AccountService): Router {
   });
 
   r.get("/auth/me", auth, async (req, res) => {
-    res.json(await accounts.getUser(principalOf(req).userId));
-  });
-
-  r.post("/organizations", auth, requireRole("admin"), async (req, res) => {
-    res.status(201).json(await accounts.createOrganization(parseInput(newOrgBody, req.body), principalOf(req).userId));
-  });
-  r.get("/organizations", auth, requireRole("admin"), async (_req, res) => {
-    res.json({ organizations: await accounts.listOrganizations() });
+    res.json(await accounts.me(principalOf(req).userId));
   });
 
   r.post("/users", auth, requireRole("admin"), async (req, res) => {
     res.status(201).json(await accounts.createUser(parseInput(newUserBody, req.body), principalOf(req).userId));
   });
-  r.get("/users", auth, requireRole("admin"), async (_req, res) => {
-    res.json({ users: await accounts.listUsers() });
+  r.get("/users", auth, requireRole("admin"), async (req, res) => {
+    res.json({ users: await accounts.listUsers(parseInput(userQuery, req.query, "query")) });
+  });
+  const userId = (req: { params: Record<string, unknown> }) => {
+    const id = String(req.params.id);
+    if (!UUID.test(id)) throw notFound("user");
+    return id;
+  };
+  r.patch("/users/:id", auth, requireRole("admin"), async (req, res) => {
+    res.json(await accounts.updateUser(userId(req), parseInput(updateUserBody, req.body), principalOf(req).userId));
+  });
+  r.post("/users/:id/disable", auth, requireRole("admin"), async (req, res) => {
+    res.json(await accounts.setDisabled(userId(req), true, principalOf(req).userId));
+  });
+  r.post("/users/:id/enable", auth, requireRole("admin"), async (req, res) => {
+    res.json(await accounts.setDisabled(userId(req), false, principalOf(req).userId));
   });
 
   r.post("/tokens", auth, async (req, res) => {

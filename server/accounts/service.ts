@@ -1,11 +1,12 @@
 // Accounts: organisations, users, login sessions and machine tokens. Tokens are random 256-bit
 // values; only their SHA-256 is stored, so a leaked database does not leak usable tokens.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { Db } from "../db/client";
+import type { Db, Tx } from "../db/client";
 import { ApiError, notFound } from "../http/errors";
 import { dummyHash, hashPassword, verifyPassword } from "./password";
 import type { Principal, Role } from "./roles";
-import type { AuditService } from "../audit/service";
+import { appendAudit, withAuditRetry, type AuditService } from "../audit/service";
+import { mayHold, ROLES_OF_KIND, type OrganizationKind } from "./organization-kinds";
 
 const TOKEN_PREFIX = "eat_";
 
@@ -23,17 +24,39 @@ export interface PublicUser {
   name: string;
   role: string;
   organizationId: string | null;
+  /** active | pending (invited, no password yet) */
+  status: string;
+  orgAdmin: boolean;
+  disabled: boolean;
   createdAt: Date;
 }
 
-const publicUser = (u: PublicUser): PublicUser => ({
+type UserRow = Omit<PublicUser, "disabled"> & { disabledAt: Date | null };
+
+export const presentUser = (u: UserRow): PublicUser => publicUser(u);
+
+const publicUser = (u: UserRow): PublicUser => ({
   id: u.id,
   email: u.email,
   name: u.name,
   role: u.role,
   organizationId: u.organizationId,
+  status: u.status,
+  orgAdmin: u.orgAdmin,
+  disabled: u.disabledAt !== null,
   createdAt: u.createdAt,
 });
+
+/** The password hash of an account nobody has set a password for yet: no password matches it. */
+export const NO_PASSWORD = "!pending";
+
+export interface UserFilter {
+  q?: string;
+  role?: Role;
+  organizationId?: string;
+  status?: "active" | "pending" | "disabled";
+  limit?: number;
+}
 
 /** How long a token's principal is reused without a database read; revocation on this instance is immediate. */
 const PRINCIPAL_CACHE_MS = 5_000;
@@ -52,28 +75,12 @@ export class AccountService {
     return this.db.user.count();
   }
 
-  async createOrganization(input: { name: string; creditCode?: string }, actorId?: string) {
-    if (input.creditCode) {
-      const clash = await this.db.organization.findUnique({ where: { creditCode: input.creditCode } });
-      if (clash) throw new ApiError(409, "duplicate", "an organisation with this credit code exists");
-    }
-    const org = await this.db.organization.create({ data: { id: randomUUID(), name: input.name, creditCode: input.creditCode ?? null } });
-    await this.audit.record({ actorId: actorId ?? null, action: "organization.created", subject: org.id, details: { name: org.name, creditCode: org.creditCode } });
-    return org;
-  }
-
-  listOrganizations() {
-    return this.db.organization.findMany({ orderBy: { createdAt: "asc" } });
-  }
-
-  async createUser(input: { email: string; name: string; password: string; role: Role; organizationId?: string }, actorId?: string) {
+  async createUser(input: { email: string; name: string; password: string; role: Role; organizationId?: string; orgAdmin?: boolean }, actorId?: string) {
     const email = input.email.toLowerCase();
     if (await this.db.user.findUnique({ where: { email } })) {
       throw new ApiError(409, "duplicate", "a user with this email exists");
     }
-    if (input.organizationId && !(await this.db.organization.findUnique({ where: { id: input.organizationId } }))) {
-      throw notFound("organisation");
-    }
+    if (input.organizationId) await this.checkOrganizationRole(input.organizationId, input.role);
     const user = await this.db.user.create({
       data: {
         id: randomUUID(),
@@ -81,6 +88,7 @@ export class AccountService {
         name: input.name,
         role: input.role,
         organizationId: input.organizationId ?? null,
+        orgAdmin: !!(input.orgAdmin && input.organizationId),
         passwordHash: await hashPassword(input.password),
       },
     });
@@ -88,21 +96,121 @@ export class AccountService {
     return publicUser(user);
   }
 
-  async listUsers(): Promise<PublicUser[]> {
-    return (await this.db.user.findMany({ orderBy: { createdAt: "asc" } })).map(publicUser);
+  /** 404 for an unknown organisation, 403 for a role its kind may not hold. */
+  async checkOrganizationRole(organizationId: string, role: Role): Promise<void> {
+    const org = await this.db.organization.findUnique({ where: { id: organizationId } });
+    if (!org) throw notFound("organisation");
+    if (!mayHold(org.kind, role)) {
+      throw new ApiError(403, "role_not_allowed", `an organisation of the kind ${org.kind} holds the roles ${ROLES_OF_KIND[org.kind as OrganizationKind]?.join(", ") ?? "none"}`);
+    }
+  }
+
+  /**
+   * A pending account inside the caller's transaction: no password until the person accepts the
+   * invitation mailed to them (server/invitations/).
+   */
+  async createPendingUser(tx: Tx, input: { email: string; name: string; role: Role; organizationId?: string | null; orgAdmin?: boolean }): Promise<PublicUser> {
+    const user = await tx.user.create({
+      data: {
+        id: randomUUID(),
+        email: input.email.trim().toLowerCase(),
+        name: input.name,
+        role: input.role,
+        organizationId: input.organizationId ?? null,
+        orgAdmin: !!(input.orgAdmin && input.organizationId),
+        status: "pending",
+        passwordHash: NO_PASSWORD,
+      },
+    });
+    return publicUser(user);
+  }
+
+  async listUsers(filter: UserFilter = {}): Promise<PublicUser[]> {
+    const q = filter.q?.trim();
+    const rows = await this.db.user.findMany({
+      where: {
+        ...(filter.role ? { role: filter.role } : {}),
+        ...(filter.organizationId ? { organizationId: filter.organizationId } : {}),
+        ...(filter.status === "disabled" ? { disabledAt: { not: null } } : filter.status ? { status: filter.status, disabledAt: null } : {}),
+        ...(q ? { OR: [{ email: { contains: q.toLowerCase() } }, { name: { contains: q } }] } : {}),
+      },
+      orderBy: { createdAt: "asc" },
+      take: filter.limit ?? 1000,
+    });
+    return rows.map(publicUser);
+  }
+
+  /** Changes what an administrator may change of an account; the caller has checked who may. */
+  async updateUser(id: string, change: { name?: string; role?: Role; orgAdmin?: boolean; organizationId?: string | null }, actorId: string): Promise<PublicUser> {
+    const user = await this.db.user.findUnique({ where: { id } });
+    if (!user) throw notFound("user");
+    const organizationId = change.organizationId === undefined ? user.organizationId : change.organizationId;
+    const role = (change.role ?? user.role) as Role;
+    if (role === "admin" && organizationId) throw new ApiError(403, "role_not_allowed", "the platform administrator belongs to no organisation");
+    if (organizationId && (change.role !== undefined || change.organizationId !== undefined)) await this.checkOrganizationRole(organizationId, role);
+    const updated = await withAuditRetry(() =>
+      this.db.$transaction(async (tx) => {
+        const u = await tx.user.update({
+          where: { id },
+          data: {
+            ...(change.name !== undefined ? { name: change.name } : {}),
+            role,
+            organizationId,
+            orgAdmin: organizationId ? (change.orgAdmin ?? user.orgAdmin) : false,
+          },
+        });
+        await appendAudit(tx, [{ actorId, action: "user.updated", subject: id, details: { ...change } }]);
+        return u;
+      }),
+    );
+    this.forgetUser(id);
+    return publicUser(updated);
+  }
+
+  /** Disables (every session ends at once) or enables an account. */
+  async setDisabled(id: string, disabled: boolean, actorId: string): Promise<PublicUser> {
+    const user = await this.db.user.findUnique({ where: { id } });
+    if (!user) throw notFound("user");
+    if (disabled && id === actorId) throw new ApiError(409, "self", "you cannot disable your own account");
+    const now = new Date();
+    const updated = await withAuditRetry(() =>
+      this.db.$transaction(async (tx) => {
+        const u = await tx.user.update({ where: { id }, data: { disabledAt: disabled ? (user.disabledAt ?? now) : null } });
+        if (disabled) await tx.apiToken.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now } });
+        await appendAudit(tx, [{ actorId, action: disabled ? "user.disabled" : "user.enabled", subject: id }]);
+        return u;
+      }),
+    );
+    this.forgetUser(id);
+    return publicUser(updated);
   }
 
   async login(emailRaw: string, password: string): Promise<{ token: string; expiresAt: Date }> {
     const user = await this.db.user.findUnique({ where: { email: emailRaw.toLowerCase() } });
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
-    if (!user || !ok || user.disabledAt) throw new ApiError(401, "invalid_credentials", "wrong email or password");
+    if (!user || !ok || user.disabledAt || user.status !== "active") throw new ApiError(401, "invalid_credentials", "wrong email or password");
+    return this.startSession(user.id);
+  }
+
+  /** A new login session for a user whose identity the caller has established. */
+  async startSession(userId: string): Promise<{ token: string; expiresAt: Date }> {
     const expiresAt = new Date(Date.now() + this.sessionTtlHours * 3600_000);
     const token = newToken();
     const session = await this.db.apiToken.create({
-      data: { id: randomUUID(), tokenHash: hashToken(token), kind: "session", userId: user.id, expiresAt },
+      data: { id: randomUUID(), tokenHash: hashToken(token), kind: "session", userId, expiresAt },
     });
-    await this.audit.record({ actorId: user.id, action: "session.created", subject: session.id });
+    await this.audit.record({ actorId: userId, action: "session.created", subject: session.id });
     return { token, expiresAt };
+  }
+
+  /**
+   * Sets a password from an e-mailed link (the caller checked the link) inside its transaction:
+   * the account becomes active; every session it had ends.
+   */
+  async setPasswordFromLink(tx: Tx, userId: string, password: string, name?: string): Promise<void> {
+    await tx.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(password), status: "active", ...(name ? { name } : {}) } });
+    await tx.apiToken.updateMany({ where: { userId, kind: "session", revokedAt: null }, data: { revokedAt: new Date() } });
+    this.forgetUser(userId);
   }
 
   /** Changes a password after checking the current one; every other session of the user ends. */
@@ -173,7 +281,7 @@ export class AccountService {
 
   private async lookup(tokenHash: string): Promise<Principal | null> {
     const row = await this.db.apiToken.findUnique({ where: { tokenHash }, include: { user: true } });
-    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now()) || row.user.disabledAt) {
+    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now()) || row.user.disabledAt || row.user.status !== "active") {
       return null;
     }
     return {
@@ -182,8 +290,17 @@ export class AccountService {
       name: row.user.name,
       role: row.user.role as Role,
       organizationId: row.user.organizationId,
+      orgAdmin: row.user.orgAdmin && row.user.organizationId !== null,
       tokenId: row.id,
     };
+  }
+
+  /** The signed-in user, with their organisation. */
+  async me(id: string) {
+    const u = await this.db.user.findUnique({ where: { id }, include: { organization: true } });
+    if (!u) throw notFound("user");
+    const o = u.organization;
+    return { ...publicUser(u), organization: o ? { id: o.id, name: o.name, kind: o.kind, creditCode: o.creditCode } : null };
   }
 
   async getUser(id: string) {
@@ -192,10 +309,10 @@ export class AccountService {
   }
 
   /** The users with these ids that exist (disabled ones included), by id. */
-  async usersByIds(ids: string[]): Promise<Map<string, PublicUser & { disabled: boolean }>> {
+  async usersByIds(ids: string[]): Promise<Map<string, PublicUser>> {
     if (!ids.length) return new Map();
     const rows = await this.db.user.findMany({ where: { id: { in: [...new Set(ids)] } } });
-    return new Map(rows.map((u) => [u.id, { ...publicUser(u), disabled: u.disabledAt !== null }]));
+    return new Map(rows.map((u) => [u.id, publicUser(u)]));
   }
 
   getOrganization(id: string) {
@@ -203,9 +320,14 @@ export class AccountService {
   }
 
   /** The users with these e-mail addresses (compared in lower case) that exist, by lower-cased address. */
-  async usersByEmails(emails: string[]): Promise<Map<string, PublicUser & { disabled: boolean }>> {
+  async usersByEmails(emails: string[]): Promise<Map<string, PublicUser>> {
     if (!emails.length) return new Map();
     const rows = await this.db.user.findMany({ where: { email: { in: [...new Set(emails.map((e) => e.trim().toLowerCase()))] } } });
-    return new Map(rows.map((u) => [u.email.toLowerCase(), { ...publicUser(u), disabled: u.disabledAt !== null }]));
+    return new Map(rows.map((u) => [u.email.toLowerCase(), publicUser(u)]));
+  }
+
+  async userByEmail(email: string): Promise<PublicUser | null> {
+    const u = await this.db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+    return u ? publicUser(u) : null;
   }
 }

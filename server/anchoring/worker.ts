@@ -16,7 +16,7 @@ export interface WorkerOptions extends BatchPolicy {
   confirmations: number;
   leaseMs: number;
   instanceId: string;
-  failpoint?: "after-batch-closed" | "after-anchor-sent";
+  failpoint?: "after-batch-closed" | "after-anchor-sent" | "before-mail-send" | "after-mail-sent";
   /** An RFC 3161 token over a batch root, stored with the batch. */
   timestamp?: (root: Buffer) => Buffer;
 }

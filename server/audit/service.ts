@@ -55,8 +55,18 @@ export class AuditService {
     return this.db.auditEntry.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true, at: true } });
   }
 
-  async list(opts: { afterSeq: number; limit: number }) {
-    const rows = await this.db.auditEntry.findMany({ where: { seq: { gt: opts.afterSeq } }, orderBy: { seq: "asc" }, take: opts.limit });
+  /** Entries after a sequence number, oldest first (or newest first); action matches as a prefix ("contract." for every contract event). */
+  async list(opts: { afterSeq: number; limit: number; action?: string; actorId?: string; subject?: string; newestFirst?: boolean; beforeSeq?: number }) {
+    const rows = await this.db.auditEntry.findMany({
+      where: {
+        seq: { gt: opts.afterSeq, ...(opts.beforeSeq ? { lt: opts.beforeSeq } : {}) },
+        ...(opts.action ? { action: { startsWith: opts.action } } : {}),
+        ...(opts.actorId ? { actorId: opts.actorId } : {}),
+        ...(opts.subject ? { subject: opts.subject } : {}),
+      },
+      orderBy: { seq: opts.newestFirst ? "desc" : "asc" },
+      take: opts.limit,
+    });
     return rows.map(present);
   }
 

@@ -75,7 +75,7 @@ export class ContractCompletion {
     const out: Principal[] = [];
     for (const id of [senderId, last?.userId].filter((x, i, a): x is string => !!x && a.indexOf(x) === i)) {
       const u = await this.accounts.getUser(id);
-      if (u) out.push({ userId: u.id, email: u.email, name: u.name, role: u.role as Role, organizationId: u.organizationId, tokenId: "contract-completion" });
+      if (u) out.push({ userId: u.id, email: u.email, name: u.name, role: u.role as Role, organizationId: u.organizationId, orgAdmin: false, tokenId: "contract-completion" });
     }
     return out;
   }

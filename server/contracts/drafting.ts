@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
 import type { Principal } from "../accounts/roles";
-import type { AccountService } from "../accounts/service";
+import { NO_PASSWORD, type AccountService } from "../accounts/service";
 import { withAuditRetry } from "../audit/service";
 import { badRequest } from "../http/errors";
 import { parseInput } from "../http/validate";
@@ -18,9 +18,13 @@ import type { ContractDocuments } from "./documents";
 export interface SignerInput {
   userId?: string;
   email?: string;
+  /** the name of a signer named by an address that has no account yet (their invitation says it) */
+  name?: string;
   step: number;
   role?: string;
   box?: SignatureBox;
+  /** email (default): the signer receives the one-time code at their address; out-of-band: the sender passes it on */
+  codeDelivery?: "email" | "out-of-band";
 }
 
 export interface DraftInput {
@@ -30,6 +34,9 @@ export interface DraftInput {
 
 interface ResolvedSigner {
   userId: string;
+  /** an account to create (pending) with the draft: the address had none */
+  newAccount?: { email: string; name: string };
+  codeDelivery: "email" | "out-of-band";
   name: string;
   organization: string | null;
   role: string | null;
@@ -89,7 +96,16 @@ export class Drafting {
     const positions = new Map<number, number>();
     const out: ResolvedSigner[] = [];
     for (const [i, s] of inputs.entries()) {
-      const user = s.userId ? byId.get(s.userId) : byEmail.get(s.email!.trim().toLowerCase());
+      let user = s.userId ? byId.get(s.userId) : byEmail.get(s.email!.trim().toLowerCase());
+      let newAccount: ResolvedSigner["newAccount"];
+      if (!user && s.email) {
+        // Someone without an account: invited by e-mail when the contract is sent.
+        if (!s.name) throw badRequest("name_required", `body.signers[${i}]: give the name of a signer invited by e-mail (it goes on the document and the invitation)`);
+        const email = s.email.trim().toLowerCase();
+        newAccount = { email, name: s.name };
+        user = { id: randomUUID(), email, name: s.name, role: "member", organizationId: null, status: "pending", orgAdmin: false, disabled: false, createdAt: this.now() };
+        byEmail.set(email, user);
+      }
       if (!user || user.disabled) throw badRequest("unknown_signer", `body.signers[${i}]: no such (active) user`);
       if (seen.has(user.id)) throw badRequest("duplicate_signer", `body.signers[${i}]: the user is already a signer of this contract`);
       seen.add(user.id);
@@ -100,6 +116,8 @@ export class Drafting {
       positions.set(s.step, position);
       out.push({
         userId: user.id,
+        newAccount,
+        codeDelivery: s.codeDelivery ?? "email",
         name: user.name,
         organization: user.organizationId ? (orgNames.get(user.organizationId) ?? null) : null,
         role: s.role ?? null,
@@ -123,6 +141,9 @@ export class Drafting {
     const now = this.now();
     await withAuditRetry(() =>
       this.db.$transaction(async (tx) => {
+        for (const s of signers) {
+          if (s.newAccount) await tx.user.create({ data: { id: s.userId, email: s.newAccount.email, name: s.newAccount.name, role: "member", status: "pending", passwordHash: NO_PASSWORD } });
+        }
         await tx.contract.create({
           data: {
             ...c,
@@ -146,6 +167,7 @@ export class Drafting {
             role: s.role,
             field: JSON.stringify(boxes[i]),
             status: "pending",
+            codeDelivery: s.codeDelivery,
           })),
         });
         await appendEvents(tx, c.id, [

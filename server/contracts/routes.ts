@@ -9,6 +9,7 @@ import { isMultipart } from "../http/multipart";
 import { readUploadIntoMemory } from "../http/upload-buffer";
 import { parseInput } from "../http/validate";
 import type { ContractsService } from "./service";
+import { emailInput, personName } from "../accounts/inputs";
 import type { RequestMeta } from "./events";
 import type { Readable } from "node:stream";
 
@@ -21,8 +22,10 @@ const box = z
 const signer = z
   .object({
     userId: z.string().regex(UUID, "must be a user id").optional(),
-    email: z.string().trim().email().max(254).optional(),
+    email: emailInput.optional(),
+    name: personName.optional(),
     step: z.number().int().min(1).max(20),
+    codeDelivery: z.enum(["email", "out-of-band"]).optional(),
     role: text(64).optional(),
     box: box.optional(),
   })
@@ -33,7 +36,9 @@ const templateBody = z
   .object({ ...draft, template: z.object({ id: z.string().max(64), fields: z.record(z.string(), z.unknown()) }).strict() })
   .strict();
 const uploadFields = z.object(draft).strict();
-const sendBody = z.object({ expiresInDays: z.number().int().min(1).max(365).optional() }).strict();
+const sendBody = z
+  .object({ expiresInDays: z.number().int().min(1).max(365).optional(), reminderIntervalHours: z.number().int().min(1).max(24 * 30).optional() })
+  .strict();
 const reasonBody = z.object({ reason: text(1000) }).strict();
 const signBody = z.object({ code: z.string().regex(/^\d{6}$/, "must be the 6-digit one-time code") }).strict();
 
@@ -142,6 +147,9 @@ export function signingRoutes(contracts: ContractsService): Router {
   });
   r.get("/:token/document", async (req, res) => {
     sendPdf(res, await contracts.invitationDocument(principalOf(req), param(req, "token")));
+  });
+  r.post("/:token/code", async (req, res) => {
+    res.status(201).json(await contracts.requestCode(principalOf(req), param(req, "token"), requestMeta(req)));
   });
   r.post("/:token/sign", async (req, res) => {
     const body = parseInput(signBody, req.body ?? {});

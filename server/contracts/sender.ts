@@ -9,8 +9,11 @@ import { notFound } from "../http/errors";
 import { appendEvents, type RequestMeta } from "./events";
 import { ENDED, mayVoid, signingBlocked } from "./flow";
 import { bySeat, conflict, said, type InvitationRow, type Loaded, type SignerRow } from "./model";
-import { CODE_MAX_ATTEMPTS, CODE_TTL_MS, newCode, newInvitationToken } from "./tokens";
+import { CODE_MAX_ATTEMPTS, CODE_TTL_MS, hashCode } from "./tokens";
 import type { KeyedLock } from "./locks";
+import { tokenHash, type LinkSecrets } from "../core/link-token";
+import { openStep } from "./flow";
+import type { ContractNotices } from "./notices";
 
 export interface SenderSideDeps {
   db: Db;
@@ -21,6 +24,8 @@ export interface SenderSideDeps {
   expiryDays: number;
   /** hours an invitation link stays valid (never beyond the contract's expiry) */
   invitationTtlHours: number;
+  secrets: LinkSecrets;
+  notices: ContractNotices;
 }
 
 export interface InvitationView {
@@ -40,19 +45,40 @@ export interface InvitationView {
 export class SenderSide {
   constructor(private readonly d: SenderSideDeps) {}
 
-  /** draft -> in_progress; the invitation links (only their hashes are kept). */
-  async send(p: Principal, c: Loaded, opts: { expiresInDays?: number }, meta: RequestMeta): Promise<InvitationView[]> {
+  /** A new invitation's id and token: the token is derived from the id (server/core/link-token.ts), only its hash is kept. */
+  private newInvitation(): { id: string; token: string; hash: string } {
+    const id = randomUUID();
+    const token = this.d.secrets.token("contract-invitation", id);
+    return { id, token, hash: tokenHash(token) };
+  }
+
+  /**
+   * draft -> in_progress; the invitation links (only their hashes are kept), and the signers of
+   * the first step told by mail, in the same transaction.
+   */
+  async send(p: Principal, c: Loaded, opts: { expiresInDays?: number; reminderIntervalHours?: number }, meta: RequestMeta): Promise<InvitationView[]> {
     if (c.status !== "draft") throw conflict("not_a_draft", `the contract is ${said(c.status)}: only a draft is sent`);
     const now = this.d.now();
     const expiresAt = new Date(now.getTime() + (opts.expiresInDays ?? this.d.expiryDays) * 86_400_000);
-    const issued = [...c.signers].sort(bySeat).map((s) => ({ signer: s, ...newInvitationToken(), expiresAt: this.invitationExpiry(now, expiresAt) }));
+    const issued = [...c.signers].sort(bySeat).map((s) => ({ signer: s, ...this.newInvitation(), expiresAt: this.invitationExpiry(now, expiresAt) }));
+    const first = openStep(c.signers);
     await withAuditRetry(() =>
       this.d.db.$transaction(async (tx) => {
-        const u = await tx.contract.updateMany({ where: { id: c.id, status: "draft" }, data: { status: "in_progress", sentAt: now, expiresAt } });
+        const u = await tx.contract.updateMany({
+          where: { id: c.id, status: "draft" },
+          data: { status: "in_progress", sentAt: now, expiresAt, reminderIntervalHours: opts.reminderIntervalHours ?? null },
+        });
         if (u.count === 0) throw conflict("not_a_draft", "the contract was sent or voided meanwhile");
         await tx.contractInvitation.createMany({
-          data: issued.map((i) => ({ id: randomUUID(), signerId: i.signer.id, tokenHash: i.hash, createdAt: now, expiresAt: i.expiresAt })),
+          data: issued.map((i) => ({ id: i.id, signerId: i.signer.id, tokenHash: i.hash, createdAt: now, expiresAt: i.expiresAt })),
         });
+        await this.d.notices.stepOpened(
+          tx,
+          c,
+          issued.filter((i) => i.signer.step === first).map((i) => ({ signer: i.signer, invitationId: i.id, expiresAt: i.expiresAt })),
+          true,
+          now,
+        );
         await appendEvents(tx, c.id, [
           {
             action: "sent",
@@ -62,7 +88,7 @@ export class SenderSide {
             documentSha256: c.currentSha256,
             meta,
             at: now,
-            details: { expiresAt: expiresAt.toISOString(), signers: issued.length },
+            details: { expiresAt: expiresAt.toISOString(), signers: issued.length, ...(opts.reminderIntervalHours ? { reminderIntervalHours: opts.reminderIntervalHours } : {}) },
           },
         ]);
       }),
@@ -100,6 +126,7 @@ export class SenderSide {
           await appendEvents(tx, c.id, [
             { action: "voided", actorId: p.userId, fromStatus: c.status, toStatus: "voided", documentSha256: c.currentSha256, meta, at: now, details: { reason } },
           ]);
+          if (c.status === "in_progress") await this.d.notices.ended(tx, c, "voided", p.userId, reason, c.signers, now);
         }),
       ),
     );
@@ -120,15 +147,21 @@ export class SenderSide {
   }
 
   /**
-   * A one-time code for a signer whose turn it is, returned to the sender once (only its hash is
-   * kept) for delivery out of band: read out on the phone, sent by text message. The signer enters
-   * it to sign. A new code replaces the previous one.
+   * A one-time code for a signer whose turn it is and whose code goes out of band (a signer without
+   * e-mail, chosen when the contract was drafted): returned to the sender once (only its hash is
+   * kept) to read out on the phone or send by text message. Any other signer asks for their code
+   * on the signing page and receives it at their own address: the sender never sees it.
+   * A new code replaces the previous one.
    */
   async issueCode(p: Principal, c: Loaded, signerId: string, meta: RequestMeta) {
     const { signer, invitation } = await this.pendingSigner(c, signerId);
+    if (signer.codeDelivery !== "out-of-band") {
+      throw conflict("code_by_email", "this signer receives the one-time code at their own e-mail address, asked for on the signing page: the sender cannot see it");
+    }
     if (!invitation) throw conflict("no_active_invitation", "the signer has no valid invitation: reissue it first");
-    const { code, hash } = await newCode();
     const now = this.d.now();
+    const code = this.d.secrets.code(invitation.id, now.getTime());
+    const hash = await hashCode(code);
     const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
     await withAuditRetry(() =>
       this.d.db.$transaction(async (tx) => {
@@ -138,7 +171,7 @@ export class SenderSide {
         });
         if (u.count === 0) throw conflict("no_active_invitation", "the invitation was used or replaced meanwhile");
         await appendEvents(tx, c.id, [
-          { action: "code_issued", actorId: p.userId, signerId: signer.id, fromStatus: c.status, toStatus: c.status, documentSha256: c.currentSha256, meta, at: now },
+          { action: "code_issued", actorId: p.userId, signerId: signer.id, fromStatus: c.status, toStatus: c.status, documentSha256: c.currentSha256, meta, at: now, details: { channel: "out-of-band" } },
         ]);
       }),
     );
@@ -152,11 +185,14 @@ export class SenderSide {
     if (!signer) throw notFound("signer");
     if (signer.status !== "pending") throw conflict(`already_${signer.status}`, `this signer has already ${signer.status}`);
     const now = this.d.now();
-    const issued = { ...newInvitationToken(), expiresAt: this.invitationExpiry(now, c.expiresAt!) };
+    const issued = { ...this.newInvitation(), expiresAt: this.invitationExpiry(now, c.expiresAt!) };
+    const turn = signingBlocked(c.status, c.signers, signer.id) === null;
     await withAuditRetry(() =>
       this.d.db.$transaction(async (tx) => {
         await tx.contractInvitation.updateMany({ where: { signerId, usedAt: null, revokedAt: null }, data: { revokedAt: now } });
-        await tx.contractInvitation.create({ data: { id: randomUUID(), signerId, tokenHash: issued.hash, createdAt: now, expiresAt: issued.expiresAt } });
+        await tx.contractInvitation.create({ data: { id: issued.id, signerId, tokenHash: issued.hash, createdAt: now, expiresAt: issued.expiresAt } });
+        // The signer whose turn it is gets the new link by mail too.
+        if (turn) await this.d.notices.stepOpened(tx, c, [{ signer, invitationId: issued.id, expiresAt: issued.expiresAt }], false, now);
         await appendEvents(tx, c.id, [
           { action: "invitation_reissued", actorId: p.userId, signerId, fromStatus: c.status, toStatus: c.status, documentSha256: c.currentSha256, meta, at: now },
         ]);

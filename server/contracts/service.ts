@@ -22,6 +22,10 @@ import { Drafting, type DraftInput } from "./drafting";
 import { SenderSide } from "./sender";
 import { SignerSide } from "./signer";
 import { KeyedLock } from "./locks";
+import { ContractNotices } from "./notices";
+import { ContractReminders } from "./reminders";
+import type { Invitations } from "../invitations/service";
+import type { LinkSecrets } from "../core/link-token";
 
 export type { DraftInput, SignerInput } from "./drafting";
 
@@ -31,6 +35,8 @@ export interface ContractsSettings {
   expiryDays: number;
   /** hours an invitation link stays valid (never beyond the contract's expiry) */
   invitationTtlHours: number;
+  /** hours before an invitation or the contract expires that a warning is mailed */
+  expiryWarningHours: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -44,6 +50,7 @@ export class ContractsService {
   private readonly drafting: Drafting;
   private readonly sender: SenderSide;
   private readonly signer: SignerSide;
+  private readonly reminders: ContractReminders;
 
   constructor(
     private readonly db: Db,
@@ -53,13 +60,24 @@ export class ContractsService {
     evidence: EvidenceService,
     private readonly settings: ContractsSettings,
     private readonly log: Logger,
+    invitations: Invitations,
+    secrets: LinkSecrets,
+    /** the mail about a topic and its delivery state (the notifications feature's) */
+    private readonly mailAbout: (topic: string) => Promise<unknown[]>,
   ) {
     const now = () => this.clock();
+    const notices = new ContractNotices(invitations);
     this.documents = new ContractDocuments(store);
     this.completion = new ContractCompletion(db, this.documents, accounts, identity, evidence, settings.publicUrl);
     this.drafting = new Drafting(db, accounts, this.documents, now);
-    this.sender = new SenderSide({ db, now, lock: this.lock, ...settings });
-    this.signer = new SignerSide({ db, accounts, identity, documents: this.documents, now, lock: this.lock });
+    this.sender = new SenderSide({ db, now, lock: this.lock, ...settings, secrets, notices });
+    this.signer = new SignerSide({ db, accounts, identity, documents: this.documents, now, lock: this.lock, secrets, notices, invitationTtlHours: settings.invitationTtlHours });
+    this.reminders = new ContractReminders(db, { now, warningHours: settings.expiryWarningHours });
+  }
+
+  /** Reminders and expiry warnings due now (run periodically; safe on several instances at once). */
+  sweepReminders() {
+    return this.reminders.sweep();
   }
 
   templates() {
@@ -112,14 +130,31 @@ export class ContractsService {
     return out;
   }
 
+  /** Every contract these users sent or sign (sent ones), for their organisation's administrator. */
+  async listInvolving(userIds: string[]) {
+    if (!userIds.length) return [];
+    const rows = await this.db.contract.findMany({
+      where: { OR: [{ senderId: { in: userIds } }, { sentAt: { not: null }, signers: { some: { userId: { in: userIds } } } }] },
+      include: { signers: true },
+      orderBy: { createdAt: "desc" },
+      take: 500,
+    });
+    const out = [];
+    for (const r of rows) out.push(this.summary(await applyExpiry(this.db, r, this.clock())));
+    return out;
+  }
+
   async detail(p: Principal, id: string) {
     const c = await this.visible(p, id);
     const events = await this.db.contractEvent.findMany({ where: { contractId: c.id }, orderBy: { seq: "asc" } });
+    const sender = c.senderId === p.userId;
     return {
       ...this.summary(c),
       you: this.relation(p, c),
       fieldValues: c.fieldValues ? JSON.parse(c.fieldValues) : null,
       events: events.map(presentEvent),
+      // Who was told what and whether it reached them: the sender's to see.
+      ...(sender ? { notifications: await this.mailAbout(`contract:${c.id}`) } : {}),
     };
   }
 
@@ -152,6 +187,7 @@ export class ContractsService {
         role: s.role,
         box: JSON.parse(s.field) as SignatureBox,
         status: s.status,
+        codeDelivery: s.codeDelivery,
         signedAt: s.signedAt?.toISOString() ?? null,
         signedSha256: s.signedSha256,
       })),
@@ -176,7 +212,7 @@ export class ContractsService {
   // ------------------------------------------------------------------------------------------
   // the sender's actions
 
-  async send(p: Principal, id: string, opts: { expiresInDays?: number }, meta: RequestMeta) {
+  async send(p: Principal, id: string, opts: { expiresInDays?: number; reminderIntervalHours?: number }, meta: RequestMeta) {
     const invitations = await this.sender.send(p, await this.asSender(p, id), opts, meta);
     return { contract: await this.detail(p, id), invitations };
   }
@@ -199,6 +235,10 @@ export class ContractsService {
 
   openInvitation(p: Principal, token: string, meta: RequestMeta) {
     return this.signer.open(p, token, meta);
+  }
+
+  requestCode(p: Principal, token: string, meta: RequestMeta) {
+    return this.signer.requestCode(p, token, meta);
   }
 
   invitationDocument(p: Principal, token: string) {

@@ -2,6 +2,7 @@
 // single-use, expiring), opening it, reading the document, signing after the one-time code, and
 // declining. A signature is made on the revision the contract stands at and written only if no
 // other signature landed meanwhile; otherwise it is made again on the new revision.
+import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
 import type { Principal } from "../accounts/roles";
 import type { AccountService } from "../accounts/service";
@@ -13,9 +14,22 @@ import { signingBlocked } from "./flow";
 import { applyExpiry, conflict, gone, loadContract, refused, said, type InvitationRow, type Loaded, type SignerRow } from "./model";
 import type { SignatureBox } from "./render";
 import { fieldNameOf, signContract, stampLines } from "./signing";
-import { CODE_MAX_ATTEMPTS, codeMatches, hashInvitationToken, isInvitationToken } from "./tokens";
+import { CODE_MAX_ATTEMPTS, CODE_TTL_MS, codeMatches, hashCode, hashInvitationToken, isInvitationToken } from "./tokens";
 import type { ContractDocuments } from "./documents";
 import type { KeyedLock } from "./locks";
+import type { LinkSecrets } from "../core/link-token";
+import { enqueueMail } from "../notifications/outbox";
+import { openStep } from "./flow";
+import type { ContractNotices } from "./notices";
+
+/** A signer asks for a new code at most this often (each one is a mail). */
+export const CODE_RESEND_MS = 60_000;
+
+/** a***@example.com: enough to recognise one's own address, not to harvest it. */
+export function maskAddress(email: string): string {
+  const at = email.lastIndexOf("@");
+  return at <= 0 ? "***" : `${email[0]}***${email.slice(at)}`;
+}
 
 /** A retry of the signing transaction: a parallel signer's signature landed first. */
 class StaleRevision extends Error {}
@@ -27,6 +41,10 @@ export interface SignerSideDeps {
   documents: ContractDocuments;
   now: () => Date;
   lock: KeyedLock;
+  secrets: LinkSecrets;
+  notices: ContractNotices;
+  /** hours a new invitation link stays valid (never beyond the contract's expiry) */
+  invitationTtlHours: number;
 }
 
 export class SignerSide {
@@ -89,8 +107,10 @@ export class SignerSide {
       signer: { id: signer.id, step: signer.step, role: signer.role, name: signer.name, organization: signer.organization },
       yourTurn: blocked === null,
       ...(blocked ? { waiting: blocked.message } : {}),
-      /** whether a one-time code is waiting to be entered (the sender hands it over out of band) */
+      /** whether a one-time code is waiting to be entered */
       codeIssued: !!(invitation.codeHash && invitation.codeExpiresAt && invitation.codeExpiresAt > now() && invitation.codeAttempts < CODE_MAX_ATTEMPTS),
+      /** email: the signer asks for the code here and it is mailed to them; out-of-band: the sender hands it over */
+      codeDelivery: signer.codeDelivery,
       invitationExpiresAt: invitation.expiresAt.toISOString(),
     };
   }
@@ -118,6 +138,53 @@ export class SignerSide {
       throw conflict("busy", "the contract is being signed by others right now; retry");
     });
     return { contractId: contract.id, ...result };
+  }
+
+  /**
+   * The signer asks for their one-time code: it is mailed to their own address (never shown to the
+   * sender). At most one per CODE_RESEND_MS; a new code replaces the previous one.
+   */
+  async requestCode(p: Principal, token: string, meta: RequestMeta) {
+    const { db } = this.d;
+    const { invitation, signer, contract } = await this.resolve(p, token);
+    const blocked = signingBlocked(contract.status, contract.signers, signer.id);
+    if (blocked) throw blocked.code === "not_your_turn" ? conflict(blocked.code, blocked.message) : gone(blocked.code, blocked.message);
+    if (signer.codeDelivery !== "email") throw conflict("code_out_of_band", "your one-time code is given to you by the contract's sender, not by e-mail");
+    const now = this.d.now();
+    if (invitation.codeExpiresAt) {
+      const issuedAt = invitation.codeExpiresAt.getTime() - CODE_TTL_MS;
+      const wait = issuedAt + CODE_RESEND_MS - now.getTime();
+      if (wait > 0) throw new ApiError(429, "code_recently_sent", `a code was sent less than a minute ago: check your e-mail, or ask again in ${Math.ceil(wait / 1000)} s`, { "Retry-After": String(Math.ceil(wait / 1000)) });
+    }
+    const code = this.d.secrets.code(invitation.id, now.getTime());
+    const hash = await hashCode(code);
+    const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
+    await withAuditRetry(() =>
+      db.$transaction(async (tx) => {
+        const u = await tx.contractInvitation.updateMany({
+          where: { id: invitation.id, usedAt: null, revokedAt: null, codeExpiresAt: invitation.codeExpiresAt },
+          data: { codeHash: hash, codeExpiresAt: expiresAt, codeAttempts: 0 },
+        });
+        if (u.count === 0) throw conflict("busy", "a code was just issued: check your e-mail");
+        await enqueueMail(
+          tx,
+          [
+            {
+              template: "contract-code",
+              params: { name: signer.name, title: contract.title, invitationId: invitation.id, issuedAtMs: now.getTime(), expiresAt: expiresAt.toISOString() },
+              to: p.email,
+              recipientId: p.userId,
+              topic: `contract:${contract.id}`,
+            },
+          ],
+          now,
+        );
+        await appendEvents(tx, contract.id, [
+          { action: "code_issued", actorId: p.userId, signerId: signer.id, fromStatus: contract.status, toStatus: contract.status, documentSha256: contract.currentSha256, meta, at: now, details: { channel: "email" } },
+        ]);
+      }),
+    );
+    return { sentTo: maskAddress(p.email), expiresAt: expiresAt.toISOString(), attemptsAllowed: CODE_MAX_ATTEMPTS, delivery: "email" as const };
   }
 
   /** Counts the attempt first (atomically), then compares: at most CODE_MAX_ATTEMPTS tries per code. */
@@ -189,9 +256,32 @@ export class SignerSide {
           events.push({ action: "completed", actorId: null, fromStatus: "in_progress", toStatus: "completed", documentSha256: stored.sha256, meta: NO_REQUEST, at });
         }
         await appendEvents(tx, c.id, events);
+        const after = c.signers.map((s) => (s.id === signerId ? { ...s, status: "signed" } : s));
+        if (completed) await this.d.notices.completed(tx, c, after, stored.sha256, at);
+        else if (openStep(after) !== signer.step) await this.openNextStep(tx, c, after, at);
       }),
     );
     return { sha256: stored.sha256, completed };
+  }
+
+  /**
+   * The step after a completed one: each of its signers is told, with their live invitation link
+   * (one issued afresh if theirs has expired meanwhile).
+   */
+  private async openNextStep(tx: Parameters<Parameters<Db["$transaction"]>[0]>[0], c: Loaded, signers: SignerRow[], at: Date): Promise<void> {
+    const step = openStep(signers);
+    const seats = [];
+    for (const s of signers.filter((x) => x.step === step && x.status === "pending")) {
+      let inv = await tx.contractInvitation.findFirst({ where: { signerId: s.id, usedAt: null, revokedAt: null, expiresAt: { gt: at } }, orderBy: { createdAt: "desc" } });
+      if (!inv) {
+        const id = randomUUID();
+        const expiresAt = new Date(Math.min(c.expiresAt!.getTime(), at.getTime() + this.d.invitationTtlHours * 3_600_000));
+        await tx.contractInvitation.updateMany({ where: { signerId: s.id, usedAt: null, revokedAt: null }, data: { revokedAt: at } });
+        inv = await tx.contractInvitation.create({ data: { id, signerId: s.id, tokenHash: hashInvitationToken(this.d.secrets.token("contract-invitation", id)), createdAt: at, expiresAt } });
+      }
+      seats.push({ signer: s, invitationId: inv.id, expiresAt: inv.expiresAt });
+    }
+    await this.d.notices.stepOpened(tx, c, seats, false, at);
   }
 
   /** Declines with a reason: the contract is declined. Returns the contract's id. */
@@ -211,6 +301,7 @@ export class SignerSide {
           await appendEvents(tx, contract.id, [
             { action: "declined", actorId: p.userId, signerId: signer.id, fromStatus: "in_progress", toStatus: "declined", documentSha256: contract.currentSha256, meta, at, details: { reason } },
           ]);
+          await this.d.notices.ended(tx, contract, "declined", p.userId, reason, contract.signers, at);
         }),
       ),
     );

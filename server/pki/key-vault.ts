@@ -103,6 +103,15 @@ export class KeyVault {
     return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString("base64");
   }
 
+  /**
+   * A 32-byte key for one purpose, derived from the master key (HKDF-SHA256, RFC 5869, with the
+   * purpose as info): the master key itself never leaves the vault.
+   */
+  deriveKey(purpose: string): Buffer {
+    checkContext(purpose);
+    return Buffer.from(crypto.hkdfSync("sha256", this.#key, Buffer.alloc(0), Buffer.from(`evidence-platform:${purpose}`, "utf8"), 32));
+  }
+
   /** Inverse of seal; throws on tampering or wrong context. */
   unseal(sealed: string, context: string): Buffer {
     checkContext(context);

@@ -4,6 +4,7 @@
 // limited in time and attempts; decline, void and expiry end a contract; outsiders see nothing
 // (404); uploads that are not PDFs, encrypted or damaged are refused with a clear 4xx.
 import { expect } from "chai";
+import { codeIn, waitForMail } from "../helpers/outbox-mail";
 import { createHash } from "node:crypto";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
@@ -46,7 +47,7 @@ describe("contracts: order, invitations, codes, decline, void, expiry, access, u
     json(
       await tp.api("POST", "/api/contracts", {
         token: by.token,
-        json: { title: "保密协议 NDA", template: { id: "nda", fields: FIELDS }, signers: signers.map((s) => ({ userId: s.user.id, step: s.step })) },
+        json: { title: "保密协议 NDA", template: { id: "nda", fields: FIELDS }, signers: signers.map((s) => ({ userId: s.user.id, step: s.step, codeDelivery: "out-of-band" })) },
       }),
       201,
     );
@@ -190,6 +191,33 @@ describe("contracts: order, invitations, codes, decline, void, expiry, access, u
     expect(JSON.stringify(events)).not.to.contain(again);
   });
 
+  it("one-time codes by e-mail (the default): the signer asks on the link and the code reaches their own address only; the sender gets 409 code_by_email; asking again within a minute is 429; an out-of-band signer cannot ask (409)", async () => {
+    const c = await json(
+      await tp.api("POST", "/api/contracts", {
+        token: sender.token,
+        json: { title: "保密协议 NDA", template: { id: "nda", fields: FIELDS }, signers: [{ userId: s1.id, step: 1 }, { userId: s2.id, step: 1, codeDelivery: "out-of-band" }] },
+      }),
+      201,
+    );
+    const sent = await send(c.id);
+    await error(await tp.api("POST", `/api/contracts/${c.id}/signers/${signerOf(sent, s1)}/code`, { token: sender.token }), 409, "code_by_email");
+    // the link is the signer's: the sender holding it cannot ask for the code either
+    await error(await tp.api("POST", `${linkOf(sent, s1)}/code`, { token: sender.token }), 403, "forbidden");
+    const asked = await json(await tp.api("POST", `${linkOf(sent, s1)}/code`, { token: s1.token }), 201);
+    expect(asked).to.include({ delivery: "email", attemptsAllowed: 5 });
+    expect(JSON.stringify(asked)).not.to.match(/\b\d{6}\b/);
+    const again = await tp.api("POST", `${linkOf(sent, s1)}/code`, { token: s1.token });
+    expect(again.status).to.equal(429);
+    expect(Number(again.headers.get("retry-after"))).to.be.within(1, 60);
+    const [mail] = await waitForMail(tp.dataDir, s1.email, /签署验证码/);
+    expect(mail.to).to.deep.equal([s1.email.toLowerCase()]);
+    const signed = await json(await tp.api("POST", `${linkOf(sent, s1)}/sign`, { token: s1.token, json: { code: codeIn(mail) } }), 200);
+    expect(signed.contract.signers.find((x: any) => x.userId === s1.id).status).to.equal("signed");
+    await error(await tp.api("POST", `${linkOf(sent, s2)}/code`, { token: s2.token }), 409, "code_out_of_band");
+    const events = (await json(await tp.api("GET", `/api/contracts/${c.id}`, { token: sender.token }), 200)).events.filter((e: any) => e.action === "code_issued");
+    expect(events.map((e: any) => [e.actorId, e.details.channel])).to.deep.equal([[s1.id, "email"]]);
+  });
+
   it("decline with a reason: the contract is declined, recorded, and every other link is gone", async () => {
     const c = await draft([
       { user: s1, step: 1 },
@@ -268,7 +296,8 @@ describe("contracts: order, invitations, codes, decline, void, expiry, access, u
     await error(await post({ ...base, title: "合同 \u{1F600}" }), 400, "unrenderable_text");
     await error(await post({ ...base, signers: [{ userId: s1.id, step: 1 }, { userId: s2.id, step: 3 }] }), 400, "invalid_steps");
     await error(await post({ ...base, signers: [{ userId: s1.id, step: 1 }, { email: s1.email, step: 2 }] }), 400, "duplicate_signer");
-    await error(await post({ ...base, signers: [{ email: "nobody@example.com", step: 1 }] }), 400, "unknown_signer");
+    await error(await post({ ...base, signers: [{ email: "nobody@example.com", step: 1 }] }), 400, "name_required");
+    await error(await post({ ...base, signers: [{ userId: "00000000-0000-4000-8000-000000000000", step: 1 }] }), 400, "unknown_signer");
     await error(await post({ ...base, signers: [{ userId: s1.id, email: s1.email, step: 1 }] }), 400, "invalid_input");
     await error(await post({ ...base, signers: [{ userId: s1.id, step: 1, box: { page: 0, x: 10, y: 10, w: 100, h: 50 } }] }), 400, "invalid_input");
     await error(await tp.api("POST", "/api/contracts", { token: sender.token, body: "x", headers: { "content-type": "text/plain" } }), 415, "unsupported_media_type");
@@ -296,7 +325,7 @@ describe("contracts: order, invitations, codes, decline, void, expiry, access, u
 
     it("an uploaded PDF (object streams) is signed at the box the sender gave, as an incremental update", async () => {
       const c = await json(
-        await upload(pdf, { title: "上传的协议 Uploaded agreement", signers: [{ userId: s1.id, step: 1, role: "甲方", box: { page: 0, x: 60, y: 600, w: 200, h: 80 } }] }),
+        await upload(pdf, { title: "上传的协议 Uploaded agreement", signers: [{ userId: s1.id, step: 1, role: "甲方", box: { page: 0, x: 60, y: 600, w: 200, h: 80 }, codeDelivery: "out-of-band" }] }),
         201,
       );
       expect(c.origin).to.equal("upload");

@@ -4,6 +4,7 @@
 // NSS database, qpdf --check, pdftotext, pdfdetach), the completion certificate, the anchored proof,
 // POST /api/verify/pdf and `npm run verify -- file.pdf`, a byte changed inside a signed range.
 import { expect } from "chai";
+import { codeIn, linkIn, outboxMail, waitForMail } from "../helpers/outbox-mail";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -51,8 +52,14 @@ describe("contracts: a three-signer contract in two steps, checked with pdfsig, 
   };
   const link = (u: User) => new URL(invitations.find((i) => i.userId === u.id).url).pathname;
   const signerId = (u: User) => invitations.find((i) => i.userId === u.id).signerId;
-  const codeFor = async (u: User) =>
-    (await json(await tp.api("POST", `/api/contracts/${contract.id}/signers/${signerId(u)}/code`, { token: sender.token, headers: agent("sender") }), 201)).code as string;
+  /** The signer asks for their code on the signing link; it arrives at their own address (the outbox files, no SMTP_URL set). */
+  const codeFor = async (u: User) => {
+    const asked = await json(await tp.api("POST", `${link(u)}/code`, { token: u.token, headers: agent(u.tag) }), 201);
+    expect(asked.delivery).to.equal("email");
+    expect(asked.sentTo).to.equal(`${u.email[0]}***${u.email.slice(u.email.indexOf("@"))}`);
+    const [mail] = await waitForMail(tp.dataDir, u.email, /签署验证码/);
+    return codeIn(mail);
+  };
   const sign = (u: User, code: string) => tp.api("POST", `${link(u)}/sign`, { token: u.token, json: { code }, headers: agent(u.tag) });
 
   before(async () => {
@@ -148,6 +155,29 @@ describe("contracts: a three-signer contract in two steps, checked with pdfsig, 
     for (const s of ["甲科技有限公司", "乙贸易有限公司", "2026年度信息系统运维服务合同", "人民币壹拾贰万捌仟元伍角", "CNY 128,000.50", "2026年12月1日", "张三", "李四", "王五", "甲方 Party A", "个人 Individual"]) {
       expect(text).to.contain(s);
     }
+  });
+
+  it("mail: each signer is told when their step opens (the step-2 witness only after step 1), with their own signing link; the codes reach the signers only; everyone hears of completion with the final digest", async () => {
+    for (const u of [partyA, partyB, witness]) {
+      const [turn] = await waitForMail(tp.dataDir, u.email, /Please sign|Your turn to sign/);
+      expect(linkIn(turn, "/sign/#token=")).to.equal(invitations.find((i) => i.userId === u.id).signUrl);
+      expect(turn.text).to.contain("合同");
+    }
+    expect((await waitForMail(tp.dataDir, witness.email, /Your turn to sign/))[0].subject).to.contain("轮到您签署");
+    // the code went to each signer and to nobody else; the sender cannot issue one for them
+    const all = await outboxMail(tp.dataDir);
+    expect(all.filter((m) => /签署验证码/.test(m.subject)).map((m) => m.to[0]).sort()).to.deep.equal([partyA, partyB, witness].map((u) => u.email.toLowerCase()).sort());
+    for (const u of [sender, partyA, partyB, witness]) {
+      const [done] = await waitForMail(tp.dataDir, u.email, /Contract completed/);
+      expect(done.text).to.contain(sha(finalPdf).slice(2));
+      expect(done.text).to.contain(`${tp.config.PUBLIC_URL}/?sha256=${sha(finalPdf)}`);
+    }
+    // the sender sees what was sent about the contract and its delivery state
+    const detail = await json(await tp.api("GET", `/api/contracts/${contract.id}`, { token: sender.token }), 200);
+    expect(detail.notifications.filter((n: any) => n.status === "sent").length).to.be.at.least(10);
+    expect((await json(await tp.api("GET", `/api/contracts/${contract.id}`, { token: partyA.token }), 200)).notifications).to.equal(undefined);
+    const codeEvents = detail.events.filter((e: any) => e.action === "code_issued");
+    expect(codeEvents.map((e: any) => e.details.channel)).to.deep.equal(["email", "email", "email"]);
   });
 
   it("every revision is a prefix of the next; the document digests recorded at each step are the revisions'", async () => {

@@ -419,7 +419,13 @@ describe("hostile input on every route (API)", function () {
       { name: "a name with a NUL", send: create({ name: "a\u0000b" }), api: [400, "invalid_input"] },
       { name: "a name with an escape character", send: create({ name: "\u001b[31mred" }), api: [400, "invalid_input"] },
       { name: "created by a member", send: create({ name: "O" }, () => member.token), api: [403, "forbidden"] },
-      { name: "listed by a member", send: get("/api/organizations", () => member.token), api: [403, "forbidden"] },
+      {
+        name: "listed by a member: only their own organisation (none here)",
+        send: get("/api/organizations", () => member.token),
+        accepted: { status: 200, check: (r) => expect(JSON.parse(r.text).organizations).to.deep.equal([]) },
+      },
+      { name: "a kind that does not exist", send: create({ name: "O", kind: "church" }), api: [400, "invalid_input"] },
+      { name: "a first administrator with a role the kind may not hold", send: create({ name: "O", kind: "court", admin: { email: "clerk@example.com", name: "C", role: "lawyer" } }), api: [403, "role_not_allowed"] },
       {
         name: 'the name \'; DROP TABLE "User"; -- is accepted verbatim and every table is intact',
         send: create({ name: `'; DROP TABLE "User"; --` }),

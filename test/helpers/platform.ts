@@ -36,6 +36,7 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
     ADMIN_PASSWORD: ADMIN.password,
     BATCH_MAX_AGE_MS: "200",
     ANCHOR_POLL_MS: "50",
+    MAIL_POLL_MS: "50",
     LOG_LEVEL: "silent",
     LOGIN_RATE_LIMIT_PER_MIN: "100000",
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),

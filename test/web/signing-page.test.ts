@@ -65,7 +65,7 @@ describe("signing page", function () {
               endDate: "2027-11-30",
             },
           },
-          signers: signers.map((s) => ({ userId: s.user.id, step: s.step, role: s.role })),
+          signers: signers.map((s) => ({ userId: s.user.id, step: s.step, role: s.role, codeDelivery: "out-of-band" })),
         },
       }),
       201,

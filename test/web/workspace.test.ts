@@ -330,6 +330,8 @@ describe("workspace pages", function () {
       await page.click("#add-signer");
       await page.fill("[data-signer-row] input[name=signer-email]", signer.email);
       await page.fill("[data-signer-row] input[name=signer-role]", "乙方");
+      // this signer gets the code from the sender (out of band): the page shows it to the sender
+      await page.check("[data-signer-row] input[name=signer-oob]");
       await page.click("#create-contract");
       const row = page.locator("#contracts-table tr[data-contract-id]", { hasText: "2026年度运维服务合同" });
       await row.waitFor();

@@ -184,14 +184,16 @@ export async function contractsView(root, ctx) {
           {},
           code
             ? [el("strong", { class: "ws-code", "data-code": "" }, code.code), el("div", { class: "hint" }, tx("contract.codeExpires", { at: formatTime(code.expiresAt), n: code.attemptsAllowed }))]
-            : open
-              ? tx("contract.codeNone")
-              : tx("contract.codeNotYet"),
+            : s.codeDelivery !== "out-of-band"
+              ? tx("contract.codeByEmail")
+              : open
+                ? tx("contract.codeNone")
+                : tx("contract.codeNotYet"),
         ),
         el(
           "td",
           { class: "ws-actions" },
-          mine && open
+          mine && open && s.codeDelivery === "out-of-band"
             ? el("button", { type: "button", class: "button small primary", "data-focus-key": `code:${s.id}`, onclick: () => issueCode(c, s) }, tx(code ? "contract.newCode" : "contract.issueCode"))
             : null,
           mine && c.status === "in_progress" && s.status === "pending"
@@ -399,7 +401,15 @@ async function newContractForm(refresh, news) {
       { class: "ws-signer-row", "data-signer-row": String(n) },
       field(`signer-${n}-email`, "signer.email", el("input", { type: "email", name: "signer-email", autocomplete: "off", maxlength: "254" }), { required: true }),
       field(`signer-${n}-step`, "signer.step", el("input", { type: "number", name: "signer-step", min: "1", max: "20", value: "1" }), { required: true }),
+      field(`signer-${n}-name`, "signer.name", el("input", { type: "text", name: "signer-name", maxlength: "200", autocomplete: "off" }), { hint: "signer.nameHint" }),
       field(`signer-${n}-role`, "signer.role", el("input", { type: "text", name: "signer-role", maxlength: "64", autocomplete: "off" })),
+      el(
+        "label",
+        { class: "ws-choice", for: `signer-${n}-oob` },
+        el("input", { type: "checkbox", name: "signer-oob", id: `signer-${n}-oob` }),
+        " ",
+        tx("signer.outOfBand"),
+      ),
       el("button", { type: "button", class: "button small", onclick: () => (row.remove(), addButton.focus()), "aria-describedby": `signer-${n}-email` }, tx("signer.remove")),
     );
     signersBox.append(row);
@@ -443,7 +453,15 @@ async function newContractForm(refresh, news) {
     errors.replaceChildren();
     const signers = [...signersBox.querySelectorAll(".ws-signer-row")].map((row) => {
       const role = row.querySelector("[name=signer-role]").value.trim();
-      return { email: row.querySelector("[name=signer-email]").value.trim(), step: Number(row.querySelector("[name=signer-step]").value), ...(role ? { role } : {}) };
+      const name = row.querySelector("[name=signer-name]").value.trim();
+      const outOfBand = row.querySelector("[name=signer-oob]").checked;
+      return {
+        email: row.querySelector("[name=signer-email]").value.trim(),
+        step: Number(row.querySelector("[name=signer-step]").value),
+        ...(name ? { name } : {}),
+        ...(role ? { role } : {}),
+        ...(outOfBand ? { codeDelivery: "out-of-band" } : {}),
+      };
     });
     if (!signers.length) {
       say(errors, "bad", "signer.none");

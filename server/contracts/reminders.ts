@@ -1,0 +1,109 @@
+// Reminders and expiry warnings, found by a periodic sweep. A reminder goes to a signer whose turn
+// it is every reminderIntervalHours (the sender's choice when sending) after they were told; a
+// warning goes once to each such signer, and once to the sender, when the invitation or the
+// contract is within warningHours of expiring. Each is claimed by a conditional update and queued
+// under a dedupe key in one transaction, so several instances sweeping at once send each one once.
+import type { Db } from "../db/client";
+import { withAuditRetry } from "../audit/service";
+import { enqueueMail } from "../notifications/outbox";
+
+export class ContractReminders {
+  constructor(
+    private readonly db: Db,
+    private readonly opts: { now: () => Date; warningHours: number },
+  ) {}
+
+  async sweep(): Promise<{ reminders: number; warnings: number }> {
+    const now = this.opts.now();
+    const warnBefore = new Date(now.getTime() + this.opts.warningHours * 3_600_000);
+    const due = await this.db.contractInvitation.findMany({
+      where: { usedAt: null, revokedAt: null, notifiedAt: { not: null }, expiresAt: { gt: now }, signer: { status: "pending", contract: { status: "in_progress" } } },
+      include: { signer: { include: { contract: true } } },
+      take: 1000,
+    });
+    let reminders = 0;
+    let warnings = 0;
+    const senders = new Map<string, { name: string; email: string; disabled: boolean } | null>();
+    const person = async (id: string) => {
+      if (!senders.has(id)) {
+        const u = await this.db.user.findUnique({ where: { id } });
+        senders.set(id, u ? { name: u.name, email: u.email, disabled: !!u.disabledAt || u.status !== "active" } : null);
+      }
+      return senders.get(id)!;
+    };
+    for (const inv of due) {
+      const c = inv.signer.contract;
+      if (c.expiresAt && c.expiresAt <= now) continue; // expiry is applied when the contract is next read
+      const signer = await person(inv.signer.userId);
+      const sender = await person(c.senderId);
+      if (!signer || signer.disabled) continue;
+      const topic = `contract:${c.id}`;
+      const interval = c.reminderIntervalHours ? c.reminderIntervalHours * 3_600_000 : null;
+      const since = (inv.lastRemindedAt ?? inv.notifiedAt!).getTime();
+      if (interval && now.getTime() - since >= interval) {
+        const n = inv.remindersSent + 1;
+        const claimed = await withAuditRetry(() =>
+          this.db.$transaction(async (tx) => {
+            const u = await tx.contractInvitation.updateMany({ where: { id: inv.id, remindersSent: inv.remindersSent }, data: { remindersSent: n, lastRemindedAt: now } });
+            if (u.count !== 1) return false;
+            await enqueueMail(
+              tx,
+              [
+                {
+                  template: "contract-reminder",
+                  params: { name: inv.signer.name, title: c.title, sender: sender?.name ?? "", invitationId: inv.id, expiresAt: inv.expiresAt.toISOString(), n },
+                  to: signer.email,
+                  recipientId: inv.signer.userId,
+                  topic,
+                  dedupeKey: `reminder:${inv.id}:${n}`,
+                },
+              ],
+              now,
+            );
+            return true;
+          }),
+        );
+        if (claimed) reminders++;
+      }
+      if (!inv.expiryWarnedAt && inv.expiresAt <= warnBefore) {
+        const claimed = await withAuditRetry(() =>
+          this.db.$transaction(async (tx) => {
+            const u = await tx.contractInvitation.updateMany({ where: { id: inv.id, expiryWarnedAt: null }, data: { expiryWarnedAt: now } });
+            if (u.count !== 1) return false;
+            const contractEnds = c.expiresAt !== null && c.expiresAt <= inv.expiresAt;
+            await enqueueMail(
+              tx,
+              [
+                {
+                  template: "contract-expiry-warning",
+                  params: { name: inv.signer.name, title: c.title, expiresAt: inv.expiresAt.toISOString(), invitationId: inv.id },
+                  to: signer.email,
+                  recipientId: inv.signer.userId,
+                  topic,
+                  dedupeKey: `expiry-warning:${inv.id}`,
+                },
+                // The sender hears once per contract, when the contract itself is about to expire.
+                ...(contractEnds && sender && !sender.disabled
+                  ? [
+                      {
+                        template: "contract-expiry-warning" as const,
+                        params: { name: sender.name, title: c.title, expiresAt: c.expiresAt!.toISOString(), invitationId: null },
+                        to: sender.email,
+                        recipientId: c.senderId,
+                        topic,
+                        dedupeKey: `expiry-warning:contract:${c.id}`,
+                      },
+                    ]
+                  : []),
+              ],
+              now,
+            );
+            return true;
+          }),
+        );
+        if (claimed) warnings++;
+      }
+    }
+    return { reminders, warnings };
+  }
+}

@@ -1,0 +1,92 @@
+// Route composition: which feature serves which path, with the authentication and limits in front
+// of it. Beside platform.ts, above the features; the HTTP layer (server/http/app.ts) knows none of them.
+import { Router, type RequestHandler } from "express";
+import type { Mount } from "./http/app";
+import { requireAuth } from "./http/auth";
+import { perIpLimit, type RateLimitStoreFactory } from "./http/hardening";
+import type { AccountService } from "./accounts/service";
+import { accountRoutes } from "./accounts/routes";
+import { evidenceRoutes } from "./evidence/routes";
+import type { EvidenceService } from "./evidence/service";
+import { verificationRoutes } from "./verification/routes";
+import { pdfVerificationRoutes } from "./verification/pdf-routes";
+import type { VerificationService } from "./verification/service";
+import { rpcBodyErrors, rpcRoutes } from "./chain/rpc-routes";
+import type { Eip1193 } from "./chain/embedded-chain";
+import type { ContentStore } from "./storage/content-store";
+import type { IdentityService } from "./identity/service";
+import { certificateRoutes, pkiPublicRoutes } from "./identity/routes";
+import type { AuditService } from "./audit/service";
+import { auditRoutes } from "./audit/routes";
+import type { CasesService } from "./cases/service";
+import { caseRouters } from "./cases/routes";
+import type { ContractsService } from "./contracts/service";
+import { contractRoutes, signingRoutes } from "./contracts/routes";
+import type { OrganizationsService } from "./organizations/service";
+import { organizationRoutes } from "./organizations/routes";
+import type { Invitations } from "./invitations/service";
+import { accountLinkRoutes, userInvitationRoutes } from "./invitations/routes";
+import type { DirectoryService } from "./directory/service";
+import { directoryRoutes } from "./directory/routes";
+import { anchoringRoutes } from "./anchoring/routes";
+import type { NotificationsService } from "./notifications/service";
+import { notificationRoutes } from "./notifications/routes";
+import { webRoutes } from "./web/routes";
+
+export interface RouteDeps {
+  accounts: AccountService;
+  evidence: EvidenceService;
+  verification: VerificationService;
+  identity: IdentityService;
+  audit: AuditService;
+  cases: CasesService;
+  contracts: ContractsService;
+  organizations: OrganizationsService;
+  invitations: Invitations;
+  directory: DirectoryService;
+  notifications: NotificationsService;
+  anchoringStatus: (limit: number) => Promise<unknown>;
+  health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
+  store: ContentStore;
+  rpc: Eip1193;
+  maxUploadBytes: number;
+  /** largest PDF accepted for a contract or a PDF signature report */
+  maxPdfBytes: number;
+  /** The address people reach the server at (links in issued documents). */
+  publicUrl: string;
+  /** public requests about e-mailed links, per IP and minute */
+  linkLimitPerMin: number;
+  limitStore?: RateLimitStoreFactory;
+}
+
+export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts: Mount[]; pages: RequestHandler } {
+  const auth = requireAuth(d.accounts);
+  const health = Router().get("/", async (_req, res) => {
+    const h = await d.health();
+    res.status(h.ok ? 200 : 503).json(h);
+  });
+  const linkLimit = perIpLimit(d.linkLimitPerMin, d.limitStore?.("links"));
+  return {
+    rawBodyMounts: [["/api", pkiPublicRoutes(d.identity)]],
+    apiMounts: [
+      ["/api/health", health],
+      ["/api", accountLinkRoutes(d.invitations, linkLimit)],
+      ["/api/users", auth, userInvitationRoutes(d.invitations, d.accounts)],
+      ["/api", accountRoutes(d.accounts)],
+      ["/api/organizations", auth, organizationRoutes(d.organizations)],
+      ["/api/directory", auth, directoryRoutes(d.directory)],
+      ["/api/notifications", notificationRoutes(d.notifications, auth)],
+      ["/api/anchoring", auth, anchoringRoutes(d.anchoringStatus)],
+      ["/api/verify", verificationRoutes(d.verification, d.maxUploadBytes)],
+      ["/api/certificates", certificateRoutes(d.identity, d.accounts)],
+      ["/api/audit", auditRoutes(d.audit, d.accounts)],
+      ["/api/evidence", auth, evidenceRoutes(d.evidence, d.store, d.maxUploadBytes, d.publicUrl)],
+      ...caseRouters(d.cases, d, d.publicUrl).map(([base, router]): Mount => [base, auth, router]),
+      ["/api/contracts", auth, contractRoutes(d.contracts, d.maxPdfBytes)],
+      ["/api/sign", auth, signingRoutes(d.contracts)],
+      ["/api/verify/pdf", pdfVerificationRoutes(d.verification, () => d.identity.rootPem(), d.maxPdfBytes)],
+      ["/rpc", rpcRoutes(d.rpc), rpcBodyErrors],
+    ],
+    pages: webRoutes(),
+  };
+}
