@@ -10,6 +10,7 @@ import { evidenceMetaOf, ingestUpload, type IngestDeps } from "../evidence/route
 import { ROUTES, type Action, type RouteSpec } from "./access";
 import { PARTY_KINDS, POSITIONS, type CaseAccess, type CasesService } from "./service";
 import { clientText } from "./receipt";
+import { emailInput, personName } from "../accounts/inputs";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const uuid = z.string().regex(UUID_RE, "must be an id");
@@ -35,6 +36,8 @@ const newCaseBody = z
             kind: z.enum(PARTY_KINDS),
             organizationId: uuid.optional(),
             members: z.array(uuid).max(50).default([]),
+            // representatives by address: an address with no account is invited (a pending lawyer's account)
+            invite: z.array(z.object({ email: emailInput, name: personName }).strict()).max(50).default([]),
           })
           .strict(),
       )
@@ -44,6 +47,7 @@ const newCaseBody = z
   })
   .strict();
 const userBody = z.object({ userId: uuid }).strict();
+const memberBody = z.union([userBody, z.object({ email: emailInput, name: personName }).strict()]);
 const editBody = z.object({ purpose: longText(2000) }).strict();
 const point = z
   .object({ position: z.enum(POSITIONS), comment: longText(2000).optional() })
@@ -88,7 +92,7 @@ export function caseRouters(cases: CasesService, ingest: IngestDeps, publicUrl =
       res.status(201).json(await cases.addJudge(principalOf(req), access!, parseInput(userBody, req.body).userId));
     },
     "case.addPartyMember": async (req, res, access) => {
-      res.status(201).json(await cases.addPartyMember(principalOf(req), access!, parseInput(userBody, req.body).userId));
+      res.status(201).json(await cases.addPartyMember(principalOf(req), access!, parseInput(memberBody, req.body)));
     },
     "case.close": async (req, res, access) => {
       res.json(await cases.closeCase(principalOf(req), access!));

@@ -14,6 +14,8 @@ import { bundleForLeaf } from "../anchoring/proof";
 import { ApiError, badRequest, forbidden, notFound } from "../http/errors";
 import { decide, decideByRole, isCaseAction, MATRIX, type Action, type CaseAction, type Relation } from "./access";
 import type { DeliveryReceiptRecord } from "./receipt";
+import type { Invitations } from "../invitations/service";
+import { CaseNotices } from "./notices";
 
 export const PARTY_KINDS = ["plaintiff", "defendant", "third-party"] as const;
 export type PartyKind = (typeof PARTY_KINDS)[number];
@@ -34,11 +36,17 @@ export interface CaseAccess {
   submission?: SubmissionRow;
 }
 
+/** A representative named by address: an address with no account gets a pending lawyer's account and an invitation. */
+export interface Invitee {
+  email: string;
+  name: string;
+}
+
 export interface NewCase {
   number: string;
   court: string;
   causeOfAction: string;
-  parties: { name: string; kind: PartyKind; organizationId?: string; members: string[] }[];
+  parties: { name: string; kind: PartyKind; organizationId?: string; members: string[]; invite?: Invitee[] }[];
 }
 
 interface Point {
@@ -64,11 +72,14 @@ export function canonicalCaseNumber(raw: string): string {
 class AlreadyOpened extends Error {}
 
 export class CasesService {
+  private readonly notices = new CaseNotices();
+
   constructor(
     private readonly db: Db,
     private readonly accounts: AccountService,
     private readonly evidence: EvidenceService,
     private readonly verification: VerificationService,
+    private readonly invitations: Invitations,
   ) {}
 
   // ---------------------------------------------------------------- access
@@ -148,11 +159,19 @@ export class CasesService {
   async openCase(principal: Principal, input: NewCase) {
     const number = canonicalCaseNumber(input.number);
     if (number.length < 3 || number.length > 100) throw badRequest("invalid_input", "body.number: a case number has 3 to 100 characters");
-    const everyone = input.parties.flatMap((p) => p.members);
+    // Addresses that already have an account act as those accounts (a judge may see every account).
+    const invited = input.parties.flatMap((p) => (p.invite ?? []).map((x) => x.email));
+    const known = await this.accounts.usersByEmails(invited);
+    const parties = input.parties.map((p) => ({
+      ...p,
+      members: [...p.members, ...(p.invite ?? []).flatMap((x) => (known.has(x.email) ? [known.get(x.email)!.id] : []))],
+      invite: (p.invite ?? []).filter((x) => !known.has(x.email)),
+    }));
+    const everyone = [...parties.flatMap((p) => p.members), ...parties.flatMap((p) => p.invite.map((x) => x.email))];
     if (new Set(everyone).size !== everyone.length) {
       throw badRequest("conflict_of_interest", "a user may act for one party of a case only, and be named once");
     }
-    for (const [i, p] of input.parties.entries()) {
+    for (const [i, p] of parties.entries()) {
       if (p.organizationId && !(await this.accounts.getOrganization(p.organizationId))) {
         throw badRequest("invalid_input", `body.parties.${i}.organizationId: no such organisation`);
       }
@@ -168,20 +187,26 @@ export class CasesService {
           data: { id, number, court: input.court, causeOfAction: input.causeOfAction, status: "open", openedById: principal.userId, openedAt: now },
         });
         await tx.caseJudge.create({ data: { id: randomUUID(), caseId: id, userId: principal.userId, addedById: principal.userId, addedAt: now } });
-        for (const [position, p] of input.parties.entries()) {
+        const ref = { id, number, court: input.court };
+        const memberIds: string[][] = [];
+        for (const [position, p] of parties.entries()) {
           const partyId = randomUUID();
           await tx.caseParty.create({ data: { id: partyId, caseId: id, position, name: p.name, kind: p.kind, organizationId: p.organizationId ?? null } });
-          if (p.members.length) {
+          const members = [...p.members];
+          for (const x of p.invite) members.push(await this.inviteRepresentative(tx, principal, ref, p.name, x));
+          if (members.length) {
             await tx.casePartyMember.createMany({
-              data: p.members.map((userId) => ({ id: randomUUID(), caseId: id, partyId, userId, addedById: principal.userId, addedAt: now })),
+              data: members.map((userId) => ({ id: randomUUID(), caseId: id, partyId, userId, addedById: principal.userId, addedAt: now })),
             });
           }
+          await this.notices.representing(tx, ref, p.name, p.members);
+          memberIds.push(members);
         }
         audit({
           actorId: principal.userId,
           action: "case.opened",
           subject: id,
-          details: { number, parties: input.parties.map((p) => ({ kind: p.kind, organizationId: p.organizationId ?? null, members: p.members })) },
+          details: { number, parties: parties.map((p, i) => ({ kind: p.kind, organizationId: p.organizationId ?? null, members: memberIds[i] })) },
         });
       });
     } catch (e) {
@@ -189,6 +214,20 @@ export class CasesService {
       throw e;
     }
     return this.describeCase(id);
+  }
+
+  /** A representative who has no account: a pending lawyer's account, invited by mail to land on the case. Returns the user id. */
+  private async inviteRepresentative(tx: Tx, principal: Principal, c: { id: string; number: string }, party: string, x: Invitee): Promise<string> {
+    const { user } = await this.invitations.invite(tx, {
+      email: x.email,
+      name: x.name,
+      role: "lawyer",
+      invitedBy: { id: principal.userId, name: principal.name },
+      context: { kind: "case", number: c.number, party },
+      landing: { kind: "case", caseId: c.id },
+      topic: `case:${c.id}`,
+    });
+    return user.id;
   }
 
   /** The cases the principal is on: as a judge, or acting for a party. */
@@ -265,11 +304,22 @@ export class CasesService {
     return { caseId, userId, addedAt: addedAt.toISOString() };
   }
 
-  async addPartyMember(principal: Principal, access: CaseAccess, userId: string) {
+  async addPartyMember(principal: Principal, access: CaseAccess, who: { userId: string } | Invitee) {
     const party = access.party!;
     const caseId = access.courtCase.id;
-    await this.checkMembers([userId], party.organizationId, "body.userId");
-    const existing = await this.db.casePartyMember.findUnique({ where: { caseId_userId: { caseId, userId } } });
+    let userId: string;
+    let invitee: Invitee | null = null;
+    if ("userId" in who) userId = who.userId;
+    else {
+      const known = await this.accounts.userByEmail(who.email);
+      if (known) userId = known.id;
+      else {
+        invitee = who;
+        userId = "";
+      }
+    }
+    if (!invitee) await this.checkMembers([userId], party.organizationId, "body.userId");
+    const existing = invitee ? null : await this.db.casePartyMember.findUnique({ where: { caseId_userId: { caseId, userId } } });
     if (existing) {
       throw existing.partyId === party.id
         ? conflict("duplicate", "this user already acts for the party")
@@ -277,10 +327,14 @@ export class CasesService {
     }
     const addedAt = new Date();
     try {
-      await this.change(async (tx, audit) => {
+      userId = await this.change(async (tx, audit) => {
         await this.lockOpen(tx, caseId);
-        await tx.casePartyMember.create({ data: { id: randomUUID(), caseId, partyId: party.id, userId, addedById: principal.userId, addedAt } });
-        audit({ actorId: principal.userId, action: "case.party-member-added", subject: caseId, details: { partyId: party.id, userId } });
+        const ref = { id: caseId, number: access.courtCase.number, court: access.courtCase.court };
+        const member = invitee ? await this.inviteRepresentative(tx, principal, ref, party.name, invitee) : userId;
+        await tx.casePartyMember.create({ data: { id: randomUUID(), caseId, partyId: party.id, userId: member, addedById: principal.userId, addedAt } });
+        if (!invitee) await this.notices.representing(tx, ref, party.name, [member]);
+        audit({ actorId: principal.userId, action: "case.party-member-added", subject: caseId, details: { partyId: party.id, userId: member, invited: !!invitee } });
+        return member;
       });
     } catch (e) {
       if (isUniqueViolation(e)) throw conflict("conflict_of_interest", "this user already acts for a party of the case");
@@ -298,6 +352,7 @@ export class CasesService {
         data: { status: "closed", closedAt, closedById: principal.userId },
       });
       if (count !== 1) throw CASE_CLOSED();
+      await this.notices.statusChanged(tx, { id: caseId, number: access.courtCase.number, court: access.courtCase.court }, "closed");
       audit({ actorId: principal.userId, action: "case.closed", subject: caseId });
     });
     return { id: caseId, status: "closed", closedAt: closedAt.toISOString() };
@@ -492,6 +547,12 @@ export class CasesService {
         data: { id, caseId, partyId: extra.partyId, evidenceId: item.id, title: extra.title, servedById: principal.userId, servedAt },
       });
       await tx.documentDelivery.createMany({ data: members.map((m) => ({ id: randomUUID(), documentId: id, recipientId: m.userId })) });
+      await this.notices.served(
+        tx,
+        { id: caseId, number: access.courtCase.number, court: access.courtCase.court },
+        { title: extra.title, servedAt, partyId: extra.partyId },
+        members.map((m) => m.userId),
+      );
       audit({
         actorId: principal.userId,
         action: "case.document-served",

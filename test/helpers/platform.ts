@@ -39,6 +39,7 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
     MAIL_POLL_MS: "50",
     LOG_LEVEL: "silent",
     LOGIN_RATE_LIMIT_PER_MIN: "100000",
+    LINK_RATE_LIMIT_PER_MIN: "100000",
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     ...env,
   });
