@@ -8,6 +8,7 @@
 // message once after the lease expires, with the same Message-ID, so the receiver sees an
 // idempotent duplicate it can recognise. SMTP gives no way to ask whether a message was accepted,
 // so "at least once, same Message-ID" is the best a sender can promise.
+import fs from "node:fs";
 import type { Logger } from "pino";
 import type { Db } from "../db/client";
 import type { LinkSecrets } from "../core/link-token";
@@ -191,6 +192,13 @@ export class MailWorker {
 
   private crash(): never {
     this.log.fatal({ failpoint: this.opts.failpoint }, "failpoint reached: killing the process");
+    // pino's writes to stdout are asynchronous (and its flush does not wait for them): the line
+    // could die with the process, so it also goes to stderr, synchronously.
+    try {
+      fs.writeSync(2, `failpoint reached (${this.opts.failpoint}): killing the process\n`);
+    } catch {
+      /* a full or closed stderr must not keep the process alive */
+    }
     process.kill(process.pid, "SIGKILL");
     throw new Error("unreachable");
   }
