@@ -82,7 +82,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
   });
   const evidence = new EvidenceService(db, store, identity);
   const verification = new VerificationService(db, evidence, registry.provider, identity);
-  const cases = new CasesService(db, accounts, evidence, verification);
+  const cases = new CasesService(db, accounts, evidence, verification, invitations);
   const notifications = new NotificationsService(db);
   const contracts = new ContractsService(db, store, accounts, identity, evidence, {
     publicUrl: config.PUBLIC_URL,

@@ -51,7 +51,7 @@ export class ContractNotices {
         });
       }
     }
-    await enqueueMail(tx, mails, now);
+    await enqueueMail(tx, mails);
     await tx.contractInvitation.updateMany({ where: { id: { in: seats.map((s) => s.invitationId) } }, data: { notifiedAt: now } });
   }
 
@@ -60,7 +60,7 @@ export class ContractNotices {
     const mails: MailInput[] = [...users.values()]
       .filter((u) => !u.disabledAt)
       .map((u) => ({ template: "contract-completed", params: { name: u.name, title: c.title, contractId: c.id, sha256 }, to: u.email, recipientId: u.id, topic: topic(c) }));
-    await enqueueMail(tx, mails, now);
+    await enqueueMail(tx, mails);
   }
 
   /** Declined or voided: the sender (unless it was they who voided) and those who had signed. */
@@ -80,6 +80,6 @@ export class ContractNotices {
         recipientId: u.id,
         topic: topic(c),
       }));
-    await enqueueMail(tx, mails, now);
+    await enqueueMail(tx, mails);
   }
 }

@@ -57,9 +57,7 @@ export class ContractReminders {
                   topic,
                   dedupeKey: `reminder:${inv.id}:${n}`,
                 },
-              ],
-              now,
-            );
+              ]);
             return true;
           }),
         );
@@ -95,9 +93,7 @@ export class ContractReminders {
                       },
                     ]
                   : []),
-              ],
-              now,
-            );
+              ]);
             return true;
           }),
         );

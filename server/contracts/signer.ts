@@ -176,9 +176,7 @@ export class SignerSide {
               recipientId: p.userId,
               topic: `contract:${contract.id}`,
             },
-          ],
-          now,
-        );
+          ]);
         await appendEvents(tx, contract.id, [
           { action: "code_issued", actorId: p.userId, signerId: signer.id, fromStatus: contract.status, toStatus: contract.status, documentSha256: contract.currentSha256, meta, at: now, details: { channel: "email" } },
         ]);

@@ -124,9 +124,7 @@ export class Invitations {
           recipientId: user.id,
           topic: topic ?? `user:${user.id}`,
         },
-      ],
-      this.clock(),
-    );
+      ]);
   }
 
   /** Mails a pending account's invitation again (a new link, landing where the last one did). */
@@ -165,9 +163,7 @@ export class Invitations {
           const link = await this.issueLink(tx, { userId: user.id, purpose: "password-reset", createdById: actor.id, landing: WORKSPACE });
           await enqueueMail(
             tx,
-            [{ template: "password-reset", params: { name: user.name, linkId: link.id, expiresAt: link.expiresAt.toISOString() }, to: user.email, recipientId: user.id, topic: `user:${user.id}` }],
-            now,
-          );
+            [{ template: "password-reset", params: { name: user.name, linkId: link.id, expiresAt: link.expiresAt.toISOString() }, to: user.email, recipientId: user.id, topic: `user:${user.id}` }]);
         }
         await appendAudit(tx, [{ actorId: actor.id, action: "password-reset.requested", subject: user.id }]);
       }),

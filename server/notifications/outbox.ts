@@ -28,8 +28,12 @@ export function setMessageIdDomain(publicUrl: string): void {
   }
 }
 
-/** Queues messages in the caller's transaction; returns the ids of those queued (a dedupe key already used queues nothing). */
-export async function enqueueMail(tx: Tx, mails: MailInput[], now = new Date()): Promise<string[]> {
+/**
+ * Queues messages in the caller's transaction; returns the ids of those queued (a dedupe key
+ * already used queues nothing). Times are the machine's: the worker sends by them.
+ */
+export async function enqueueMail(tx: Tx, mails: MailInput[]): Promise<string[]> {
+  const now = new Date();
   const ids: string[] = [];
   for (const m of mails) {
     if (m.dedupeKey && (await tx.mailMessage.findUnique({ where: { dedupeKey: m.dedupeKey }, select: { id: true } }))) continue;
