@@ -59,6 +59,9 @@ const schema = z.object({
   PASSWORD_RESET_TTL_HOURS: int(2, 1),
   // Public requests about links (password reset, opening or accepting a link), per IP and minute.
   LINK_RATE_LIMIT_PER_MIN: int(20, 1),
+  // Invitations sent (members, users, re-sent invitations, resets asked by an administrator), per
+  // client address and minute: each is a mail to someone else.
+  INVITATION_RATE_LIMIT_PER_MIN: int(30, 1),
   // Password resets mailed to one address per hour (more are answered alike and not sent).
   PASSWORD_RESET_PER_ADDRESS_PER_HOUR: int(3, 1),
   // Contracts: a warning this long before an invitation or the contract expires; how often the

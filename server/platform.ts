@@ -159,6 +159,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     maxPdfBytes: config.CONTRACT_MAX_PDF_BYTES,
     publicUrl: config.PUBLIC_URL,
     linkLimitPerMin: config.LINK_RATE_LIMIT_PER_MIN,
+    invitationLimitPerMin: config.INVITATION_RATE_LIMIT_PER_MIN,
     limitStore,
   });
   const app = buildApp({

@@ -56,6 +56,8 @@ export interface RouteDeps {
   publicUrl: string;
   /** public requests about e-mailed links, per IP and minute */
   linkLimitPerMin: number;
+  /** invitations sent by signed-in users, per IP and minute */
+  invitationLimitPerMin: number;
   limitStore?: RateLimitStoreFactory;
 }
 
@@ -66,10 +68,16 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
     res.status(h.ok ? 200 : 503).json(h);
   });
   const linkLimit = perIpLimit(d.linkLimitPerMin, d.limitStore?.("links"));
+  // Each invitation is a mail to someone else: the routes that send one are limited apart.
+  const invitationLimiter = perIpLimit(d.invitationLimitPerMin, d.limitStore?.("invitations"));
+  const SENDS_INVITATION = /^\/api\/(organizations\/[^/]+\/members(\/[^/]+\/invitation)?|users\/(invite|[^/]+\/(password-reset|invitation)))\/?$/;
+  const invitationLimit: RequestHandler = (req, res, next) =>
+    req.method === "POST" && SENDS_INVITATION.test(req.originalUrl.split("?")[0]) ? invitationLimiter(req, res, next) : next();
   return {
     rawBodyMounts: [["/api", pkiPublicRoutes(d.identity)]],
     apiMounts: [
       ["/api/health", health],
+      ["/api", invitationLimit],
       ["/api", accountLinkRoutes(d.invitations, linkLimit)],
       ["/api/users", auth, userInvitationRoutes(d.invitations, d.accounts)],
       ["/api", accountRoutes(d.accounts)],

@@ -40,6 +40,7 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
     LOG_LEVEL: "silent",
     LOGIN_RATE_LIMIT_PER_MIN: "100000",
     LINK_RATE_LIMIT_PER_MIN: "100000",
+    INVITATION_RATE_LIMIT_PER_MIN: "100000",
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     ...env,
   });

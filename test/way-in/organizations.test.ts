@@ -188,8 +188,8 @@ describe("the way in: organisations, their administrators and members, invitatio
     }
   });
 
-  it("password resets and link lookups are rate limited per address (429 with Retry-After)", async () => {
-    const small = await startTestPlatform({ LINK_RATE_LIMIT_PER_MIN: "3" });
+  it("password resets, link lookups and invitations are rate limited per client address (429 with Retry-After)", async () => {
+    const small = await startTestPlatform({ LINK_RATE_LIMIT_PER_MIN: "3", INVITATION_RATE_LIMIT_PER_MIN: "2" });
     try {
       const statuses = [];
       for (let i = 0; i < 5; i++) statuses.push((await small.api("POST", "/api/auth/password-reset", { json: { email: `x${i}@example.com` } })).status);
@@ -197,6 +197,14 @@ describe("the way in: organisations, their administrators and members, invitatio
       const limited = await small.api("GET", `/api/account-links/acl_${"A".repeat(43)}`);
       expect(limited.status).to.equal(429);
       expect(Number(limited.headers.get("retry-after"))).to.be.greaterThan(0);
+      // invitations sent by a signed-in administrator are limited apart
+      const org = await json(await small.api("POST", "/api/organizations", { token: small.adminToken, json: { name: "Org", kind: "enterprise" } }), 201);
+      const invites = [];
+      for (let i = 0; i < 3; i++) {
+        invites.push((await small.api("POST", `/api/organizations/${org.id}/members`, { token: small.adminToken, json: { email: `m${i}@example.com`, name: "M" } })).status);
+      }
+      expect(invites).to.deep.equal([202, 202, 429]);
+      expect((await small.api("GET", `/api/organizations/${org.id}/members`, { token: small.adminToken })).status).to.equal(200);
     } finally {
       await small.stop();
     }
