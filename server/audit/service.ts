@@ -43,6 +43,21 @@ export async function withAuditRetry<T>(run: () => Promise<T>, attempts = 8): Pr
   }
 }
 
+/**
+ * One transaction whose audit events are appended in it, retried when another writer took the same
+ * audit sequence number: `run` records events with `audit(e)` as it goes.
+ */
+export function changeWithAudit<T>(db: Db, run: (tx: Tx, audit: (e: AuditEvent) => void) => Promise<T>): Promise<T> {
+  return withAuditRetry(() =>
+    db.$transaction(async (tx) => {
+      const events: AuditEvent[] = [];
+      const result = await run(tx, (e) => events.push(e));
+      await appendAudit(tx, events);
+      return result;
+    }),
+  );
+}
+
 export class AuditService {
   constructor(private readonly db: Db) {}
 

@@ -8,7 +8,7 @@ import type { Principal } from "../accounts/roles";
 import type { AccountService } from "../accounts/service";
 import type { AcceptedItem, EvidenceMeta, EvidenceService } from "../evidence/service";
 import type { VerificationService } from "../verification/service";
-import { appendAudit, withAuditRetry, type AuditEvent } from "../audit/service";
+import { changeWithAudit, type AuditEvent } from "../audit/service";
 import { enqueueLeaves, statusOfBatch } from "../anchoring/queue";
 import { bundleForLeaf } from "../anchoring/proof";
 import { ApiError, badRequest, forbidden, notFound } from "../http/errors";
@@ -135,14 +135,7 @@ export class CasesService {
 
   /** One transaction with its audit entries, retried when another writer took the same audit sequence number. */
   private change<T>(run: (tx: Tx, audit: (e: AuditEvent) => void) => Promise<T>): Promise<T> {
-    return withAuditRetry(() =>
-      this.db.$transaction(async (tx) => {
-        const events: AuditEvent[] = [];
-        const result = await run(tx, (e) => events.push(e));
-        await appendAudit(tx, events);
-        return result;
-      }),
-    );
+    return changeWithAudit(this.db, run);
   }
 
   /**

@@ -7,7 +7,7 @@ import type { Db, Tx } from "../db/client";
 import type { Principal, Role } from "../accounts/roles";
 import type { AccountService, PublicUser } from "../accounts/service";
 import { DEFAULT_ROLE, mayHold, ROLES_OF_KIND, type OrganizationKind } from "../accounts/organization-kinds";
-import { appendAudit, withAuditRetry, type AuditEvent } from "../audit/service";
+import { changeWithAudit, type AuditEvent } from "../audit/service";
 import { ApiError, forbidden, notFound } from "../http/errors";
 import type { Invitations } from "../invitations/service";
 import { WORKSPACE } from "../invitations/landing";
@@ -53,14 +53,7 @@ export class OrganizationsService {
   }
 
   private change<T>(run: (tx: Tx, audit: (e: AuditEvent) => void) => Promise<T>): Promise<T> {
-    return withAuditRetry(() =>
-      this.db.$transaction(async (tx) => {
-        const events: AuditEvent[] = [];
-        const result = await run(tx, (e) => events.push(e));
-        await appendAudit(tx, events);
-        return result;
-      }),
-    );
+    return changeWithAudit(this.db, run);
   }
 
   async create(p: Principal, input: NewOrganization) {
