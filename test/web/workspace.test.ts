@@ -55,11 +55,46 @@ describe("workspace pages", function () {
       "contract.status.": ["draft", "in_progress", "completed", "declined", "voided", "expired"],
       "signer.status.": ["pending", "signed", "declined"],
       "contract.event.": ["created", "sent", "opened", "code_issued", "invitation_reissued", "signed", "declined", "voided", "expired", "completed"],
-      "role.": ["admin", "member", "lawyer", "judge"],
-      "nav.": ["contracts", "cases", "inbox"],
+      "role.": ["admin", "member", "lawyer", "judge", "clerk"],
+      "nav.": ["contracts", "cases", "inbox", "organization", "organizations", "users", "certificates", "audit", "anchoring", "outbox"],
+      "kind.": ["enterprise", "law_firm", "court"],
+      "account.": ["active", "pending", "disabled"],
+      "mail.status.": ["queued", "sending", "sent", "failed"],
+      "mail.template.": [
+        "account-invitation",
+        "account-exists",
+        "password-reset",
+        "contract-your-turn",
+        "contract-code",
+        "contract-reminder",
+        "contract-expiry-warning",
+        "contract-completed",
+        "contract-declined",
+        "contract-voided",
+        "document-served",
+        "case-representation",
+        "case-status",
+      ],
+      "cert.kind.": ["person", "organization", "root-ca", "issuing-ca", "tsa", "platform-seal"],
+      "cert.reason.": ["unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded", "cessationOfOperation", "certificateHold", "privilegeWithdrawn"],
+      "anchor.status.": ["closed", "sent", "anchored"],
       "opinion.": ["authenticity", "legality", "relevance", "accept", "dispute"],
       // error codes said in a sentence of their own (sayError), beyond the general one
-      "error.code.": ["not_voidable", "case_closed", "invalid_member", "conflict_of_interest"],
+      "error.code.": [
+        "not_voidable",
+        "case_closed",
+        "invalid_member",
+        "conflict_of_interest",
+        "duplicate",
+        "role_not_allowed",
+        "last_admin",
+        "link_used",
+        "link_replaced",
+        "link_expired",
+        "account_disabled",
+        "name_required",
+        "code_by_email",
+      ],
     };
     for (const [prefix, values] of Object.entries(families)) for (const v of values) expect(zh, prefix + v).to.include(prefix + v);
   });
@@ -342,7 +377,15 @@ describe("workspace pages", function () {
       expect(drafted.fieldValues).to.deep.include({ amount: { value: "128000.50", currency: "CNY" }, clauses: ["任何一方违约的，应承担违约责任。", "争议提交福州仲裁委员会仲裁。"] });
       expect(drafted.signers.map((s: any) => [s.userId, s.step, s.role])).to.deep.equal([[signer.id, 1, "乙方"]]);
 
+      // Sending says who is mailed and asks the deadline and the reminders (both optional here).
       await row.locator("button[data-action=send]").click();
+      await page.waitForSelector("#send-step", { state: "visible" });
+      expect(await page.evaluate(() => document.activeElement?.id)).to.equal("send-step-title");
+      await page.fill("#send-days", "400");
+      await page.click("#send-step-confirm");
+      expect(await page.textContent("#send-step-errors")).to.contain("1 到 365");
+      await page.fill("#send-days", "30");
+      await page.click("#send-step-confirm");
       await page.waitForSelector(`#contracts-table tr[data-contract-id="${contractId}"][data-status="in_progress"]`);
       const details = page.locator(`#contract-details-${contractId}`);
       const link = (await details.locator("[data-invitation-link]").getAttribute("href"))!;
@@ -534,19 +577,36 @@ describe("workspace pages", function () {
       expect(await rows.count()).to.equal(2);
       expect(await rows.nth(0).locator("select[name=party-kind]").inputValue()).to.equal("plaintiff");
       expect(await rows.nth(1).locator("select[name=party-kind]").inputValue()).to.equal("defendant");
-      await rows.nth(0).locator("input[name=party-name]").fill("甲科技有限公司");
-      await rows.nth(0).locator("input[name=party-org]").fill(orgId);
-      await rows.nth(0).locator("input[name=party-members]").fill(`${lawyerA.id}, ${member.id}`);
+      // The party's organisation and its representatives are picked from the directory.
+      const pick = async (input: ReturnType<Page["locator"]>, query: string, text: string) => {
+        await input.fill(query);
+        const listbox = `#${await input.getAttribute("aria-controls")}`;
+        const option = page.locator(`${listbox} [role=option]`, { hasText: text });
+        await option.first().waitFor();
+        await option.first().click();
+      };
+      await pick(rows.nth(0).locator("input[name=party-org]"), "甲科技", "甲科技有限公司");
+      expect(await rows.nth(0).locator("input[name=party-name]").inputValue()).to.equal("甲科技有限公司");
+      await pick(rows.nth(0).locator("input[name=party-rep]"), lawyerA.email, lawyerA.email);
+      // A member of the party's organisation is offered too (keyboard: arrow down, Enter).
+      const rep = rows.nth(0).locator("input[name=party-rep]");
+      await rep.fill(member.email);
+      await page.locator(`#${await rep.getAttribute("aria-controls")} [role=option]`).first().waitFor();
+      await rep.press("ArrowDown");
+      expect(await rep.getAttribute("aria-activedescendant")).to.be.a("string");
+      await rep.press("Enter");
+      expect(await rows.nth(0).locator(".ws-chips").textContent()).to.contain(lawyerA.email).and.to.contain(member.email);
       await rows.nth(1).locator("input[name=party-name]").fill("丙物流有限公司");
-      await rows.nth(1).locator("input[name=party-members]").fill(lawyerB.id);
+      await pick(rows.nth(1).locator("input[name=party-rep]"), lawyerB.email, lawyerB.email);
       await page.click("#add-party");
       expect(await rows.count()).to.equal(3);
       expect(await rows.nth(2).locator("select[name=party-kind]").inputValue()).to.equal("third-party");
       await rows.nth(2).locator("input[name=party-name]").fill("丁仓储有限公司");
-      await rows.nth(2).locator("input[name=party-members]").fill("not-an-id");
+      // An organisation typed but not chosen from the results is not guessed at.
+      await rows.nth(2).locator("input[name=party-org]").fill("丁仓储");
       await page.click("#open-case");
-      expect(await page.textContent("#new-case-errors")).to.contain("“not-an-id”不是用户或机构 ID");
-      await rows.nth(2).locator("input[name=party-members]").fill("");
+      expect(await page.textContent("#new-case-errors")).to.contain("请从查找结果中选择机构");
+      await rows.nth(2).locator("input[name=party-org]").fill("");
       await rows.nth(1).locator("select[name=party-kind]").selectOption("third-party");
       await page.click("#open-case");
       expect(await page.textContent("#new-case-errors")).to.contain("至少需要一名原告和一名被告");

@@ -1,7 +1,8 @@
 // The signing page, reached from an invitation link (/sign/#token=sgn_…): the signer logs in as
-// themselves, sees the contract (the PDF in the browser's own viewer, where their stamp goes, the
-// order of signers and who has signed), and signs with the one-time code the sender gave them, or
-// declines with a reason. Everything goes through the API (/api/sign/<token>, /api/contracts/<id>);
+// themselves (or is already, in the workspace's session of this tab), sees the contract (the PDF in
+// the browser's own viewer, where their stamp goes, the order of signers and who has signed), and
+// signs with the one-time code they ask to be mailed to their own address (or, when the sender
+// chose to hand it over, the code the sender gave them), or declines with a reason. Everything goes through the API (/api/sign/<token>, /api/contracts/<id>);
 // the token stays in the address's fragment, which browsers send neither to the server nor in a
 // Referer. The pure helpers at the top are exported for the tests.
 import { el } from "./dom.mjs";
@@ -56,6 +57,9 @@ export function openStepOf(signers) {
 // ---- the page
 
 const SESSION_KEY = "contract-sign.session";
+// The workspace's session in this tab (workspace/ws-api.mjs): someone who just set their password
+// from an e-mailed link lands here signed in, and a login here is the workspace's too.
+const WORKSPACE_TOKEN_KEY = "evidence-workspace.token";
 const LANG_KEY = "evidence-verify.lang"; // shared with the verification page: one choice for both
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -70,9 +74,10 @@ const state = {
   signedPdf: null, // {url}
   certificate: null, // {url}
   notice: null, // an API error that stops the page
-  busy: null, // "login" | "sign" | "decline"
+  busy: null, // "login" | "sign" | "decline" | "code"
+  codeSent: null, // POST /api/sign/<token>/code: {sentTo, expiresAt, attemptsAllowed}
   result: null, // {kind: "signed", sha256, completed} | {kind: "declined", reason}
-  errors: {}, // per form: login, sign, decline, link
+  errors: {}, // per form: login, sign, decline, link, code
 };
 
 const $ = (id) => document.getElementById(id);
@@ -91,10 +96,11 @@ const round = (n) => String(Math.round(n * 10) / 10);
 // ---- the API
 
 class ApiFailure extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, retryAfter = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -116,7 +122,8 @@ async function api(method, route, body) {
     // not JSON: keep the status line
   }
   if (res.status === 401 && error.code === "unauthorized") dropSession();
-  throw new ApiFailure(res.status, error.code, error.message);
+  const wait = Number(res.headers.get("retry-after"));
+  throw new ApiFailure(res.status, error.code, error.message, Number.isFinite(wait) && wait > 0 ? wait : null);
 }
 
 const apiJson = async (method, route, body) => (await api(method, route, body)).json();
@@ -132,7 +139,10 @@ async function blobOf(route) {
 function loadSession() {
   try {
     const s = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? "null");
-    if (s && typeof s.token === "string" && (!s.expiresAt || new Date(s.expiresAt) > new Date())) return s;
+    const workspace = sessionStorage.getItem(WORKSPACE_TOKEN_KEY);
+    // The workspace's token wins when the two differ: it is the newer sign-in of this tab.
+    if (s && typeof s.token === "string" && (!workspace || workspace === s.token) && (!s.expiresAt || new Date(s.expiresAt) > new Date())) return s;
+    if (workspace) return { token: workspace, expiresAt: null };
   } catch {
     // storage disabled or garbage: log in again
   }
@@ -143,6 +153,7 @@ function saveSession(s) {
   state.session = s;
   try {
     sessionStorage.setItem(SESSION_KEY, JSON.stringify(s));
+    sessionStorage.setItem(WORKSPACE_TOKEN_KEY, s.token);
   } catch {
     // storage disabled: the session lasts as long as the page
   }
@@ -153,6 +164,7 @@ function dropSession() {
   state.me = null;
   try {
     sessionStorage.removeItem(SESSION_KEY);
+    sessionStorage.removeItem(WORKSPACE_TOKEN_KEY);
   } catch {
     // storage disabled
   }
@@ -160,7 +172,7 @@ function dropSession() {
 
 function forgetContract() {
   for (const o of [state.pdf, state.signedPdf, state.certificate]) if (o?.url) URL.revokeObjectURL(o.url);
-  Object.assign(state, { invitation: null, contract: null, pdf: null, signedPdf: null, certificate: null, notice: null, result: null, busy: null, errors: {} });
+  Object.assign(state, { invitation: null, contract: null, pdf: null, signedPdf: null, certificate: null, notice: null, result: null, busy: null, codeSent: null, errors: {} });
   const frame = $("pdf-frame");
   frame.removeAttribute("src");
   frame.hidden = true;
@@ -319,6 +331,27 @@ async function actionFailed(form, error) {
   }
   state.errors[form] = error;
   render();
+}
+
+/** Asks for the one-time code by e-mail: it goes to the signer's own address, and the page says which (masked). */
+async function onRequestCode() {
+  if (state.busy || !state.invitation?.yourTurn) return;
+  state.errors.code = null;
+  state.busy = "code";
+  render();
+  try {
+    state.codeSent = await apiJson("POST", `sign/${state.token}/code`);
+    state.invitation.codeIssued = true;
+    state.errors.sign = null;
+  } catch (e) {
+    state.busy = null;
+    if (e.code === "code_out_of_band") state.invitation.codeDelivery = "out-of-band";
+    await actionFailed("code", e);
+    return;
+  }
+  state.busy = null;
+  render();
+  $("code").focus();
 }
 
 async function onDecline(event) {
@@ -551,7 +584,30 @@ function renderActions(status, me) {
   const submit = $("sign-submit");
   submit.disabled = !canSign;
   submit.textContent = state.busy === "sign" ? t("sign.busy") : t("sign.submit");
-  $("code-status").textContent = !inv.yourTurn ? t("sign.disabled") : inv.codeIssued ? "" : t("sign.codeNotIssued");
+  const byEmail = inv.codeDelivery !== "out-of-band";
+  const sent = state.codeSent;
+  $("code-status").textContent = !inv.yourTurn
+    ? t("sign.disabled")
+    : sent
+      ? t("sign.codeSent", { to: sent.sentTo, time: formatTime(sent.expiresAt), n: sent.attemptsAllowed })
+      : inv.codeIssued
+        ? byEmail
+          ? t("sign.codeWaiting")
+          : ""
+        : byEmail
+          ? t("sign.codeAsk")
+          : t("sign.codeNotIssued");
+  $("code-hint").textContent = t(byEmail ? "sign.codeHintEmail" : "sign.codeHint");
+  const ask = $("code-request");
+  ask.hidden = !byEmail;
+  ask.disabled = !inv.yourTurn || !!state.busy;
+  ask.textContent = state.busy === "code" ? t("sign.codeRequesting") : t(sent || inv.codeIssued ? "sign.codeRequestAgain" : "sign.codeRequest");
+  const codeError = state.errors.code;
+  $("code-request-error").textContent = !codeError
+    ? ""
+    : codeError.code === "code_recently_sent" && codeError.retryAfter
+      ? t("err.code_recently_sent_wait", { seconds: codeError.retryAfter })
+      : errorLine(codeError);
   $("sign-error").textContent = errorLine(state.errors.sign);
   $("code").setAttribute("aria-invalid", state.errors.sign ? "true" : "false");
   const decline = $("decline-submit");
@@ -632,6 +688,7 @@ async function start() {
   $("logout").addEventListener("click", onLogout);
   $("sign-form").addEventListener("submit", onSign);
   $("decline-form").addEventListener("submit", onDecline);
+  $("code-request").addEventListener("click", onRequestCode);
   $("link-form").addEventListener("submit", onLink);
   $("code").addEventListener("input", (e) => {
     e.target.value = e.target.value.replace(/\D/g, "").slice(0, 6);

@@ -1,8 +1,12 @@
 // The workspace: log in (the token stays in this tab's sessionStorage), then the views the
 // account's role works with. Enterprise members: contracts (drafting, sending, voiding), their
 // cases, served documents. Lawyers: cases (evidence with upload progress, the other side's evidence
-// and opinions), served documents, contracts. Judges: their cases (opening and closing them), each
-// item's live verification, certificates, service.
+// and opinions), served documents, contracts. Judges: their cases (opening and closing them, adding
+// judges and representatives), each item's live verification, certificates, service. Filing
+// clerks: the cases list. The platform administrator: the console (organisations, users,
+// certificates, audit log, anchoring, mail). An organisation's administrators also have "My
+// organisation". An e-mailed link (#/welcome/acl_…) sets up an account or a new password without
+// a session.
 import { LANGS } from "../workspace-i18n.mjs";
 import { onLanguageButtons, savedLanguage } from "../lang.mjs";
 import { api, getToken, setToken, whenUnauthorized } from "./ws-api.mjs";
@@ -10,11 +14,43 @@ import { el, say, sayError, setLanguage, tx } from "./ws-dom.mjs";
 import { contractsView } from "./ws-contracts.mjs";
 import { casesListView, inboxView, partyCaseView } from "./ws-cases.mjs";
 import { judgeCaseView } from "./ws-judge.mjs";
+import { myOrganizationView } from "./ws-org.mjs";
+import { anchoringView, auditView, certificatesView, organizationView, organizationsView, outboxView, usersView } from "./ws-admin.mjs";
+import { welcomeToken, welcomeView, wireForgotPassword } from "./ws-welcome.mjs";
 
 const LANG_KEY = "evidence-workspace.lang";
 const $ = (id) => document.getElementById(id);
 /** The views of each role, the first being where it lands. */
-const NAV = { member: ["contracts", "cases", "inbox"], lawyer: ["cases", "inbox", "contracts"], judge: ["cases"], admin: [] };
+const NAV = {
+  member: ["contracts", "cases", "inbox"],
+  lawyer: ["cases", "inbox", "contracts"],
+  judge: ["cases"],
+  clerk: ["cases"],
+  admin: ["organizations", "users", "certificates", "audit", "anchoring", "outbox"],
+};
+/** A view by name; those taking an id (#/name/id) have their own entry in DETAIL. */
+const VIEWS = {
+  contracts: contractsView,
+  cases: casesListView,
+  inbox: inboxView,
+  organization: myOrganizationView,
+  organizations: organizationsView,
+  users: usersView,
+  certificates: certificatesView,
+  audit: auditView,
+  anchoring: anchoringView,
+  outbox: outboxView,
+};
+const DETAIL = {
+  cases: async (view, ctx, id, state) => {
+    const c = await api("GET", `cases/${encodeURIComponent(id)}`);
+    if (!state.alive) return;
+    await (c.you.relation === "judge" ? judgeCaseView : partyCaseView)(view, ctx, c);
+  },
+  organizations: (view, ctx, id) => organizationView(view, ctx, id),
+};
+/** The role's views, and "My organisation" for an organisation's administrator. */
+const navOf = (user) => [...(NAV[user.role] ?? []), ...(user.orgAdmin && user.role !== "admin" && user.organizationId ? ["organization"] : [])];
 
 let me = null;
 let current = null; // the shown view: {alive, cleanups}
@@ -26,13 +62,17 @@ function leaveCurrent() {
   current = null;
 }
 
-function showLogin(messageKey) {
+function signedOutScreen() {
   leaveCurrent();
   me = null;
-  $("view").hidden = true;
   $("view").replaceChildren();
   $("user-box").hidden = true;
   $("nav").replaceChildren();
+}
+
+function showLogin(messageKey) {
+  signedOutScreen();
+  $("view").hidden = true;
   $("login").hidden = false;
   if (messageKey) say($("login-message"), "bad", messageKey);
   document.body.dataset.screen = "login";
@@ -54,7 +94,7 @@ async function enter() {
   $("user-role").replaceChildren(tx(`role.${me.role}`));
   $("user-box").hidden = false;
   $("nav").replaceChildren(
-    el("ul", { class: "ws-nav" }, (NAV[me.role] ?? []).map((name) => el("li", {}, el("a", { href: `#/${name}`, "data-nav": name }, tx(`nav.${name}`))))),
+    el("ul", { class: "ws-nav" }, navOf(me).map((name) => el("li", {}, el("a", { href: `#/${name}`, "data-nav": name }, tx(`nav.${name}`))))),
   );
   document.body.dataset.screen = "workspace";
   document.body.dataset.role = me.role;
@@ -67,7 +107,7 @@ async function route() {
   const state = { alive: true, cleanups: [] };
   current = state;
   const ctx = { me, alive: () => state.alive, onLeave: (fn) => state.cleanups.push(fn) };
-  const allowed = NAV[me.role] ?? [];
+  const allowed = navOf(me);
   let [name, id] = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
   if (!allowed.includes(name)) [name, id] = [allowed[0], undefined];
   for (const a of document.querySelectorAll("[data-nav]")) {
@@ -79,15 +119,9 @@ async function route() {
   delete view.dataset.loaded;
   view.setAttribute("aria-busy", "true");
   try {
-    if (!name) {
-      view.append(el("section", { class: "card" }, el("h1", { tabindex: "-1", "data-view-heading": "" }, tx("admin.title")), el("p", {}, tx("admin.text"))));
-    } else if (name === "cases" && id) {
-      const c = await api("GET", `cases/${encodeURIComponent(id)}`);
-      if (!state.alive) return;
-      await (c.you.relation === "judge" ? judgeCaseView : partyCaseView)(view, ctx, c);
-    } else if (name === "cases") await casesListView(view, ctx);
-    else if (name === "inbox") await inboxView(view, ctx);
-    else if (name === "contracts") await contractsView(view, ctx);
+    if (!name) view.append(el("section", { class: "card" }, el("h1", { tabindex: "-1", "data-view-heading": "" }, tx("nav.none.title")), el("p", {}, tx("nav.none.text"))));
+    else if (id && DETAIL[name]) await DETAIL[name](view, ctx, id, state);
+    else await VIEWS[name](view, ctx);
   } catch (e) {
     if (!state.alive) return;
     const region = el("div", { role: "alert" });
@@ -99,6 +133,21 @@ async function route() {
   view.dataset.loaded = id ? `${name}/${id}` : name ?? "none";
   // Keyboard and screen-reader users start at the new view's heading.
   (view.querySelector("[data-view-heading]") ?? view).focus();
+}
+
+/** The e-mailed link's view: no session needed, whatever the tab had. */
+async function showWelcome(token) {
+  signedOutScreen();
+  $("login").hidden = true;
+  const view = $("view");
+  view.hidden = false;
+  view.setAttribute("aria-busy", "true");
+  delete view.dataset.loaded;
+  document.body.dataset.screen = "welcome";
+  await welcomeView(view, token, { enter });
+  if (document.body.dataset.screen !== "welcome") return;
+  view.removeAttribute("aria-busy");
+  view.dataset.loaded = "welcome";
 }
 
 async function logIn(e) {
@@ -141,9 +190,18 @@ function init() {
     setToken(null);
     showLogin("login.expired");
   });
-  window.addEventListener("hashchange", () => void route());
+  wireForgotPassword();
+  window.addEventListener("hashchange", () => {
+    const token = welcomeToken();
+    if (token) void showWelcome(token);
+    else if (me) void route();
+    else if (getToken()) void enter();
+    else showLogin();
+  });
   document.body.dataset.ready = "true";
-  if (getToken()) void enter();
+  const token = welcomeToken();
+  if (token) void showWelcome(token);
+  else if (getToken()) void enter();
   else showLogin();
 }
 

@@ -1,14 +1,16 @@
 // Cases for the people who act for a party (lawyers, enterprise members): the case list, a case
 // with our evidence (submitted with an upload progress bar, then finalised), the other side's
 // evidence with the opinions on it, and the inbox of documents served by the court. For a judge,
-// the case list also has the form that opens a new case.
+// the case list also has the form that opens a new case: parties' organisations and their
+// representatives picked from the directory, or representatives invited by e-mail. Filing clerks
+// see the list only.
 import { api, download } from "./ws-api.mjs";
 import { badge, colon, el, field, fileHint, formatTime, progressBox, replaceKeepingFocus, say, sayError, table, tx } from "./ws-dom.mjs";
 import { certificateButton, evidenceCell, fileButton, partyCell, sendsUpload } from "./ws-evidence.mjs";
+import { directoryPicker, findOrganizations, findPeople, organizationLine, personLine } from "./ws-picker.mjs";
 
 const POLL_MS = 5000;
 const PARTY_KINDS = ["plaintiff", "defendant", "third-party"];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // ---- shared with the judge's view
 
@@ -143,7 +145,7 @@ export async function casesListView(root, ctx) {
           { class: "card", "aria-labelledby": "new-case-title" },
           el("h2", { id: "new-case-title" }, tx("case.new.title")),
           el("p", { class: "hint" }, tx("case.new.intro")),
-          newCaseForm(refresh, news),
+          newCaseForm(refresh, news, ctx.me),
         )
       : null,
   );
@@ -156,31 +158,162 @@ export async function casesListView(root, ctx) {
 
 let partyCounter = 0;
 
+/** Who may act for a party, as the directory finds them: lawyers, and members of the party's organisation. */
+export async function findRepresentatives(q, organizationId) {
+  const [lawyers, members] = await Promise.all([findPeople(q, { role: "lawyer" }), organizationId ? findPeople(q, { role: "member", organizationId }) : []]);
+  const seen = new Set();
+  return [...lawyers, ...members].filter((p) => !seen.has(p.id) && seen.add(p.id));
+}
+
+/**
+ * The representatives chosen for a party before the case exists: people picked from the directory
+ * and addresses to invite (name and e-mail), each shown with its remove button.
+ */
+function representativesField(n, orgIdOf) {
+  const chosen = [];
+  const list = el("ul", { class: "ws-chips", id: `party-${n}-reps`, "aria-live": "polite" });
+  const render = () =>
+    list.replaceChildren(
+      ...chosen.map((r, i) =>
+        el(
+          "li",
+          { class: "ws-chip", "data-rep": r.userId ?? r.email },
+          r.userId ? [r.name, " · ", r.email] : [tx("case.new.inviteChip"), " ", r.name, " · ", r.email],
+          el(
+            "button",
+            {
+              type: "button",
+              class: "ws-chip-remove",
+              onclick: () => {
+                chosen.splice(i, 1);
+                render();
+                picker.input.focus();
+              },
+            },
+            el("span", { "aria-hidden": "true" }, "×"),
+            el("span", { class: "visually-hidden" }, tx("case.new.removeRep", { name: r.name })),
+          ),
+        ),
+      ),
+    );
+  const picker = directoryPicker({
+    id: `party-${n}-rep`,
+    labelKey: "case.new.repSearch",
+    hint: "case.new.repSearchHint",
+    name: "party-rep",
+    search: (q) => findRepresentatives(q, orgIdOf()),
+    line: personLine,
+    onPick: (p) => {
+      if (!chosen.some((r) => r.userId === p.id)) chosen.push({ userId: p.id, name: p.name, email: p.email });
+      render();
+      picker.set("");
+    },
+  });
+  const email = el("input", { type: "email", name: "party-invite-email", maxlength: "254", autocomplete: "off", spellcheck: "false" });
+  const name = el("input", { type: "text", name: "party-invite-name", maxlength: "200", autocomplete: "off" });
+  const problem = el("div", { role: "alert" });
+  const add = el(
+    "button",
+    {
+      type: "button",
+      class: "button small",
+      "data-action": "add-invite",
+      onclick: () => {
+        problem.replaceChildren();
+        const e = email.value.trim().toLowerCase();
+        const nm = name.value.trim();
+        if (!e || !email.checkValidity()) {
+          say(problem, "bad", "case.new.inviteEmailMissing");
+          return email.focus();
+        }
+        if (!nm) {
+          say(problem, "bad", "case.new.inviteNameMissing");
+          return name.focus();
+        }
+        if (!chosen.some((r) => r.email === e)) chosen.push({ email: e, name: nm });
+        email.value = "";
+        name.value = "";
+        render();
+        email.focus();
+      },
+    },
+    tx("case.new.addInvite"),
+  );
+  const node = el(
+    "div",
+    { class: "ws-reps" },
+    el("p", { class: "ws-reps-title", id: `party-${n}-reps-title` }, tx("case.new.reps")),
+    list,
+    picker.node,
+    el(
+      "details",
+      { class: "ws-invite" },
+      el("summary", {}, tx("case.new.inviteSummary")),
+      el("div", { class: "ws-inline" }, field(`party-${n}-invite-email`, "case.new.inviteEmail", email), field(`party-${n}-invite-name`, "case.new.inviteName", name), add),
+      problem,
+    ),
+  );
+  list.setAttribute("aria-labelledby", `party-${n}-reps-title`);
+  return {
+    node,
+    members: () => chosen.filter((r) => r.userId).map((r) => r.userId),
+    invite: () => chosen.filter((r) => !r.userId).map(({ email: e, name: nm }) => ({ email: e, name: nm })),
+  };
+}
+
 /** A judge's form for a new case: number, court, cause of action, and its parties (at least a plaintiff and a defendant). */
-function newCaseForm(refresh, news) {
+function newCaseForm(refresh, news, me) {
   const errors = el("div", { role: "alert", id: "new-case-errors" });
   const partiesBox = el("div", { id: "party-rows" });
+  const parties = new Map();
   const addParty = (kind = "plaintiff", focus = true) => {
     const n = ++partyCounter;
     const kindSelect = el("select", { name: "party-kind" }, PARTY_KINDS.map((k) => el("option", { value: k, selected: k === kind }, tx(`party.${k}`))));
+    const nameInput = el("input", { type: "text", name: "party-name", maxlength: "200", autocomplete: "off" });
+    let orgId = null;
+    const org = directoryPicker({
+      id: `party-${n}-org`,
+      labelKey: "case.new.partyOrg",
+      hint: "case.new.partyOrgHint",
+      name: "party-org",
+      search: (q) => findOrganizations(q),
+      line: organizationLine,
+      pickedText: (o) => o.name,
+      onPick: (o) => {
+        orgId = o.id;
+        row.dataset.organizationId = o.id;
+        if (!nameInput.value.trim()) nameInput.value = o.name;
+      },
+      onType: () => {
+        orgId = null;
+        delete row.dataset.organizationId;
+      },
+    });
+    const reps = representativesField(n, () => orgId);
     const row = el(
       "div",
       { class: "ws-party-row", "data-party-row": String(n) },
-      field(`party-${n}-name`, "case.new.partyName", el("input", { type: "text", name: "party-name", maxlength: "200", autocomplete: "off" }), { required: true }),
+      field(`party-${n}-name`, "case.new.partyName", nameInput, { required: true }),
       field(`party-${n}-kind`, "case.new.partyKind", kindSelect, { required: true }),
-      field(`party-${n}-org`, "case.new.partyOrg", el("input", { type: "text", name: "party-org", maxlength: "36", autocomplete: "off", spellcheck: "false" }), { hint: "case.new.partyOrgHint" }),
-      field(`party-${n}-members`, "case.new.partyMembers", el("input", { type: "text", name: "party-members", autocomplete: "off", spellcheck: "false" }), { hint: "case.new.partyMembersHint" }),
-      el("button", { type: "button", class: "button small", onclick: () => (row.remove(), addButton.focus()), "aria-describedby": `party-${n}-name` }, tx("case.new.removeParty")),
+      org.node,
+      reps.node,
+      el(
+        "button",
+        { type: "button", class: "button small", onclick: () => (parties.delete(row), row.remove(), addButton.focus()), "aria-describedby": `party-${n}-name` },
+        tx("case.new.removeParty"),
+      ),
     );
+    parties.set(row, { reps, orgId: () => orgId });
     partiesBox.append(row);
-    if (focus) row.querySelector("input").focus();
+    if (focus) nameInput.focus();
   };
   const addButton = el("button", { type: "button", class: "button", id: "add-party", onclick: () => addParty("third-party") }, tx("case.new.addParty"));
+  const court = el("input", { type: "text", name: "court", maxlength: "200", autocomplete: "off" });
   const form = el(
     "form",
     { class: "form", id: "new-case-form", novalidate: true },
     field("case-number", "cases.number", el("input", { type: "text", name: "number", maxlength: "100", autocomplete: "off", spellcheck: "false" }), { required: true, hint: "case.new.numberHint" }),
-    field("case-court", "case.court", el("input", { type: "text", name: "court", maxlength: "200", autocomplete: "off" }), { required: true }),
+    field("case-court", "case.court", court, { required: true }),
     field("case-cause", "case.cause", el("input", { type: "text", name: "cause", maxlength: "200", autocomplete: "off" }), { required: true }),
     el("fieldset", { class: "ws-fieldset" }, el("legend", {}, tx("case.new.parties")), el("p", { class: "hint" }, tx("case.new.partiesIntro")), partiesBox, addButton),
     errors,
@@ -188,7 +321,10 @@ function newCaseForm(refresh, news) {
   );
   const reset = () => {
     form.reset();
+    // A judge's own court is the usual one.
+    if (me.organization?.kind === "court") court.value = me.organization.name;
     partiesBox.replaceChildren();
+    parties.clear();
     addParty("plaintiff", false);
     addParty("defendant", false);
   };
@@ -200,20 +336,19 @@ function newCaseForm(refresh, news) {
     for (const [name, id] of [["number", "case-number"], ["court", "case-court"], ["cause", "case-cause"]]) {
       if (!value(name)) return { problem: ["case.new.missing", undefined, `#${id}`] };
     }
-    const parties = [];
+    const body = [];
     for (const row of partiesBox.querySelectorAll("[data-party-row]")) {
       const get = (name) => row.querySelector(`[name=${name}]`).value.trim();
       const name = get("party-name");
       if (!name) return { problem: ["case.new.missing", undefined, `#${row.querySelector("[name=party-name]").id}`] };
-      const organizationId = get("party-org");
-      if (organizationId && !UUID.test(organizationId)) return { problem: ["case.new.badId", { value: organizationId }, `#${row.querySelector("[name=party-org]").id}`] };
-      const members = get("party-members").split(/[\s,，、;；]+/).filter(Boolean);
-      const bad = members.find((m) => !UUID.test(m));
-      if (bad) return { problem: ["case.new.badId", { value: bad }, `#${row.querySelector("[name=party-members]").id}`] };
-      parties.push({ name, kind: get("party-kind"), ...(organizationId ? { organizationId: organizationId.toLowerCase() } : {}), members: members.map((m) => m.toLowerCase()) });
+      const { reps, orgId } = parties.get(row);
+      const organizationId = orgId();
+      if (!organizationId && get("party-org")) return { problem: ["case.new.pickOrg", undefined, `#${row.querySelector("[name=party-org]").id}`] };
+      const invite = reps.invite();
+      body.push({ name, kind: get("party-kind"), ...(organizationId ? { organizationId } : {}), members: reps.members(), ...(invite.length ? { invite } : {}) });
     }
-    if (!parties.some((p) => p.kind === "plaintiff") || !parties.some((p) => p.kind === "defendant")) return { problem: ["case.new.needSides", undefined, "#add-party"] };
-    return { body: { number: value("number"), court: value("court"), causeOfAction: value("cause"), parties } };
+    if (!body.some((p) => p.kind === "plaintiff") || !body.some((p) => p.kind === "defendant")) return { problem: ["case.new.needSides", undefined, "#add-party"] };
+    return { body: { number: value("number"), court: value("court"), causeOfAction: value("cause"), parties: body } };
   }
 
   form.addEventListener("submit", async (e) => {

@@ -1,10 +1,14 @@
 // Contracts, for an enterprise: the contracts one sent or is to sign, with their status; a new
 // draft from a template (its fields filled here) or from an uploaded PDF; signers in ordered
-// steps; sending, which returns each signer's invitation link once; one-time codes for the signer
-// whose step is open, returned to the sender to pass on out of band; voiding a draft or a contract
+// steps, found in the directory among the own organisation's people or named by an e-mail address
+// (someone without an account is invited by mail); sending, with its deadline and reminders, which
+// mails each signer when their step opens and returns each invitation link once; one-time codes
+// mailed to signers, or, for a signer the sender chose to reach out of band, returned to the sender
+// to pass on; the mail sent about a contract and whether it arrived; voiding a draft or a contract
 // in progress, with the sender's reason, after an in-page confirmation step.
 import { api, download, upload } from "./ws-api.mjs";
-import { badge, bi, colon, confirmStep, el, field, formatTime, hex, progressBox, replaceKeepingFocus, say, sayError, table, tx } from "./ws-dom.mjs";
+import { badge, bi, colon, confirmStep, el, field, formatTime, hex, mailBadge, progressBox, replaceKeepingFocus, say, sayError, table, tx } from "./ws-dom.mjs";
+import { directoryPicker, findPeople, personLine } from "./ws-picker.mjs";
 
 const CURRENCIES = ["CNY", "USD", "EUR", "HKD"];
 const STATUS_KIND = { draft: "neutral", in_progress: "wait", completed: "ok", declined: "bad", voided: "bad", expired: "bad" };
@@ -57,18 +61,74 @@ export async function contractsView(root, ctx) {
     await act(async () => undefined);
   };
 
-  const send = (c) =>
-    act(
-      async () => {
-        const sent = await api("POST", `contracts/${c.id}/send`, { json: {} });
-        const mem = issuedFor(c.id);
-        for (const inv of sent.invitations) mem.links.set(inv.signerId, inv);
-        expanded.add(c.id);
-        return sent;
-      },
-      "contract.sent",
-      (sent) => ({ title: c.title, n: sent.invitations.length }),
-    );
+  // Sending: the step says who is mailed, and takes the deadline and the reminders' interval.
+  let sending = null;
+  const days = el("input", { type: "number", name: "expiresInDays", min: "1", max: "365", inputmode: "numeric" });
+  const remind = el("input", { type: "number", name: "reminderIntervalHours", min: "1", max: "720", inputmode: "numeric" });
+  const sendStep = confirmStep({
+    id: "send-step",
+    level: "h2",
+    danger: false,
+    title: ["contract.sendTitle", { title: "" }],
+    text: ["contract.sendText"],
+    body: [
+      field("send-days", "contract.sendDays", days, { hint: "contract.sendDaysHint" }),
+      field("send-remind", "contract.sendRemind", remind, { hint: "contract.sendRemindHint" }),
+    ],
+    confirm: ["contract.sendConfirm"],
+    onCancel: () => closeSend(true),
+    onConfirm: async (_form, stepErrors) => {
+      const c = sending;
+      const opts = {};
+      for (const [input, key, max] of [
+        [days, "expiresInDays", 365],
+        [remind, "reminderIntervalHours", 720],
+      ]) {
+        if (!input.value.trim()) continue;
+        const n = Number(input.value);
+        if (!Number.isInteger(n) || n < 1 || n > max) {
+          input.setAttribute("aria-invalid", "true");
+          say(stepErrors, "bad", "contract.sendBadNumber", { max });
+          input.focus();
+          return;
+        }
+        input.removeAttribute("aria-invalid");
+        opts[key] = n;
+      }
+      let sent;
+      try {
+        sent = await api("POST", `contracts/${c.id}/send`, { json: opts });
+      } catch (e) {
+        sayError(stepErrors, e);
+        if (e.status === 409) await refresh().catch(() => undefined);
+        return;
+      }
+      const mem = issuedFor(c.id);
+      for (const inv of sent.invitations) mem.links.set(inv.signerId, inv);
+      expanded.add(c.id);
+      closeSend(false);
+      errors.replaceChildren();
+      say(news, "ok", "contract.sent", { title: c.title, n: sent.invitations.length });
+      await refresh().catch((e) => sayError(errors, e));
+      document.querySelector(`[data-contract-id="${c.id}"] [data-action=details]`)?.focus();
+    },
+  });
+  function openSend(c) {
+    sending = c;
+    days.value = "";
+    remind.value = "";
+    sendStep.node.dataset.contractId = c.id;
+    sendStep.node.querySelector("#send-step-title").replaceChildren(tx("contract.sendTitle", { title: c.title }));
+    sendStep.open();
+  }
+  function closeSend(returnFocus) {
+    const c = sending;
+    sending = null;
+    sendStep.node.dataset.contractId = "";
+    sendStep.close();
+    if (returnFocus && c) document.querySelector(`[data-focus-key="send:${c.id}"]`)?.focus();
+  }
+  const send = (c) => openSend(c);
 
   const issueCode = (c, s) =>
     act(
@@ -208,6 +268,27 @@ export async function contractsView(root, ctx) {
       el("h3", {}, tx("contract.signersTitle")),
       c.status === "in_progress" && mine ? el("p", { class: "hint" }, tx("contract.deliveryHint")) : null,
       table({ columns: ["contract.step", "contract.signer", "contract.signerStatus", "contract.link", "contract.code", "evidence.actions"], rows: signerRows }),
+      c.notifications
+        ? [
+            el("h3", {}, tx("contract.mail")),
+            table({
+              id: `contract-mail-${c.id}`,
+              caption: "contract.mail",
+              empty: "contract.noMail",
+              columns: ["outbox.createdAt", "outbox.template", "outbox.to", "outbox.state"],
+              rows: c.notifications.map((m) =>
+                el(
+                  "tr",
+                  { "data-message-id": m.id, "data-template": m.template, "data-status": m.status },
+                  el("td", {}, formatTime(m.createdAt)),
+                  el("td", {}, tx(`mail.template.${m.template}`)),
+                  el("td", {}, m.to),
+                  el("td", {}, mailBadge(m), m.lastError ? el("div", { class: "ws-detail", lang: "en" }, m.lastError) : null),
+                ),
+              ),
+            }),
+          ]
+        : null,
       c.events
         ? [
             el("h3", {}, tx("contract.events")),
@@ -256,7 +337,7 @@ export async function contractsView(root, ctx) {
           "td",
           { class: "ws-actions" },
           mine && c.status === "draft"
-            ? el("button", { type: "button", class: "button small primary", "data-action": "send", "data-focus-key": `send:${c.id}`, onclick: () => send(c) }, tx("contract.send"))
+            ? el("button", { type: "button", class: "button small primary", "data-action": "send", "data-focus-key": `send:${c.id}`, "aria-controls": "send-step", onclick: () => send(c) }, tx("contract.send"))
             : null,
           el(
             "button",
@@ -299,9 +380,10 @@ export async function contractsView(root, ctx) {
       news,
       errors,
       listBox,
+      sendStep.node,
       voidStep.node,
     ),
-    el("section", { class: "card", "aria-labelledby": "new-contract-title" }, el("h2", { id: "new-contract-title" }, tx("contract.new")), await newContractForm(refresh, news)),
+    el("section", { class: "card", "aria-labelledby": "new-contract-title" }, el("h2", { id: "new-contract-title" }, tx("contract.new")), await newContractForm(refresh, news, ctx.me)),
   );
   try {
     await refresh();
@@ -381,7 +463,7 @@ function templateValues(template, form) {
 
 let signerCounter = 0;
 
-async function newContractForm(refresh, news) {
+async function newContractForm(refresh, news, me) {
   const { templates } = await api("GET", "contracts/templates");
   const errors = el("div", { role: "alert", id: "new-contract-errors" });
   const progress = progressBox("contract-upload-progress");
@@ -396,12 +478,34 @@ async function newContractForm(refresh, news) {
   const signersBox = el("div", { id: "signer-rows" });
   const addSigner = () => {
     const n = ++signerCounter;
+    const nameInput = el("input", { type: "text", name: "signer-name", maxlength: "200", autocomplete: "off" });
+    // Someone of the own organisation is picked from the directory; any other address is typed (with
+    // the name, which an address without an account needs: it is invited by mail when sent).
+    const who = directoryPicker({
+      id: `signer-${n}-email`,
+      labelKey: "signer.email",
+      hint: "signer.emailHint",
+      required: true,
+      name: "signer-email",
+      search: (q) => findPeople(q, { organizationId: me.organizationId ?? undefined }),
+      line: personLine,
+      pickedText: (p) => p.email,
+      onPick: (p) => {
+        row.dataset.userId = p.id;
+        row.dataset.pickedEmail = p.email;
+        nameInput.value = p.name;
+      },
+      onType: () => {
+        delete row.dataset.userId;
+        delete row.dataset.pickedEmail;
+      },
+    });
     const row = el(
       "div",
       { class: "ws-signer-row", "data-signer-row": String(n) },
-      field(`signer-${n}-email`, "signer.email", el("input", { type: "email", name: "signer-email", autocomplete: "off", maxlength: "254" }), { required: true }),
+      who.node,
       field(`signer-${n}-step`, "signer.step", el("input", { type: "number", name: "signer-step", min: "1", max: "20", value: "1" }), { required: true }),
-      field(`signer-${n}-name`, "signer.name", el("input", { type: "text", name: "signer-name", maxlength: "200", autocomplete: "off" }), { hint: "signer.nameHint" }),
+      field(`signer-${n}-name`, "signer.name", nameInput, { hint: "signer.nameHint" }),
       field(`signer-${n}-role`, "signer.role", el("input", { type: "text", name: "signer-role", maxlength: "64", autocomplete: "off" })),
       el(
         "label",
@@ -455,8 +559,10 @@ async function newContractForm(refresh, news) {
       const role = row.querySelector("[name=signer-role]").value.trim();
       const name = row.querySelector("[name=signer-name]").value.trim();
       const outOfBand = row.querySelector("[name=signer-oob]").checked;
+      const email = row.querySelector("[name=signer-email]").value.trim();
+      const picked = row.dataset.userId && row.dataset.pickedEmail === email;
       return {
-        email: row.querySelector("[name=signer-email]").value.trim(),
+        ...(picked ? { userId: row.dataset.userId } : { email }),
         step: Number(row.querySelector("[name=signer-step]").value),
         ...(name ? { name } : {}),
         ...(role ? { role } : {}),
@@ -466,6 +572,13 @@ async function newContractForm(refresh, news) {
     if (!signers.length) {
       say(errors, "bad", "signer.none");
       addButton.focus();
+      return;
+    }
+    const blank = [...signersBox.querySelectorAll("[name=signer-email]")].find((input) => !input.value.trim());
+    if (blank) {
+      blank.setAttribute("aria-invalid", "true");
+      say(errors, "bad", "signer.emailMissing");
+      blank.focus();
       return;
     }
     const title = form.title.value.trim();

@@ -54,6 +54,19 @@ export function badge(kind, key, params) {
   return el("span", { class: `ws-status ws-status-${kind}`, "data-state": kind }, el("span", { class: "ws-status-icon", "aria-hidden": "true" }, icon), tx(key, params));
 }
 
+/** How each delivery state of a mail looks. */
+export const MAIL_KIND = { queued: "wait", sending: "wait", sent: "ok", failed: "bad" };
+
+/** A mail's delivery state: queued (and when it is tried again after a failure), sending, sent (when), failed. */
+export function mailBadge(m) {
+  return el(
+    "span",
+    { "data-mail-status": m.status },
+    badge(MAIL_KIND[m.status] ?? "neutral", `mail.status.${m.status}`),
+    m.sentAt ? el("div", { class: "hint" }, formatTime(m.sentAt)) : m.status === "queued" && m.attempts && m.nextAttemptAt ? el("div", { class: "hint" }, tx("mail.nextAttempt", { at: formatTime(m.nextAttemptAt) })) : null,
+  );
+}
+
 const pad = (n) => String(n).padStart(2, "0");
 /** Local time as YYYY-MM-DD HH:MM:SS: the same in both languages. */
 export function formatTime(iso) {
@@ -139,18 +152,19 @@ export function sayError(region, error, byCode = {}) {
 }
 
 /**
- * The in-page confirmation step of an action that cannot be undone (never window.confirm): a form
+ * The in-page confirmation step of an action that cannot be undone (never window.confirm; danger:
+ * false for one that only needs its options said, such as sending): a form
  * with a heading, what will happen, any fields (body), an error region, the confirming button and
  * Cancel. title, text and confirm are [key, params]. On submit, onConfirm(form, errors) runs with the
  * button disabled; it says its own errors. Not shown until open().
  */
-export function confirmStep({ id, level = "h3", title, text, body = [], confirm, onConfirm, onCancel }) {
+export function confirmStep({ id, level = "h3", title, text, body = [], confirm, onConfirm, onCancel, danger = true }) {
   const errors = el("div", { role: "alert", id: `${id}-errors` });
-  const button = el("button", { type: "submit", class: "button danger", id: `${id}-confirm` }, tx(...confirm));
+  const button = el("button", { type: "submit", class: danger ? "button danger" : "button primary", id: `${id}-confirm` }, tx(...confirm));
   const heading = el(level, { id: `${id}-title`, tabindex: "-1" }, tx(...title));
   const form = el(
     "form",
-    { class: "form ws-confirm", id, novalidate: true, "aria-labelledby": `${id}-title`, hidden: true },
+    { class: danger ? "form ws-confirm" : "form ws-confirm ws-confirm-plain", id, novalidate: true, "aria-labelledby": `${id}-title`, hidden: true },
     heading,
     el("p", {}, tx(...text)),
     body,

@@ -1,10 +1,13 @@
 // A case, for its judge: every evidence item with its verification recomputed by the server
 // (re-hash of the stored file, record, Merkle path, signature, timestamp, chain) and refreshed while
-// the page is open; certificates to download; electronic service and its delivery receipts; closing
-// the case, after an in-page confirmation step (a closed case takes no more evidence or service).
+// the page is open; certificates to download; electronic service and its delivery receipts; more
+// judges and representatives, picked from the directory (a representative may also be invited by
+// e-mail); closing the case, after an in-page confirmation step (a closed case takes no more
+// evidence or service).
 import { api } from "./ws-api.mjs";
 import { badge, colon, confirmStep, el, field, fileHint, formatTime, hex, progressBox, replaceKeepingFocus, say, sayError, table, tx } from "./ws-dom.mjs";
-import { anchoringBadge, caseHeader, opinionSummary, poll, submissionBadge } from "./ws-cases.mjs";
+import { anchoringBadge, caseHeader, findRepresentatives, opinionSummary, poll, submissionBadge } from "./ws-cases.mjs";
+import { directoryPicker, findPeople, personLine } from "./ws-picker.mjs";
 import { certificateButton, evidenceCell, fileButton, partyCell, sendsUpload, submittedAtLine } from "./ws-evidence.mjs";
 
 const POLL_MS = 5000;
@@ -268,6 +271,121 @@ export async function judgeCaseView(root, ctx, caseAtLoad) {
         )
       : null;
 
+  // More people on the case: a judge, picked from the directory; a representative of a party,
+  // picked (lawyers, members of the party's organisation) or invited by e-mail.
+  const reloadHeader = async () => {
+    const fresh = await api("GET", `cases/${c.id}`);
+    if (!ctx.alive()) return;
+    c = fresh;
+    headerBox.replaceChildren(caseHeader(c));
+  };
+  let judgeChosen = null;
+  const judgePicker = directoryPicker({
+    id: "add-judge-search",
+    labelKey: "judge.addJudgeSearch",
+    search: (q) => findPeople(q, { role: "judge" }),
+    line: personLine,
+    onPick: (p) => (judgeChosen = p),
+    onType: () => (judgeChosen = null),
+  });
+  const judgeErrors = el("div", { role: "alert", id: "add-judge-errors" });
+  const judgeForm = el("form", { class: "form", id: "add-judge-form", novalidate: true }, judgePicker.node, judgeErrors, el("button", { type: "submit", class: "button" }, tx("judge.addJudge")));
+  judgeForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    judgeErrors.replaceChildren();
+    if (!judgeChosen) {
+      say(judgeErrors, "bad", "judge.pickJudge");
+      return judgePicker.input.focus();
+    }
+    try {
+      await api("POST", `cases/${c.id}/judges`, { json: { userId: judgeChosen.id } });
+      say(news, "ok", "judge.judgeAdded", { name: judgeChosen.name });
+      judgeChosen = null;
+      judgePicker.set("");
+      await reloadHeader();
+    } catch (err) {
+      sayError(judgeErrors, err, { duplicate: "judge.judgeDuplicate" });
+    }
+  });
+
+  let repChosen = null;
+  const repParty = el("select", { name: "party" }, c.parties.map((p) => el("option", { value: p.id }, p.name, " (", tx(`party.${p.kind}`), ")")));
+  const repPicker = directoryPicker({
+    id: "add-rep-search",
+    labelKey: "judge.repSearch",
+    hint: "judge.repSearchHint",
+    search: (q) => findRepresentatives(q, c.parties.find((p) => p.id === repParty.value)?.organizationId ?? null),
+    line: personLine,
+    onPick: (p) => (repChosen = p),
+    onType: () => (repChosen = null),
+  });
+  const repEmail = el("input", { type: "email", name: "email", maxlength: "254", autocomplete: "off", spellcheck: "false" });
+  const repName = el("input", { type: "text", name: "name", maxlength: "200", autocomplete: "off" });
+  const repErrors = el("div", { role: "alert", id: "add-rep-errors" });
+  const repForm = el(
+    "form",
+    { class: "form", id: "add-rep-form", novalidate: true },
+    field("add-rep-party", "judge.repParty", repParty, { required: true }),
+    repPicker.node,
+    el(
+      "fieldset",
+      { class: "ws-fieldset" },
+      el("legend", {}, tx("judge.repInvite")),
+      el("p", { class: "hint" }, tx("judge.repInviteHint")),
+      el("div", { class: "ws-inline" }, field("add-rep-email", "case.new.inviteEmail", repEmail), field("add-rep-name", "case.new.inviteName", repName)),
+    ),
+    repErrors,
+    el("button", { type: "submit", class: "button" }, tx("judge.addRep")),
+  );
+  repParty.addEventListener("change", () => {
+    repChosen = null;
+    repPicker.set("");
+  });
+  repForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    repErrors.replaceChildren();
+    let body;
+    if (repChosen) body = { userId: repChosen.id };
+    else if (repEmail.value.trim()) {
+      if (!repEmail.checkValidity()) {
+        say(repErrors, "bad", "case.new.inviteEmailMissing");
+        return repEmail.focus();
+      }
+      if (!repName.value.trim()) {
+        say(repErrors, "bad", "case.new.inviteNameMissing");
+        return repName.focus();
+      }
+      body = { email: repEmail.value.trim(), name: repName.value.trim() };
+    } else {
+      say(repErrors, "bad", "judge.pickRep");
+      return repPicker.input.focus();
+    }
+    const party = c.parties.find((p) => p.id === repParty.value);
+    try {
+      await api("POST", `cases/${c.id}/parties/${party.id}/lawyers`, { json: body });
+      say(news, "ok", body.userId ? "judge.repAdded" : "judge.repInvited", { name: repChosen?.name ?? body.name, party: party.name });
+      repChosen = null;
+      repPicker.set("");
+      repEmail.value = "";
+      repName.value = "";
+      await reloadHeader();
+    } catch (err) {
+      sayError(repErrors, err);
+    }
+  });
+  const peopleSection =
+    c.status === "open"
+      ? el(
+          "section",
+          { class: "card", id: "people-section", "aria-labelledby": "people-title" },
+          el("h2", { id: "people-title" }, tx("judge.people")),
+          el("h3", {}, tx("judge.addJudgeTitle")),
+          judgeForm,
+          el("h3", {}, tx("judge.addRepTitle")),
+          repForm,
+        )
+      : null;
+
   /**
    * The case as the server now has it (or, if it cannot be read just now, with what is known: the
    * close's answer); a closed one loses its serving form and its close section.
@@ -284,6 +402,7 @@ export async function judgeCaseView(root, ctx, caseAtLoad) {
     headerBox.replaceChildren(caseHeader(c));
     if (c.status !== "open") {
       serveSection?.remove();
+      peopleSection?.remove();
       closeSection?.remove();
     }
   }
@@ -303,6 +422,7 @@ export async function judgeCaseView(root, ctx, caseAtLoad) {
     opinionsPanel,
     el("section", { class: "card", "aria-labelledby": "services-title" }, el("h2", { id: "services-title" }, tx("service.title")), el("p", { class: "hint" }, tx("service.intro")), servicesBox),
     serveSection,
+    peopleSection,
     closeSection,
   );
   await poll(ctx, POLL_MS, () => tick().catch((e) => ctx.alive() && sayError(errors, e)));
