@@ -37,7 +37,7 @@ describe("identity: signatures, timestamps and the TSA, checked with openssl (AP
     const content = Buffer.from("签署的合同 — signed contract, version 3\n" + randomBytes(64).toString("hex"));
 
     before(async () => {
-      const org = await expectJson(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "北京测试律师事务所" } }), 201);
+      const org = await expectJson(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "北京测试律师事务所", kind: "law_firm" } }), 201);
       user = await createNamedUser(tp, "李四 Li Si", { role: "lawyer", organizationId: org.id });
       const item = await expectJson(await tp.upload(user.token, content), 201);
       bundle = await tp.waitAnchored(user.token, item.id);
