@@ -198,8 +198,9 @@ describe("signing page", function () {
     expect(await page.$$eval("#signers .step-group", (ns) => ns.map((n) => n.getAttribute("data-step")))).to.deep.equal(["1", "2"]);
     expect(await text(page, "#signers")).to.contain("张三（您）").and.to.contain("李四").and.to.contain("当前步骤");
 
-    // No code issued yet: the page says whom to ask.
+    // No code issued yet: the page says whom to ask; a code the sender hands over is not mailed.
     expect(await text(page, "#code-status")).to.contain("发起方尚未为您生成验证码");
+    expect(await page.isVisible("#code-request")).to.equal(false);
     const code = await issueCode(contract.id, inv.signerId);
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, "0");
     await page.fill("#code", wrong);

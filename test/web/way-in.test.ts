@@ -116,6 +116,20 @@ describe("the way in: console, invitations by mail, directory, notifications (np
     return page;
   }
 
+  /** Runs step, then takes out of pageErrors the console lines of the refused requests (by status) it provokes on purpose. */
+  async function expectingRefusals<T>(statuses: number[], step: () => Promise<T>): Promise<T> {
+    const before = pageErrors.length;
+    const result = await step();
+    const added = pageErrors.splice(before);
+    for (const status of statuses) {
+      const i = added.findIndex((line) => line.includes(`status of ${status}`));
+      expect(i, `a refused request (${status}) in ${JSON.stringify(added)}`).to.be.at.least(0);
+      added.splice(i, 1);
+    }
+    pageErrors.push(...added);
+    return result;
+  }
+
   const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `way-in-${name}.png`), fullPage: true });
   const mailTo = (to: string, subject: RegExp): Promise<ReceivedMail> => waitForMail(dataDir, to, subject).then((m) => m.at(-1)!);
   /** The e-mailed link, on this test's server (the mail names the platform's PUBLIC_URL: the same here). */
@@ -245,10 +259,47 @@ describe("the way in: console, invitations by mail, directory, notifications (np
       await page.click("#invite-member-submit");
       await page.waitForSelector(`#members-table tr[data-email="${invitee.email}"][data-status="pending"]`);
       expect(await page.textContent("#members-news")).to.contain(invitee.email);
+      if (org === court) await manageCourtMembers(page);
       await shot(page, `${org.kind}-members`);
       await page.close();
     }
   });
+
+  /** The court's administrator: a clerk invited, re-roled, made administrator and back, removed after a confirmation step; the last administrator keeps the right. */
+  async function manageCourtMembers(page: Page) {
+    const clerk = person("clerk", "陈书记员");
+    await page.fill("#invite-member-form input[name=email]", clerk.email);
+    await page.fill("#invite-member-form input[name=name]", clerk.name);
+    await page.selectOption("#invite-member-form select[name=role]", "clerk");
+    await page.click("#invite-member-submit");
+    const row = `#members-table tr[data-email="${clerk.email}"]`;
+    await page.waitForSelector(`${row}[data-status="pending"]`);
+    expect(await page.inputValue(`${row} select[data-member-role]`)).to.equal("clerk");
+    await page.selectOption(`${row} select[data-member-role]`, "judge");
+    await page.waitForFunction((sel) => document.getElementById("members-news")?.textContent?.includes("角色已更改") && (document.querySelector(`${sel} select`) as HTMLSelectElement)?.value === "judge", row);
+    await page.click(`${row} button[data-action=toggle-admin]`);
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes("取消管理员"), row);
+    await page.click(`${row} button[data-action=toggle-admin]`);
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes("设为管理员"), row);
+    // The only administrator left cannot give up the right: said by its code.
+    const self = `#members-table tr[data-email="${court.admin.email}"]`;
+    await expectingRefusals([409], async () => {
+      await page.click(`${self} button[data-action=toggle-admin]`);
+      await page.waitForSelector('#members-errors [data-error-code="last_admin"]');
+    });
+    expect(await page.textContent("#members-errors")).to.contain("最后一位管理员");
+    expect(await page.locator(`${self} button[data-action=remove]`).count()).to.equal(0);
+    // Removing: a confirmation step first; cancelling it changes nothing.
+    await page.click(`${row} button[data-action=remove]`);
+    await page.waitForSelector("#remove-member-step", { state: "visible" });
+    expect(await page.textContent("#remove-member-step-title")).to.contain(clerk.name);
+    await page.click("#remove-member-step-cancel");
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.focusKey)).to.match(/^remove:/);
+    await page.click(`${row} button[data-action=remove]`);
+    await page.click("#remove-member-step-confirm");
+    await page.waitForSelector(`${row}[data-status="disabled"]`);
+    expect(await page.textContent("#members-news")).to.contain(clerk.name);
+  }
 
   it("the invited members set their passwords from their mail and land in the workspace", async () => {
     for (const [name, who, landing] of [
@@ -264,6 +315,8 @@ describe("the way in: console, invitations by mail, directory, notifications (np
 
   it("the enterprise member drafts a contract for a signer without an account and sends it, with reminders", async () => {
     const page = pages.member;
+    // A tab in the background gets no animation frames: Playwright's checks would wait on them.
+    await page.bringToFront();
     await page.fill("#contract-title", contractTitle);
     await page.fill("#tf-partyA-name", enterprise.name);
     await page.fill("#tf-partyB-name", "乙贸易有限公司");
@@ -321,6 +374,7 @@ describe("the way in: console, invitations by mail, directory, notifications (np
     const done = await mailTo(member.email, /合同已签署完成/);
     expect(done.subject).to.contain(contractTitle);
     const page = pages.member;
+    await page.bringToFront();
     await page.reload();
     const row = page.locator("#contracts-table tr[data-contract-id]", { hasText: contractTitle });
     await row.waitFor();
@@ -332,6 +386,7 @@ describe("the way in: console, invitations by mail, directory, notifications (np
 
   it("the judge opens a case choosing the parties' organisation and the lawyer from the directory, and serves a document on the lawyer's party", async () => {
     const page = pages.judge;
+    await page.bringToFront();
     await page.waitForSelector("#new-case-form");
     await page.fill("#case-number", caseNumber);
     expect(await page.inputValue("#case-court")).to.equal(court.name);
@@ -360,7 +415,11 @@ describe("the way in: console, invitations by mail, directory, notifications (np
     // The invited representative is mailed an invitation that lands on the case.
     const invited = await mailTo(defendantLawyer.email, /账户邀请/);
     expect(invited.text).to.contain(caseNumber);
-    expect(await page.locator("#people-section").count()).to.equal(1);
+    // Another judge of the court, found in the directory.
+    await pick(page, "#add-judge-search", court.admin.name, court.admin.email);
+    await page.click("#add-judge-form button[type=submit]");
+    await page.waitForFunction((name) => document.getElementById("case-header")?.textContent?.includes(name), court.admin.name);
+    expect(await page.textContent("#case-news")).to.contain(court.admin.name);
 
     await page.fill("#serve-title", served.title);
     await page.selectOption("#serve-party", { label: enterprise.name });
@@ -393,5 +452,52 @@ describe("the way in: console, invitations by mail, directory, notifications (np
     expect(fs.readFileSync((await download.path())!, "utf8")).to.equal(served.content);
     await page.waitForFunction(() => document.querySelector("#inbox-table tr[data-delivery-id]")?.textContent?.includes("已打开"));
     await shot(page, "lawyer-inbox");
+  });
+
+  it("the reset link sets a new password without a session; the old one stops working", async () => {
+    const reset = await mailTo(lawyer.email, /重设密码/);
+    const page = await tab("lawyer-reset", welcomeLink(reset));
+    await page.waitForSelector("#welcome-form");
+    expect(await page.textContent("#welcome-title")).to.equal("设置新密码");
+    expect(await page.locator("#welcome-name").count()).to.equal(0);
+    const next = `${lawyer.password}-new`;
+    await page.fill("#welcome-password", next);
+    await page.fill("#welcome-again", `${next}x`);
+    await page.click("#welcome-submit");
+    expect(await page.textContent("#welcome-form-errors")).to.contain("两次输入的密码不一致");
+    await page.fill("#welcome-again", next);
+    await page.click("#welcome-submit");
+    await page.waitForSelector('#view[data-loaded="cases"]');
+    expect(await page.textContent("#user-name")).to.equal(lawyer.name);
+    const old = await fetch(`${url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: lawyer.email, password: lawyer.password }) });
+    expect(old.status).to.equal(401);
+    lawyer.password = next;
+  });
+
+  it("the administrator changes a user, disables and enables them, and mails them a password reset", async () => {
+    const page = pages.admin;
+    await page.bringToFront();
+    await page.click("[data-nav=users]");
+    await page.waitForSelector('#view[data-loaded="users"]');
+    await page.fill("#users-q", lawyer.email);
+    await page.press("#users-q", "Enter");
+    const row = `#users-table tr[data-email="${lawyer.email}"]`;
+    await page.waitForSelector(`${row}[data-status="active"]`);
+    await page.click(`${row} button[data-action=edit]`);
+    await page.fill("#edit-user-form input[name=name]", "钱大律师");
+    await page.click("#edit-user-form button[type=submit]");
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes("钱大律师"), row);
+    const session = await fetch(`${url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: lawyer.email, password: lawyer.password }) });
+    const { token } = (await session.json()) as { token: string };
+    await page.click(`${row} button[data-action=disable]`);
+    await page.waitForSelector(`${row}[data-status="disabled"]`);
+    expect((await fetch(`${url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } })).status).to.equal(401);
+    await page.click(`${row} button[data-action=enable]`);
+    await page.waitForSelector(`${row}[data-status="active"]`);
+    const resets = (await waitForMail(dataDir, lawyer.email, /重设密码/)).length;
+    await page.click(`${row} button[data-action=reset]`);
+    await page.waitForFunction(() => document.getElementById("users-news")?.textContent?.includes("重设密码的链接已发送"));
+    await waitForMail(dataDir, lawyer.email, /重设密码/, { count: resets + 1 });
+    await shot(page, "admin-user-changed");
   });
 });
