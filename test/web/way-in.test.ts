@@ -21,6 +21,7 @@ import { freePort } from "../helpers/hardhat-node";
 import { databaseForTest } from "../helpers/database";
 import { SHOTS, haveChromium, launchBrowser, type TestBrowser } from "../helpers/browser";
 import { codeIn, linkIn, waitForMail, type ReceivedMail } from "../helpers/outbox-mail";
+import { checkAccessibility } from "../helpers/page-checks";
 
 const WELCOME = "/workspace/#/welcome/";
 const run = `${process.pid % 10000}`;
@@ -130,7 +131,11 @@ describe("the way in: console, invitations by mail, directory, notifications (np
     return result;
   }
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `way-in-${name}.png`), fullPage: true });
+  /** Every page shown is checked (labels, contrast) before its screenshot. */
+  async function shot(page: Page, name: string) {
+    await checkAccessibility(page);
+    await page.screenshot({ path: path.join(SHOTS, `way-in-${name}.png`), fullPage: true });
+  }
   const mailTo = (to: string, subject: RegExp): Promise<ReceivedMail> => waitForMail(dataDir, to, subject).then((m) => m.at(-1)!);
   /** The e-mailed link, on this test's server (the mail names the platform's PUBLIC_URL: the same here). */
   const welcomeLink = (mail: ReceivedMail) => {
@@ -191,6 +196,14 @@ describe("the way in: console, invitations by mail, directory, notifications (np
     expect(await rows.count()).to.equal(3);
     expect(await page.textContent("#orgs-table")).to.contain("律师事务所").and.to.contain("法院").and.to.contain("企业");
     await shot(page, "admin-organizations");
+    // The console in English too.
+    await page.click(".lang-button[data-lang=en]");
+    expect(await page.textContent("#orgs-title")).to.equal("Organisations");
+    expect(await page.locator("[data-nav]").allTextContents()).to.deep.equal(["Organisations", "Users", "Certificates", "Audit log", "Anchoring", "Mail"]);
+    expect(await page.textContent("#orgs-table")).to.contain("Law firm").and.to.contain("Court").and.to.contain("Enterprise");
+    expect(await page.textContent("label[for=org-admin-email]")).to.contain("Administrator's e-mail");
+    await shot(page, "admin-organizations-en");
+    await page.click(".lang-button[data-lang=zh]");
 
     // The law firm opened from the list: its administrator, invited and not yet active.
     await page.click(`#orgs-table a:text("${lawFirm.name}")`);
