@@ -231,9 +231,6 @@ describe("the way in: console, invitations by mail, directory, notifications (np
     await page.click("#audit-verify");
     await page.waitForSelector('#audit-verdict [data-ok="true"]');
     await shot(page, "admin-audit");
-    await page.click("[data-nav=anchoring]");
-    await page.waitForSelector('#anchoring-summary [data-chain-ok="true"]');
-    await shot(page, "admin-anchoring");
     // A certificate for the enterprise, its organisation picked from the directory; then revoked,
     // with a reason, after the confirmation step.
     await page.click("[data-nav=certificates]");
@@ -512,5 +509,14 @@ describe("the way in: console, invitations by mail, directory, notifications (np
     await page.waitForFunction(() => document.getElementById("users-news")?.textContent?.includes("重设密码的链接已发送"));
     await waitForMail(dataDir, lawyer.email, /重设密码/, { count: resets + 1 });
     await shot(page, "admin-user-changed");
+    // Anchoring, after the day's work: batches on chain with their transaction and confirmations,
+    // the page refreshing itself while open.
+    await page.click("[data-nav=anchoring]");
+    await page.waitForSelector('#anchoring-summary [data-chain-ok="true"]');
+    await page.waitForSelector('#batches-table tr[data-status="anchored"]');
+    expect(await page.textContent('#batches-table tr[data-status="anchored"]')).to.match(/0x[0-9a-f]{64}/).and.to.match(/个确认/);
+    const checked = await page.textContent("#anchoring-summary");
+    await page.waitForFunction((before) => document.getElementById("anchoring-summary")?.textContent !== before, checked, { timeout: 10_000 });
+    await shot(page, "admin-anchoring");
   });
 });

@@ -502,7 +502,7 @@ export async function auditView(root, ctx) {
         id: "audit-table",
         caption: "audit.title",
         empty: "audit.empty",
-        columns: ["audit.seq", "audit.at", "audit.who", "audit.action", "audit.subject", "audit.details"],
+        columns: ["audit.seq", "audit.at", "audit.who", "audit.what", "audit.subject", "audit.details"],
         rows: entries.map((e) =>
           el(
             "tr",
@@ -605,9 +605,6 @@ export async function anchoringView(root, ctx) {
     }
     if (!ctx.alive()) return;
     errors.replaceChildren();
-    const shown = JSON.stringify(s);
-    if (shown === last) return;
-    last = shown;
     const row = (key, value) => el("div", { class: "row" }, el("dt", {}, tx(key)), el("dd", {}, value));
     summary.replaceChildren(
       el(
@@ -624,6 +621,10 @@ export async function anchoringView(root, ctx) {
         row("anchor.checkedAt", formatTime(new Date().toISOString())),
       ),
     );
+    // The table is redrawn only when it changed: a screen reader's place in it stays.
+    const shown = JSON.stringify(s.batches);
+    if (shown === last) return;
+    last = shown;
     replaceKeepingFocus(
       list,
       table({

@@ -117,6 +117,7 @@ export async function membersPanel(root, ctx, org) {
       }
       removing = null;
       removeStep.close();
+      errors.replaceChildren();
       say(news, "ok", "members.removed", { name: m.name });
       await refresh().catch((e) => sayError(errors, e));
       document.getElementById("members-title")?.focus();
