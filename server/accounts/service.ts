@@ -33,6 +33,11 @@ export interface PublicUser {
 
 type UserRow = Omit<PublicUser, "disabled"> & { disabledAt: Date | null };
 
+/** 403 role_not_allowed: a role an organisation of this kind may not hold. */
+export function roleNotAllowed(kind: string): ApiError {
+  return new ApiError(403, "role_not_allowed", `an organisation of the kind ${kind} holds the roles ${(ROLES_OF_KIND[kind as OrganizationKind] ?? []).join(", ") || "none"}`);
+}
+
 export const presentUser = (u: UserRow): PublicUser => publicUser(u);
 
 const publicUser = (u: UserRow): PublicUser => ({
@@ -101,7 +106,7 @@ export class AccountService {
     const org = await this.db.organization.findUnique({ where: { id: organizationId } });
     if (!org) throw notFound("organisation");
     if (!mayHold(org.kind, role)) {
-      throw new ApiError(403, "role_not_allowed", `an organisation of the kind ${org.kind} holds the roles ${ROLES_OF_KIND[org.kind as OrganizationKind]?.join(", ") ?? "none"}`);
+      throw roleNotAllowed(org.kind);
     }
   }
 

@@ -2,16 +2,15 @@
 // key derived from the master key (server/core/link-token.ts), only their SHA-256 stored (a leaked
 // database holds no usable link). One-time codes: 6 digits derived the same way, stored as a scrypt
 // hash (costly to search even for a space this small), valid CODE_TTL_MS, CODE_MAX_ATTEMPTS tries.
-import { createHash } from "node:crypto";
+import { tokenHash } from "../core/link-token";
 import { hashPassword, verifyPassword } from "../accounts/password";
 
 export const TOKEN_PREFIX = "sgn_";
 export const CODE_TTL_MS = 10 * 60_000;
 export const CODE_MAX_ATTEMPTS = 5;
 
-export function hashInvitationToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
+/** The SHA-256 (hex) an invitation is stored and looked up by. */
+export const hashInvitationToken = tokenHash;
 
 /** Shape only: a token this platform could have issued (anything else is not looked up). */
 export function isInvitationToken(token: string): boolean {

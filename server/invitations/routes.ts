@@ -5,7 +5,7 @@ import { Router } from "express";
 import { z } from "zod";
 import type { RequestHandler } from "express";
 import { principalOf, requireRole } from "../http/auth";
-import { notFound } from "../http/errors";
+import { ApiError, notFound } from "../http/errors";
 import { parseInput } from "../http/validate";
 import { ROLES } from "../accounts/roles";
 import { emailInput, passwordInput, personName } from "../accounts/inputs";
@@ -50,8 +50,7 @@ export function userInvitationRoutes(invitations: Invitations, accounts: Account
     const existing = await accounts.userByEmail(body.email);
     if (existing) {
       // The platform administrator sees every account anyway: say it plainly.
-      res.status(409).json({ error: { code: "duplicate", message: "a user with this e-mail exists" } });
-      return;
+      throw new ApiError(409, "duplicate", "a user with this e-mail exists");
     }
     const { user } = await invitations.inviteAlone({ ...body, invitedBy: { id: p.userId, name: p.name }, context: { kind: "organization" }, landing: WORKSPACE });
     res.status(201).json(user);

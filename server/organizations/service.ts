@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { Db, Tx } from "../db/client";
 import type { Principal, Role } from "../accounts/roles";
-import type { AccountService, PublicUser } from "../accounts/service";
+import { roleNotAllowed, type AccountService, type PublicUser } from "../accounts/service";
 import { DEFAULT_ROLE, mayHold, ROLES_OF_KIND, type OrganizationKind } from "../accounts/organization-kinds";
 import { changeWithAudit, type AuditEvent } from "../audit/service";
 import { ApiError, forbidden, notFound } from "../http/errors";
@@ -61,7 +61,7 @@ export class OrganizationsService {
       throw new ApiError(409, "duplicate", "an organisation with this credit code exists");
     }
     const adminRole = input.admin?.role ?? DEFAULT_ROLE[input.kind];
-    if (input.admin && !mayHold(input.kind, adminRole)) throw this.roleNotAllowed(input.kind);
+    if (input.admin && !mayHold(input.kind, adminRole)) throw roleNotAllowed(input.kind);
     if (input.admin && (await this.accounts.userByEmail(input.admin.email))) {
       // The platform administrator may know who has an account; an existing account is not moved.
       throw new ApiError(409, "duplicate", "a user with this e-mail exists: invite a new address, or change that user's organisation in the users list");
@@ -110,10 +110,6 @@ export class OrganizationsService {
     return this.accounts.listUsers({ organizationId: org.id });
   }
 
-  private roleNotAllowed(kind: string) {
-    return new ApiError(403, "role_not_allowed", `an organisation of the kind ${kind} holds the roles ${(ROLES_OF_KIND[kind as OrganizationKind] ?? []).join(", ")}`);
-  }
-
   /**
    * Invites a member. A new address gets a pending account and the invitation; an address that
    * already has an account is told so by mail and nothing changes. The answer is the same either
@@ -121,7 +117,7 @@ export class OrganizationsService {
    */
   async invite(p: Principal, org: OrgRow, input: { email: string; name: string; role?: Role; orgAdmin?: boolean }) {
     const role = input.role ?? DEFAULT_ROLE[org.kind as OrganizationKind] ?? "member";
-    if (!mayHold(org.kind, role)) throw this.roleNotAllowed(org.kind);
+    if (!mayHold(org.kind, role)) throw roleNotAllowed(org.kind);
     await this.change(async (tx, audit) => {
       const { created } = await this.invitations.invite(tx, {
         email: input.email,
@@ -156,7 +152,7 @@ export class OrganizationsService {
 
   async update(p: Principal, org: OrgRow, userId: string, change: { role?: Role; orgAdmin?: boolean }) {
     const m = await this.member(org, userId);
-    if (change.role && !mayHold(org.kind, change.role)) throw this.roleNotAllowed(org.kind);
+    if (change.role && !mayHold(org.kind, change.role)) throw roleNotAllowed(org.kind);
     if (change.orgAdmin === false && m.orgAdmin && (await this.lastAdmin(org, userId))) {
       throw new ApiError(409, "last_admin", "the organisation's only administrator keeps the right: make another member an administrator first");
     }

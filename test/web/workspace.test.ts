@@ -17,6 +17,7 @@ import { startTestPlatform, type TestPlatform } from "../helpers/platform";
 import { SHOTS, haveChromium, launchBrowser, type TestBrowser } from "../helpers/browser";
 import { checkAccessibility } from "../helpers/page-checks";
 import { verifyPdfSignatures } from "../../server/pdf/verify";
+import { TEMPLATES as MAIL_TEMPLATES } from "../../server/notifications/templates";
 
 const PUBLIC = path.join(__dirname, "../../server/web/public");
 const PASSWORD = "user-password-1"; // what TestPlatform.createUser gives every user
@@ -61,21 +62,7 @@ describe("workspace pages", function () {
       "kind.": ["enterprise", "law_firm", "court"],
       "account.": ["active", "pending", "disabled"],
       "mail.status.": ["queued", "sending", "sent", "failed"],
-      "mail.template.": [
-        "account-invitation",
-        "account-exists",
-        "password-reset",
-        "contract-your-turn",
-        "contract-code",
-        "contract-reminder",
-        "contract-expiry-warning",
-        "contract-completed",
-        "contract-declined",
-        "contract-voided",
-        "document-served",
-        "case-representation",
-        "case-status",
-      ],
+      "mail.template.": [...MAIL_TEMPLATES],
       "cert.kind.": ["person", "organization", "root-ca", "issuing-ca", "tsa", "platform-seal"],
       "cert.reason.": ["unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded", "cessationOfOperation", "certificateHold", "privilegeWithdrawn"],
       "anchor.status.": ["closed", "sent", "anchored"],
