@@ -23,7 +23,7 @@ function run(label, cmd, args, env = {}) {
 if (!extra.length) run("type check", bin("tsc"), ["--noEmit", "-p", "."]);
 run("tests on SQLite", bin("mocha"), ["test/**/*.test.ts", ...extra], { TEST_DB: "sqlite" });
 if (process.env.TEST_POSTGRES_URL) {
-  run("database tests on PostgreSQL", bin("mocha"), ["test/api/**/*.test.ts", "test/db/**/*.test.ts", "test/way-in/**/*.test.ts", "test/notifications/**/*.test.ts", "test/chain/multi-instance.test.ts", ...extra], {
+  run("database tests on PostgreSQL", bin("mocha"), ["test/api/**/*.test.ts", "test/db/**/*.test.ts", "test/way-in/**/*.test.ts", "test/court/**/*.test.ts", "test/notifications/**/*.test.ts", "test/chain/multi-instance.test.ts", ...extra], {
     TEST_DB: "postgresql",
   });
 } else {

@@ -66,9 +66,9 @@ export type CaseAction = keyof typeof MATRIX;
  */
 export const ROLE_RULES = {
   "case.open": ["judge"],
-  "case.list": ["admin", "member", "lawyer", "judge", "clerk"],
-  "inbox.list": ["admin", "member", "lawyer", "judge", "clerk"],
-  "inbox.open": ["admin", "member", "lawyer", "judge", "clerk"],
+  "case.list": ["admin", "member", "lawyer", "judge", "clerk", "mediator"],
+  "inbox.list": ["admin", "member", "lawyer", "judge", "clerk", "mediator"],
+  "inbox.open": ["admin", "member", "lawyer", "judge", "clerk", "mediator"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type GlobalAction = keyof typeof ROLE_RULES;

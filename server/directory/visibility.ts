@@ -8,6 +8,6 @@ import type { Principal } from "../accounts/roles";
 export type PeopleScope = { all: true } | { all: false; organizationId: string | null };
 
 export function peopleScope(p: Principal): PeopleScope {
-  if (p.role === "admin" || p.role === "judge" || p.role === "clerk") return { all: true };
+  if (p.role === "admin" || p.role === "judge" || p.role === "clerk" || p.role === "mediator") return { all: true };
   return { all: false, organizationId: p.organizationId };
 }
