@@ -31,6 +31,7 @@ import { IdentityService } from "./identity/service";
 import { KeyVault } from "./pki/key-vault";
 import { AuditService } from "./audit/service";
 import { CasesService } from "./cases/service";
+import { CaseFileService } from "./casefile/service";
 import { ContractsService } from "./contracts/service";
 import { writeFileDurably } from "./storage/durable";
 
@@ -151,6 +152,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     invitations,
     directory: new DirectoryService(db),
     notifications,
+    caseFiles: new CaseFileService(db, store, evidence, identity, config.PUBLIC_URL),
     anchoringStatus: (limit) => anchoringStatus(db, registry, () => worker.lastError, limit),
     health,
     store,

@@ -32,6 +32,8 @@ import { anchoringRoutes } from "./anchoring/routes";
 import type { NotificationsService } from "./notifications/service";
 import { notificationRoutes } from "./notifications/routes";
 import { webRoutes } from "./web/routes";
+import type { CaseFileService } from "./casefile/service";
+import { caseFileRouters } from "./casefile/routes";
 
 export interface RouteDeps {
   accounts: AccountService;
@@ -45,6 +47,7 @@ export interface RouteDeps {
   invitations: Invitations;
   directory: DirectoryService;
   notifications: NotificationsService;
+  caseFiles: CaseFileService;
   anchoringStatus: (limit: number) => Promise<unknown>;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
   store: ContentStore;
@@ -90,6 +93,7 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
       ["/api/audit", auditRoutes(d.audit, d.accounts)],
       ["/api/evidence", auth, evidenceRoutes(d.evidence, d.store, d.maxUploadBytes, d.publicUrl)],
       ...caseRouters(d.cases, d, d.publicUrl).map(([base, router]): Mount => [base, auth, router]),
+      ...caseFileRouters(d.caseFiles).map(([base, router]): Mount => [base, auth, router]),
       ["/api/contracts", auth, contractRoutes(d.contracts, d.maxPdfBytes)],
       ["/api/sign", auth, signingRoutes(d.contracts)],
       ["/api/verify/pdf", pdfVerificationRoutes(d.verification, () => d.identity.rootPem(), d.maxPdfBytes)],
