@@ -93,7 +93,9 @@ async function layout(input: ExportInput, starts: number[]): Promise<{ doc: PDFD
     const lines = [
       `${KIND_LABELS[e.kind]} · ${e.submitter} · ${chinaTime(e.at)}`,
       `SHA-256 ${e.sha256 || "—"}`,
-      `存证 Anchoring: ${anchoringText(e.anchoring)}`,
+      // the transaction on a line of its own: a hash never wraps inside the anchoring line
+      `存证 Anchoring: ${anchoringText({ ...e.anchoring, txHash: null }).replace(/ · 交易 tx —/, "")}`,
+      `交易 tx ${e.anchoring.txHash ?? "—"}`,
       pageLine(starts[i]),
     ];
     for (const l of lines) cat.text(l, { size: 8, indent: 16, color: GREY, leading: 1.4 });
