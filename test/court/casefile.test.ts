@@ -166,22 +166,62 @@ describe("the electronic case file (电子卷宗)", function () {
     await db().serviceAddressConfirmation.create({
       data: { id: randomUUID(), caseId: c.id, partyId: partyB, addresses: JSON.stringify({ inbox: true, emails: ["b@example.com"], phones: [] }), consent: true, evidenceId: confirmation.id, confirmedById: lawyerB.id, confirmedAt: new Date() },
     });
+    // The filing the case came from (one submitted version: its record and the signed complaint,
+    // an identity document attached) and the mediation before it, closed by an agreement.
+    const filingId = randomUUID();
+    const day = 86_400_000;
+    const filingRecord = await upload(lawyerA, "立案记录", JSON.stringify({ type: "filing", version: 1, claims: ["支付货款 100000 元"] }));
+    const complaint = await upload(lawyerA, "起诉状", await textPdf(["民事起诉状 Complaint", "原告：甲科技有限公司"]));
+    const identity = await upload(lawyerA, "营业执照", "营业执照副本 business licence scan\n");
+    const removed = await upload(lawyerA, "撤下的附件", "an attachment removed before submission\n");
+    await db().filing.create({
+      data: { id: filingId, courtId: court.id, filerId: lawyerA.id, status: "accepted", draft: "{}", version: 1, createdAt: new Date(now - 3 * day), updatedAt: new Date(now - day), firstSubmittedAt: new Date(now - 2 * day), lastSubmittedAt: new Date(now - 2 * day), decidedAt: new Date(now - day), caseId: c.id },
+    });
+    await db().filingVersion.create({
+      data: { id: randomUUID(), filingId, version: 1, content: "{}", recordEvidenceId: filingRecord.id, complaintEvidenceId: complaint.id, submittedById: lawyerA.id, submittedAt: new Date(now - 2 * day) },
+    });
+    await db().filingAttachment.createMany({
+      data: [
+        { id: randomUUID(), filingId, kind: "identity", title: "营业执照 Business licence", evidenceId: identity.id, addedById: lawyerA.id, addedAt: new Date(now - 2.5 * day) },
+        { id: randomUUID(), filingId, kind: "other", title: "撤下的附件 Removed", evidenceId: removed.id, addedById: lawyerA.id, addedAt: new Date(now - 2.6 * day), removedAt: new Date(now - 2.4 * day) },
+      ],
+    });
+    const agreement = await upload(judge, "调解协议", await textPdf(["调解协议 Mediation agreement", "双方同意分期付款。"]));
+    const contractId = randomUUID();
+    await db().contract.create({
+      data: { id: contractId, title: "调解协议", status: "completed", origin: "template", senderId: judge.id, originalSha256: agreement.sha256, currentSha256: agreement.sha256, revision: 2, createdAt: new Date(now - 1.8 * day), endedAt: new Date(now - 1.5 * day), finalEvidenceId: agreement.id },
+    });
+    await db().mediation.create({
+      data: { id: randomUUID(), filingId, courtId: court.id, status: "confirmed", requestedBy: "filer", createdById: lawyerA.id, createdAt: new Date(now - 1.9 * day), updatedAt: new Date(now - day), agreementContractId: contractId },
+    });
+    await db().courtCase.update({ where: { id: c.id }, data: { filingId } });
+    items.filingRecord = { evidenceId: filingRecord.id, sha256: filingRecord.sha256, title: "立案申请 第 1 版 Filing, version 1" };
+    items.complaint = { evidenceId: complaint.id, sha256: complaint.sha256, title: "起诉状 第 1 版 Complaint, version 1" };
+    items.identity = { evidenceId: identity.id, sha256: identity.sha256, title: "营业执照 Business licence" };
+    items.agreement = { evidenceId: agreement.id, sha256: agreement.sha256, title: "调解协议 Mediation agreement — 调解协议" };
     items.record = { evidenceId: record.id, sha256: record.sha256, title: "庭审笔录 Hearing record — 开庭 Trial" };
     items.order = { evidenceId: order.id, sha256: order.sha256, title: "民事裁定书 Civil ruling" };
     items.confirmation = { evidenceId: confirmation.id, sha256: confirmation.sha256, title: "送达地址确认书 Address confirmation — 乙贸易有限公司" };
   });
-  after(async () => tp?.stop());
+  after(async () => {
+    await tp?.stop();
+    tmp?.rm();
+  });
+  // the filing's entries come first: they happened days before the case
+  const FILING = ["营业执照 Business licence", "立案申请 第 1 版 Filing, version 1", "起诉状 第 1 版 Complaint, version 1", "调解协议 Mediation agreement — 调解协议"];
 
   it("the judges see every entry in time order, each with its digest, submitter and anchoring", async () => {
     judgeView = await allAnchored(judge);
     expect(judgeView.you).to.deep.equal({ relation: "judge", partyId: null });
     const titles = judgeView.entries.map((e: any) => e.title);
-    expect(titles).to.deep.equal([items.A.title, items.B.title, items.draft.title, "传票 Summons", items.record.title, items.order.title, items.confirmation.title]);
-    expect(judgeView.entries.map((e: any) => e.number)).to.deep.equal([1, 2, 3, 4, 5, 6, 7]);
+    expect(titles).to.deep.equal([...FILING, items.A.title, items.B.title, items.draft.title, "传票 Summons", items.record.title, items.order.title, items.confirmation.title]);
+    expect(judgeView.entries.map((e: any) => e.number)).to.deep.equal(titles.map((_: string, i: number) => i + 1));
+    // the attachment removed before the only submission is not part of the file
+    expect(titles).not.to.include("撤下的附件 Removed");
     const times = judgeView.entries.map((e: any) => Date.parse(e.at));
     expect(times).to.deep.equal([...times].sort((a, b) => a - b));
     const byTitle = new Map(judgeView.entries.map((e: any) => [e.title, e]));
-    for (const k of ["A", "B", "draft", "summons", "record", "order", "confirmation"]) {
+    for (const k of ["filingRecord", "complaint", "identity", "agreement", "A", "B", "draft", "summons", "record", "order", "confirmation"]) {
       const e: any = byTitle.get(items[k].title);
       expect(e.sha256, k).to.equal(items[k].sha256);
       expect(e.anchoring.batchId, k).to.be.a("number");
@@ -204,11 +244,11 @@ describe("the electronic case file (电子卷宗)", function () {
   it("a party sees its own submissions, the others' finalised ones, what was served on it, hearings, orders and its own address confirmation", async () => {
     const viewA = await json(await file(lawyerA), 200);
     expect(viewA.you).to.deep.equal({ relation: "party", partyId: partyA });
-    expect(viewA.entries.map((e: any) => e.title)).to.deep.equal([items.A.title, items.B.title, items.record.title, items.order.title]);
+    expect(viewA.entries.map((e: any) => e.title)).to.deep.equal([...FILING, items.A.title, items.B.title, items.record.title, items.order.title]);
     // the defendant's draft does not exist for the plaintiff, not even as a digest
     expect(JSON.stringify(viewA)).not.to.contain(items.draft.sha256);
     const viewB = await json(await file(lawyerB), 200);
-    expect(viewB.entries.map((e: any) => e.title)).to.deep.equal([items.A.title, items.B.title, items.draft.title, "传票 Summons", items.record.title, items.order.title, items.confirmation.title]);
+    expect(viewB.entries.map((e: any) => e.title)).to.deep.equal([...FILING, items.A.title, items.B.title, items.draft.title, "传票 Summons", items.record.title, items.order.title, items.confirmation.title]);
   });
 
   it("the access table: outsiders 404 on every route, parties may read the file but not export (403)", async () => {
@@ -248,7 +288,7 @@ describe("the electronic case file (电子卷宗)", function () {
 
   it("a judge exports version 1: sealed by the platform (pdfsig: valid, trusted), qpdf --check passes, audited", async () => {
     v1 = await json(await exportFile(judge), 201);
-    expect(v1).to.include({ caseId: c.id, version: 1, entries: 7, createdBy: judge.id });
+    expect(v1).to.include({ caseId: c.id, version: 1, entries: 11, createdBy: judge.id });
     v1Pdf = await pdfOf(judge, 1);
     expect(sha(v1Pdf)).to.equal(v1.sha256);
     const f = tmp.file("v1.pdf", v1Pdf);
@@ -263,7 +303,7 @@ describe("the electronic case file (电子卷宗)", function () {
     expect(q.output).to.contain("No syntax or stream encoding errors found");
     const audit = await db().auditEntry.findMany({ where: { action: "casefile.exported", subject: c.id } });
     expect(audit).to.have.length(1);
-    expect(JSON.parse(audit[0].details)).to.include({ version: 1, sha256: v1.sha256, evidenceId: v1.evidenceId, entries: 7 });
+    expect(JSON.parse(audit[0].details)).to.include({ version: 1, sha256: v1.sha256, evidenceId: v1.evidenceId, entries: 11 });
     // the clerk may read it too, the parties may not
     expect(sha(await pdfOf(clerk, 1))).to.equal(v1.sha256);
     expect((await tp.api("GET", `/api/cases/${c.id}/file/exports/1`, { token: lawyerA.token })).status).to.equal(403);
@@ -305,7 +345,8 @@ describe("the electronic case file (电子卷宗)", function () {
       expect(sheet).to.contain(e.evidenceId);
     }
     // The plaintiff's PDF follows its sheet: its own pages are in the file.
-    const startA = Number(/起始页 Starts on page (\d+)/.exec(catalogue.slice(catalogue.indexOf("1. ")))![1]);
+    const nA = judgeView.entries.findIndex((e: any) => e.title === items.A.title) + 1;
+    const startA = Number(/起始页 Starts on page (\d+)/.exec(catalogue.slice(catalogue.indexOf(`${nA}. `)).replace(/\s+/g, " "))![1]);
     expect(pageText(f, startA + 1)).to.contain("Service Agreement between Party A and Party B");
     expect(pageText(f, startA + 2)).to.contain("Signature page");
     expect(all).to.contain("合同与本案争议无关"); // the opinion on the sheet
@@ -330,7 +371,8 @@ describe("the electronic case file (电子卷宗)", function () {
     const record = JSON.parse(fs.readFileSync(path.join(out, "catalogue-v1.json"), "utf8"));
     expect(record.entries.map((e: any) => e.sha256)).to.deep.equal(judgeView.entries.map((e: any) => e.sha256));
     // the original signed bytes of the plaintiff's PDF are the attachment
-    expect(attached.get(`001-合同.pdf`)).to.equal(sha(complaintPdf));
+    const n = judgeView.entries.findIndex((e: any) => e.title === items.A.title) + 1;
+    expect(attached.get(`${String(n).padStart(3, "0")}-合同.pdf`)).to.equal(sha(complaintPdf));
   });
 
   it("a tampered copy fails pdfsig and /api/verify/pdf; the genuine one passes once anchored", async () => {
@@ -361,7 +403,7 @@ describe("the electronic case file (电子卷宗)", function () {
     const viewA = await json(await file(lawyerA), 200);
     expect(viewA.entries.map((e: any) => e.title)).to.include(items.draft.title).and.include("开庭通知 Notice");
     const v2 = await json(await exportFile(judge), 201);
-    expect(v2).to.include({ version: 2, entries: 8 });
+    expect(v2).to.include({ version: 2, entries: 12 });
     const list = await json(await tp.api("GET", `/api/cases/${c.id}/file/exports`, { token: judge.token }), 200);
     expect(list.exports.map((x: any) => [x.version, x.sha256])).to.deep.equal([[1, v1.sha256], [2, v2.sha256]]);
     const v2Pdf = await pdfOf(judge, 2);

@@ -35,7 +35,7 @@ export const filingEntries: Source = async ({ db, filingId }) => {
     });
     if (v.complaintEvidenceId) {
       out.push({
-        key: `filing-complaint:${v.id}`,
+        key: `filing-version:${v.id}:complaint`,
         kind: "filing-version",
         title: `起诉状 第 ${v.version} 版 Complaint, version ${v.version}`,
         at: v.submittedAt,

@@ -20,7 +20,8 @@ export const mediationEntries: Source = async ({ db, filingId }) => {
       key: `${d.key}:${m.id}`,
       kind: "mediation-agreement",
       title: d.title,
-      at: item?.acceptedAt ?? contract.endedAt ?? m.updatedAt,
+      // when the last party signed: the agreement exists from then
+      at: contract.endedAt ?? item?.acceptedAt ?? m.updatedAt,
       submitter: item?.submitter ?? contract.senderId,
       ...fileFields(item, d.id),
       visibility: { rule: "case" },
