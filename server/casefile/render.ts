@@ -40,6 +40,8 @@ export interface ExportInput {
 }
 
 const MARGIN = 56;
+/** Where the cover's QR code sits (PDF points, A4): its square with a quiet zone of `quiet` modules. */
+export const COVER_QR = { x: A4[0] - MARGIN - 104, yTop: A4[1] - MARGIN + 8, size: 104, quiet: 2 };
 export const SEAL_RECT: [number, number, number, number] = [A4[0] - MARGIN - 220, MARGIN - 10, 220, 70];
 const PARTY_KINDS: Record<string, string> = { plaintiff: "原告 Plaintiff", defendant: "被告 Defendant", "third-party": "第三人 Third party" };
 
@@ -143,8 +145,8 @@ async function layout(input: ExportInput, starts: number[]): Promise<{ doc: PDFD
 
 function cover(flow: TextFlow, input: ExportInput, font: PDFFont): void {
   const c = input.courtCase;
-  const qr = { x: A4[0] - MARGIN - 104, yTop: A4[1] - MARGIN + 8, size: 104 };
-  drawQr(flow, input.verifyUrl, qr.x, qr.yTop, qr.size, 2);
+  const qr = COVER_QR;
+  drawQr(flow, input.verifyUrl, qr.x, qr.yTop, qr.size, qr.quiet);
   flow.page.drawText("扫码验证 Scan to verify", { x: qr.x + 6, y: qr.yTop - qr.size - 6, size: 7.5, font, color: GREY });
   flow.text("电子卷宗", { size: 22, leading: 1.5 });
   flow.text("Electronic Case File", { size: 13, color: GREY });

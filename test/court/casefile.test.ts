@@ -12,7 +12,10 @@ import { PDFDocument } from "pdf-lib";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
 import { contractPdf, haveTool, nssDbWithRoot, pdfsig, run, tempDir } from "../pdf/helpers";
 import { embedCjkFont } from "../../server/pdf/fonts";
+import QRCode from "qrcode";
 import { CASEFILE_ROUTES } from "../../server/casefile/access";
+import { COVER_QR } from "../../server/casefile/render";
+import { A4 } from "../../server/pdf/layout";
 
 const VALID = "Signature is Valid.";
 const TRUSTED = "Certificate is Trusted.";
@@ -373,6 +376,35 @@ describe("the electronic case file (电子卷宗)", function () {
     // the original signed bytes of the plaintiff's PDF are the attachment
     const n = judgeView.entries.findIndex((e: any) => e.title === items.A.title) + 1;
     expect(attached.get(`${String(n).padStart(3, "0")}-合同.pdf`)).to.equal(sha(complaintPdf));
+  });
+
+  it("the cover's QR code, as poppler renders it, names the anchored catalogue record on the verification page", async () => {
+    const prefix = path.join(tmp.dir, "qr");
+    const dpi = 200;
+    const r = run("pdftoppm", ["-gray", "-r", String(dpi), "-f", "1", "-l", "1", "-singlefile", path.join(tmp.dir, "v1.pdf"), prefix]);
+    expect(r.status, r.output).to.equal(0);
+    const pgm = fs.readFileSync(`${prefix}.pgm`);
+    const header = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(pgm.toString("latin1", 0, 40))!;
+    const [width, offset] = [Number(header[1]), header[0].length];
+    const expected = QRCode.create(`${tp.config.PUBLIC_URL}/?sha256=${v1.catalogueSha256}`, { errorCorrectionLevel: "M" }).modules;
+    const q = COVER_QR;
+    const module = q.size / (expected.size + 2 * q.quiet);
+    const px = (pt: number) => Math.round((pt * dpi) / 72);
+    let wrong = 0;
+    for (let row = 0; row < expected.size; row++) {
+      for (let col = 0; col < expected.size; col++) {
+        const x = px(q.x + (q.quiet + col + 0.5) * module);
+        const y = px(A4[1] - (q.yTop - (q.quiet + row + 0.5) * module));
+        if (pgm[offset + y * width + x] < 128 !== !!expected.get(row, col)) wrong++;
+      }
+    }
+    expect(wrong, `${wrong} of ${expected.size ** 2} modules differ`).to.equal(0);
+    // the digest it names is anchored: the public verification says so
+    const found = await waitFor("catalogue anchored", async () => {
+      const v = await json(await tp.api("POST", "/api/verify", { json: { sha256: v1.catalogueSha256 } }), 200);
+      return v.anchored ? v : null;
+    });
+    expect(found.matches.map((m: any) => m.evidenceId)).to.deep.equal([v1.catalogueEvidenceId]);
   });
 
   it("a tampered copy fails pdfsig and /api/verify/pdf; the genuine one passes once anchored", async () => {
