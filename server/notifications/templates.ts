@@ -31,6 +31,8 @@ export interface TemplateParams {
   /** an existing user now acts for a party of a case */
   "case-representation": { name: string; caseId: string; caseNumber: string; court: string; party: string };
   "case-status": { name: string; caseId: string; caseNumber: string; court: string; status: string };
+  /** an online filing changed state (submitted, correction requested, accepted, rejected, mediation...) */
+  "filing-status": { name: string; filingId: string; title: string; court: string; status: string; reason: string | null; deadline: string | null; caseNumber: string | null };
 }
 
 export type MailTemplate = keyof TemplateParams;
@@ -48,6 +50,7 @@ export const TEMPLATES = [
   "document-served",
   "case-representation",
   "case-status",
+  "filing-status",
 ] as const satisfies readonly MailTemplate[];
 
 export interface RenderedMail {
@@ -230,6 +233,31 @@ const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
     return {
       subject: `案件状态 Case ${p.caseNumber}: ${p.status}`,
       text: bilingual([`${p.name}，您好：`, "", `${p.court}案件 ${p.caseNumber} 的状态已变为：${zh}。`, url], [`Dear ${p.name},`, "", `Case ${p.caseNumber} at ${p.court} is now ${p.status}.`, url], c.publicUrl),
+    };
+  },
+  "filing-status": (p, c) => {
+    const url = `${c.publicUrl}/workspace/#/filings/${p.filingId}`;
+    const zh =
+      { draft: "草稿", submitted: "已提交，待法院审查", correction_requested: "需补正", accepted: "已立案", rejected: "不予受理", mediation: "诉前调解中", mediated: "调解结案" }[p.status] ??
+      p.status;
+    const en = { correction_requested: "asked for corrections", mediation: "in pre-litigation mediation" }[p.status] ?? p.status;
+    const zhMore = [
+      ...(p.caseNumber ? [`案号：${p.caseNumber}`] : []),
+      ...(p.reason ? [`理由：${p.reason}`] : []),
+      ...(p.deadline ? [`补正期限：${time(p.deadline)}`] : []),
+    ];
+    const enMore = [
+      ...(p.caseNumber ? [`Case number: ${p.caseNumber}`] : []),
+      ...(p.reason ? [`Reason: ${p.reason}`] : []),
+      ...(p.deadline ? [`Resubmit by: ${time(p.deadline)}`] : []),
+    ];
+    return {
+      subject: `网上立案 Filing "${p.title}": ${p.status}`,
+      text: bilingual(
+        [`${p.name}，您好：`, "", `您向${p.court}提交的立案申请《${p.title}》状态已变为：${zh}。`, ...zhMore, url],
+        [`Dear ${p.name},`, "", `Your filing "${p.title}" to ${p.court} is now ${en}.`, ...enMore, url],
+        c.publicUrl,
+      ),
     };
   },
 };
