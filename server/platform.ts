@@ -32,6 +32,7 @@ import { KeyVault } from "./pki/key-vault";
 import { AuditService } from "./audit/service";
 import { CasesService } from "./cases/service";
 import { CaseFileService } from "./casefile/service";
+import { FilingService } from "./filing/service";
 import { ContractsService } from "./contracts/service";
 import { writeFileDurably } from "./storage/durable";
 
@@ -153,6 +154,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     directory: new DirectoryService(db),
     notifications,
     caseFiles: new CaseFileService(db, store, evidence, identity, config.PUBLIC_URL),
+    filings: new FilingService({ db, evidence, verification, identity, store }),
     anchoringStatus: (limit) => anchoringStatus(db, registry, () => worker.lastError, limit),
     health,
     store,

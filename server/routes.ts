@@ -34,6 +34,8 @@ import { notificationRoutes } from "./notifications/routes";
 import { webRoutes } from "./web/routes";
 import type { CaseFileService } from "./casefile/service";
 import { caseFileRouters } from "./casefile/routes";
+import type { FilingService } from "./filing/service";
+import { filingRouters } from "./filing/routes";
 
 export interface RouteDeps {
   accounts: AccountService;
@@ -48,6 +50,7 @@ export interface RouteDeps {
   directory: DirectoryService;
   notifications: NotificationsService;
   caseFiles: CaseFileService;
+  filings: FilingService;
   anchoringStatus: (limit: number) => Promise<unknown>;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
   store: ContentStore;
@@ -94,6 +97,7 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
       ["/api/evidence", auth, evidenceRoutes(d.evidence, d.store, d.maxUploadBytes, d.publicUrl)],
       ...caseRouters(d.cases, d, d.publicUrl).map(([base, router]): Mount => [base, auth, router]),
       ...caseFileRouters(d.caseFiles).map(([base, router]): Mount => [base, auth, router]),
+      ...filingRouters(d.filings, d).map(([base, router]): Mount => [base, auth, router]),
       ["/api/contracts", auth, contractRoutes(d.contracts, d.maxPdfBytes)],
       ["/api/sign", auth, signingRoutes(d.contracts)],
       ["/api/verify/pdf", pdfVerificationRoutes(d.verification, () => d.identity.rootPem(), d.maxPdfBytes)],
