@@ -1,7 +1,7 @@
 // A file attached to a filing arrives as one multipart upload: it is staged while hashed (never
 // buffered whole), checked (a complaint must be a PDF within the PDF limit), then accepted as a
 // restricted evidence item, so it is signed by the filer's key and anchored like any evidence.
-import { PassThrough } from "node:stream";
+import { Transform } from "node:stream";
 import type { Request } from "express";
 import { z } from "zod";
 import type { Principal } from "../accounts/roles";
@@ -36,9 +36,11 @@ export async function ingestAttachment(
   const upload = await readSingleFileUpload(req, { fileField: "file", textFields: ["kind", "title"], maxFileBytes: maxBytes, maxFieldBytes: 4096 }, (file) => {
     // The first bytes are kept aside as the file streams by: a complaint must start as a PDF does.
     let head = Buffer.alloc(0);
-    const tap = new PassThrough();
-    tap.on("data", (chunk: Buffer) => {
-      if (head.length < 8) head = Buffer.concat([head, chunk.subarray(0, 8 - head.length)]);
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        if (head.length < 8) head = Buffer.concat([head, chunk.subarray(0, 8 - head.length)]);
+        done(null, chunk);
+      },
     });
     file.stream.on("error", (e) => tap.destroy(e));
     file.stream.pipe(tap);

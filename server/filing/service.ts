@@ -398,6 +398,9 @@ export class FilingService {
       ...draft.citations.map((c) => ({ evidenceId: c.evidenceId, partyIndex: draft.filerPartyIndex, purpose: c.purpose, submittedById: f.filerId, submittedAt })),
     ];
     return changeWithAudit(db, async (tx, audit) => {
+      // An item is evidence of one case only: one cited meanwhile by a case accepted first stops this one.
+      const taken = await tx.caseEvidence.findFirst({ where: { evidenceId: { in: evidence.map((e) => e.evidenceId) } }, select: { evidenceId: true } });
+      if (taken) throw new ApiError(409, "evidence_in_case", `evidence ${taken.evidenceId} became evidence of another case; ask the filer for a correction`);
       const number = canonicalCaseNumber(input.number ?? (await nextCaseNumber(tx, court, at)));
       await moveFiling(tx, f.id, ["submitted"], "accepted", p.userId, { number, causeOfAction: input.causeOfAction, judgeId: judge.id }, {
         audit,
