@@ -258,12 +258,18 @@ export class FilingService {
       const i = id ? items.get(id) : undefined;
       return i ? { evidenceId: i.id, sha256: i.sha256, status: i.status } : null;
     };
-    const draft = parseDraft(f.draft);
+    // The court sees what was submitted (the latest version), not the filer's amendments in progress.
+    const courtSide = access.relation === "clerk" || access.relation === "court";
+    const latest = versions.at(-1);
+    const submittedContent = latest ? (JSON.parse(latest.content) as { content: FilingDraft }) : null;
+    const draft = courtSide && submittedContent ? { ...submittedContent.content, citations: submittedContent.content.citations.map((c) => ({ evidenceId: c.evidenceId, purpose: c.purpose })) } : parseDraft(f.draft);
+    const submittedAttachments = new Set(versions.flatMap((v) => (JSON.parse(v.content) as { attachments: { id: string }[] }).attachments.map((a) => a.id)));
+    const shown = courtSide ? attachments.filter((a) => submittedAttachments.has(a.id)) : attachments;
     return {
       ...this.summaryOf(f, court?.name ?? ""),
       filer: filer ? { id: f.filerId, name: filer.name } : null,
       draft,
-      attachments: attachments.map((a) => ({
+      attachments: shown.map((a) => ({
         id: a.id,
         kind: a.kind,
         title: a.title,
@@ -397,7 +403,7 @@ export class FilingService {
       ...content.attachments.filter((a) => a.kind === "evidence").map((a) => ({ evidenceId: a.evidenceId, partyIndex: draft.filerPartyIndex, purpose: a.title, submittedById: f.filerId, submittedAt })),
       ...draft.citations.map((c) => ({ evidenceId: c.evidenceId, partyIndex: draft.filerPartyIndex, purpose: c.purpose, submittedById: f.filerId, submittedAt })),
     ];
-    return changeWithAudit(db, async (tx, audit) => {
+    const open = () => changeWithAudit(db, async (tx, audit) => {
       // An item is evidence of one case only: one cited meanwhile by a case accepted first stops this one.
       const taken = await tx.caseEvidence.findFirst({ where: { evidenceId: { in: evidence.map((e) => e.evidenceId) } }, select: { evidenceId: true } });
       if (taken) throw new ApiError(409, "evidence_in_case", `evidence ${taken.evidenceId} became evidence of another case; ask the filer for a correction`);
@@ -432,6 +438,15 @@ export class FilingService {
       await tx.filing.update({ where: { id: f.id }, data: { caseId: opened.caseId } });
       return { filingId: f.id, status: "accepted", caseId: opened.caseId, number: opened.number };
     });
+    // Two clerks of one court accepting at once may compute the same next number: the second
+    // transaction fails on the unique number and takes the next one. A number the clerk gave is theirs.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await open();
+      } catch (e) {
+        if (input.number !== undefined || attempt >= 5 || !(e instanceof ApiError && e.code === "duplicate")) throw e;
+      }
+    }
   }
 
   async requestCorrection(p: Principal, access: FilingAccess, input: { reason: string; deadline: Date }) {

@@ -267,6 +267,9 @@ describe("online filing (API)", function () {
       const parties = [body.parties[0], { ...body.parties[1], idType: "统一社会信用代码", idNumber: "91350200MA3Y000002" }];
       const edited = await json(await tp.api("PATCH", `/api/filings/${id}`, { token: lawyer.token, json: { parties } }), 200);
       expect(edited.status).to.equal("correction_requested");
+      // The court keeps seeing what was submitted until the filer resubmits.
+      expect((await get(clerk, id)).draft.parties[1].idNumber).to.equal(undefined);
+      expect((await get(lawyer, id)).draft.parties[1].idNumber).to.equal("91350200MA3Y000002");
       await refused(await tp.api("PATCH", `/api/filings/${id}`, { token: lawyer.token, json: { amount: "12,000" } }), 400, "invalid_input");
       await refused(await tp.api("PATCH", `/api/filings/${id}`, { token: lawyer.token, json: { citations: [{ evidenceId: othersEvidence.id, purpose: "x" }] } }), 400, "evidence_not_citable");
       await refused(await tp.api("PATCH", `/api/filings/${id}`, { token: lawyer.token, json: { citations: [{ sha256: sha("nobody has this"), purpose: "x" }] } }), 400, "unknown_evidence");
@@ -283,6 +286,8 @@ describe("online filing (API)", function () {
       expect(d.versions[0].content.content.parties[1].idNumber).to.equal(undefined);
       expect(d.versions[1].content.content.parties[1].idNumber).to.equal("91350200MA3Y000002");
       expect(d.versions[0].record.evidenceId).not.to.equal(d.versions[1].record.evidenceId);
+      expect((await get(clerk, id)).draft.parties[1].idNumber).to.equal("91350200MA3Y000002");
+      expect((await get(clerk, id)).attachments.map((a: { kind: string }) => a.kind)).to.have.members(["complaint", "evidence", "complaint"]);
       expect(d.events.map((e: { action: string }) => e.action)).to.include.ordered.members(["filing.created"]);
       expect(d.events.map((e: { action: string }) => e.action)).to.include.members(["filing.submitted", "filing.correction_requested", "filing.resubmitted"]);
     });
@@ -333,6 +338,24 @@ describe("online filing (API)", function () {
     });
   });
 
+  describe("decisions at the same time", () => {
+    it("two acceptances of different filings at once get distinct next numbers; one filing decided twice at once: one wins, one 409", async () => {
+      const [a, b] = [await submitted(), await submitted()];
+      const both = await Promise.all([a, b].map((id) => post(clerk, `/api/filings/${id}/accept`, { causeOfAction: "买卖合同纠纷", judgeId: judge.id })));
+      const numbers = await Promise.all(both.map((r) => json(r, 200).then((x) => x.number as string)));
+      expect(new Set(numbers).size).to.equal(2);
+      for (const n of numbers) expect(n).to.match(new RegExp(`^\\(${year}\\)闽0102民初\\d+号$`));
+      const c = await submitted();
+      const race = await Promise.all([
+        post(clerk, `/api/filings/${c}/accept`, { causeOfAction: "买卖合同纠纷", judgeId: judge.id }),
+        post(clerk, `/api/filings/${c}/reject`, { reason: "重复起诉" }),
+      ]);
+      expect(race.map((r) => r.status).sort()).to.deep.equal([200, 409]);
+      const events = (await get(lawyer, c)).events.filter((e: { action: string }) => e.action === "filing.accepted" || e.action === "filing.rejected");
+      expect(events).to.have.length(1);
+    });
+  });
+
   describe("rejection, expired corrections, certificates, roles", () => {
     it("the clerk rejects with a reason; the lawyer is told", async () => {
       const id = await submitted();
@@ -340,7 +363,12 @@ describe("online filing (API)", function () {
       expect(r).to.include({ status: "rejected", decisionReason: "不属于本院管辖" });
       await refused(await post(clerk, `/api/filings/${id}/accept`, { causeOfAction: "x", judgeId: judge.id }), 409, "already_decided");
       await refused(await post(lawyer, `/api/filings/${id}/submit`), 409, "not_editable");
-      const mails = await waitForMail(tp.dataDir, lawyer.email, /rejected/);
+      const until = Date.now() + 15_000;
+      let mails = await waitForMail(tp.dataDir, lawyer.email, /rejected/);
+      while (!mails.some((m) => m.text.includes("不属于本院管辖")) && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 100));
+        mails = await waitForMail(tp.dataDir, lawyer.email, /rejected/);
+      }
       expect(mails.some((m) => m.text.includes("不属于本院管辖"))).to.equal(true);
     });
 
