@@ -338,6 +338,23 @@ describe("online filing (API)", function () {
     });
   });
 
+  describe("citations verified afresh", () => {
+    it("a cited item whose stored file was changed shows unverified, with the failing check", async () => {
+      const item = await json(await tp.upload(lawyer.token, `会被篡改的证据 ${randomBytes(8).toString("hex")}`, { title: "付款凭证" }), 201);
+      await tp.waitAnchored(lawyer.token, item.id);
+      const f = await create(lawyer, { citations: [{ evidenceId: item.id, purpose: "证明已催款" }] });
+      const fresh = (await get(lawyer, f.id)).citations[0];
+      expect(fresh).to.include({ verified: true, anchored: true });
+      const hex = item.sha256.slice(2);
+      const file = path.join(tp.dataDir, "objects", hex.slice(0, 2), hex.slice(2, 4), hex);
+      fs.chmodSync(file, 0o600);
+      fs.writeFileSync(file, "changed afterwards");
+      const after = (await get(lawyer, f.id)).citations[0];
+      expect(after).to.include({ verified: false, sha256: item.sha256, fileSha256: sha("changed afterwards") });
+      expect(after.checks).to.deep.equal([{ name: "file-digest", ok: false, detail: `the stored file hashes to ${sha("changed afterwards")}, the record says ${item.sha256}` }]);
+    });
+  });
+
   describe("decisions at the same time", () => {
     it("two acceptances of different filings at once get distinct next numbers; one filing decided twice at once: one wins, one 409", async () => {
       const [a, b] = [await submitted(), await submitted()];
