@@ -64,7 +64,10 @@ export async function renderCaseFile(input: ExportInput): Promise<Buffer> {
   let starts = input.entries.map(() => 0);
   for (let attempt = 0; attempt < 6; attempt++) {
     const { doc, actual } = await layout(input, starts);
-    if (actual.every((p, i) => p === starts[i])) return Buffer.from(await doc.save({ useObjectStreams: false }));
+    if (actual.every((p, i) => p === starts[i])) {
+      await attachFiles(doc, input);
+      return Buffer.from(await doc.save({ useObjectStreams: false }));
+    }
     starts = actual;
   }
   throw new Error("the case file's page numbers did not settle");
@@ -123,6 +126,11 @@ async function layout(input: ExportInput, starts: number[]): Promise<{ doc: PDFD
     p.drawText(text, { x: x + (width - w) / 2, y: y + 14, size, font, color: GREY });
   });
 
+  return { doc, actual };
+}
+
+/** The catalogue record and every entry's original bytes, as embedded files (once the layout is final). */
+async function attachFiles(doc: PDFDocument, input: ExportInput): Promise<void> {
   await doc.attach(new Uint8Array(input.catalogue.json), `catalogue-v${input.version}.json`, {
     mimeType: "application/json",
     description: `卷宗目录记录 Catalogue record (SHA-256 ${input.catalogue.sha256})`,
@@ -140,7 +148,6 @@ async function layout(input: ExportInput, starts: number[]): Promise<{ doc: PDFD
       afRelationship: AFRelationship.Source,
     });
   }
-  return { doc, actual };
 }
 
 function cover(flow: TextFlow, input: ExportInput, font: PDFFont): void {

@@ -19,6 +19,7 @@ import { decide, sees, type CaseFileAction, type Relation } from "./access";
 import { byTime, presentEntry, type CaseFileEntry } from "./entry";
 import { SOURCES } from "./sources";
 import { renderCaseFile, SEAL_RECT, type ExportEntry } from "./render";
+import { KeyedLock } from "../contracts/locks";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 type CaseRow = NonNullable<Awaited<ReturnType<Db["courtCase"]["findUnique"]>>>;
@@ -38,6 +39,9 @@ export class StoredFileChanged extends ApiError {
 }
 
 export class CaseFileService {
+  /** One export at a time per case in this process; across instances the (case, version) key decides. */
+  private readonly exporting = new KeyedLock();
+
   constructor(
     private readonly db: Db,
     private readonly store: ContentStore,
@@ -108,7 +112,11 @@ export class CaseFileService {
    * record anchored first (the cover's QR code names it), then the PDF rendered, sealed, anchored,
    * and recorded with its audit entry.
    */
-  async export(principal: Principal, access: CaseFileAccess) {
+  export(principal: Principal, access: CaseFileAccess) {
+    return this.exporting.run(access.courtCase.id, () => this.exportNow(principal, access));
+  }
+
+  private async exportNow(principal: Principal, access: CaseFileAccess) {
     const c = access.courtCase;
     const entries = await this.allEntries(c);
     const last = await this.db.caseFileExport.findFirst({ where: { caseId: c.id }, orderBy: { version: "desc" }, select: { version: true } });

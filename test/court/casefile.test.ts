@@ -455,6 +455,13 @@ describe("the electronic case file (电子卷宗)", function () {
     expect(await db().auditEntry.count({ where: { action: "casefile.exported", subject: c.id } })).to.equal(2);
   });
 
+  it("two exports at once: versions 3 and 4, one after the other", async () => {
+    const [a, b] = await Promise.all([exportFile(judge), exportFile(judge)].map(async (r) => json(await r, 201)));
+    expect([a.version, b.version].sort()).to.deep.equal([3, 4]);
+    const list = await json(await tp.api("GET", `/api/cases/${c.id}/file/exports`, { token: judge.token }), 200);
+    expect(list.exports.map((x: any) => x.version)).to.deep.equal([1, 2, 3, 4]);
+  });
+
   it("a stored file changed on disk: the export is refused, nothing recorded", async () => {
     const target = storedFile(items.B.sha256);
     const original = fs.readFileSync(target);
@@ -462,7 +469,7 @@ describe("the electronic case file (电子卷宗)", function () {
     fs.writeFileSync(target, Buffer.concat([original, Buffer.from("x")]));
     try {
       expect(await errorOf(await exportFile(judge))).to.deep.equal({ status: 500, code: "stored_file_changed" });
-      expect(await db().caseFileExport.count({ where: { caseId: c.id } })).to.equal(2);
+      expect(await db().caseFileExport.count({ where: { caseId: c.id } })).to.equal(4);
     } finally {
       fs.writeFileSync(target, original);
     }
