@@ -1,9 +1,9 @@
 // The workspace: log in (the token stays in this tab's sessionStorage), then the views the
 // account's role works with. Enterprise members: contracts (drafting, sending, voiding), their
-// cases, served documents. Lawyers: cases (evidence with upload progress, the other side's evidence
+// cases, served documents, filings to a court. Lawyers: filings, cases (evidence with upload progress, the other side's evidence
 // and opinions), served documents, contracts. Judges: their cases (opening and closing them, adding
 // judges and representatives), each item's live verification, certificates, service. Filing
-// clerks: the cases list. The platform administrator: the console (organisations, users,
+// clerks: the queue of filings to decide, the cases list. The platform administrator: the console (organisations, users,
 // certificates, audit log, anchoring, mail). An organisation's administrators also have "My
 // organisation". An e-mailed link (#/welcome/acl_…) sets up an account or a new password without
 // a session.
@@ -14,6 +14,8 @@ import { el, say, sayError, setLanguage, tx } from "./ws-dom.mjs";
 import { contractsView } from "./ws-contracts.mjs";
 import { casesListView, inboxView, partyCaseView } from "./ws-cases.mjs";
 import { judgeCaseView } from "./ws-judge.mjs";
+import { filingView, filingsView } from "./ws-filing.mjs";
+import { queueFilingView, queueView } from "./ws-queue.mjs";
 import { myOrganizationView } from "./ws-org.mjs";
 import { anchoringView, auditView, certificatesView, organizationView, organizationsView, outboxView, usersView } from "./ws-admin.mjs";
 import { welcomeToken, welcomeView, wireForgotPassword } from "./ws-welcome.mjs";
@@ -22,10 +24,10 @@ const LANG_KEY = "evidence-workspace.lang";
 const $ = (id) => document.getElementById(id);
 /** The views of each role, the first being where it lands. */
 const NAV = {
-  member: ["contracts", "cases", "inbox"],
-  lawyer: ["cases", "inbox", "contracts"],
+  member: ["contracts", "filings", "cases", "inbox"],
+  lawyer: ["cases", "filings", "inbox", "contracts"],
   judge: ["cases"],
-  clerk: ["cases"],
+  clerk: ["queue", "cases"],
   admin: ["organizations", "users", "certificates", "audit", "anchoring", "outbox"],
 };
 /** A view by name; those taking an id (#/name/id) have their own entry in DETAIL. */
@@ -33,6 +35,8 @@ const VIEWS = {
   contracts: contractsView,
   cases: casesListView,
   inbox: inboxView,
+  filings: filingsView,
+  queue: queueView,
   organization: myOrganizationView,
   organizations: organizationsView,
   users: usersView,
@@ -48,6 +52,8 @@ const DETAIL = {
     await (c.you.relation === "judge" ? judgeCaseView : partyCaseView)(view, ctx, c);
   },
   organizations: (view, ctx, id) => organizationView(view, ctx, id),
+  filings: (view, ctx, id) => filingView(view, ctx, id),
+  queue: (view, ctx, id) => queueFilingView(view, ctx, id),
 };
 /** The role's views, and "My organisation" for an organisation's administrator. */
 const navOf = (user) => [...(NAV[user.role] ?? []), ...(user.orgAdmin && user.role !== "admin" && user.organizationId ? ["organization"] : [])];

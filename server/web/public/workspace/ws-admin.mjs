@@ -9,10 +9,10 @@ import { poll } from "./ws-cases.mjs";
 import { accountBadge, certificateTable, membersPanel, organizationRecords, pemButton } from "./ws-org.mjs";
 import { directoryPicker, findOrganizations, findPeople, organizationLine, personLine } from "./ws-picker.mjs";
 
-export const KINDS = ["enterprise", "law_firm", "court"];
+export const KINDS = ["enterprise", "law_firm", "court", "mediation"];
 /** The roles each kind of organisation holds (server/accounts/organization-kinds.ts). */
-export const ROLES_OF_KIND = { enterprise: ["member"], law_firm: ["lawyer"], court: ["judge", "clerk"] };
-const ROLES = ["member", "lawyer", "judge", "clerk", "admin"];
+export const ROLES_OF_KIND = { enterprise: ["member"], law_firm: ["lawyer"], court: ["judge", "clerk", "mediator"], mediation: ["mediator"] };
+const ROLES = ["member", "lawyer", "judge", "clerk", "mediator", "admin"];
 const REVOCATION_REASONS = ["unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded", "cessationOfOperation", "certificateHold", "privilegeWithdrawn"];
 const MAIL_STATUSES = ["queued", "sending", "sent", "failed"];
 const BATCH_KIND = { closed: "wait", sent: "wait", anchored: "ok" };
