@@ -617,6 +617,7 @@ const zh = {
   "mail.template.document-served": "文书送达",
   "mail.template.case-representation": "案件代理",
   "mail.template.case-status": "案件状态",
+  "mail.template.filing-status": "立案进展",
 
   "judge.people": "法官和代理人",
   "judge.addJudgeTitle": "添加法官",
@@ -1430,6 +1431,7 @@ const en = {
   "mail.template.document-served": "Document served",
   "mail.template.case-representation": "Representation",
   "mail.template.case-status": "Case status",
+  "mail.template.filing-status": "Filing status",
 
   "judge.people": "Judges and representatives",
   "judge.addJudgeTitle": "Add a judge",
