@@ -5,6 +5,10 @@
 // value and looked up in the entry's own language, so that a language switch turns it too.
 
 import { translator } from "./lang.mjs";
+// Each court room keeps its own texts in i18n/<room>.mjs, merged here.
+import * as hearings from "./i18n/hearings.mjs";
+import * as mediation from "./i18n/mediation.mjs";
+import * as serviceAddresses from "./i18n/service-addresses.mjs";
 
 export const LANGS = { zh: "zh-CN", en: "en" };
 
@@ -1636,7 +1640,12 @@ const en = {
   "error.code.unknown_evidence": "A cited item was not found.",
 };
 
-export const MESSAGES = { zh, en };
+const ROOMS = [hearings, mediation, serviceAddresses];
+
+export const MESSAGES = {
+  zh: Object.assign({}, zh, ...ROOMS.map((r) => r.zh)),
+  en: Object.assign({}, en, ...ROOMS.map((r) => r.en)),
+};
 
 /** The text of a key in a language; a function entry is called with params. */
 export const translate = translator(MESSAGES);
