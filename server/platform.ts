@@ -151,7 +151,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     contracts,
     organizations,
     invitations,
-    directory: new DirectoryService(db),
+    directory: new DirectoryService(db, database.provider),
     notifications,
     caseFiles: new CaseFileService(db, store, evidence, identity, config.PUBLIC_URL),
     filings: new FilingService({ db, evidence, verification, identity, store }),

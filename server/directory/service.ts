@@ -4,6 +4,12 @@ import type { Db } from "../db/client";
 import type { Principal, Role } from "../accounts/roles";
 import { peopleScope } from "./visibility";
 
+/** A substring match that ignores letter case on both databases: SQLite's LIKE already does for
+ *  ASCII, PostgreSQL's needs Prisma's insensitive mode (which the SQLite client does not know). */
+function containsText(q: string, provider: "sqlite" | "postgresql") {
+  return (provider === "postgresql" ? { contains: q, mode: "insensitive" } : { contains: q }) as { contains: string };
+}
+
 export interface PeopleQuery {
   q?: string;
   role?: Role;
@@ -12,7 +18,14 @@ export interface PeopleQuery {
 }
 
 export class DirectoryService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly provider: "sqlite" | "postgresql",
+  ) {}
+
+  private match(q: string) {
+    return containsText(q, this.provider);
+  }
 
   async people(p: Principal, query: PeopleQuery) {
     const scope = peopleScope(p);
@@ -24,7 +37,7 @@ export class DirectoryService {
         role: query.role ? query.role : { not: "admin" },
         ...(scope.all ? {} : { organizationId: scope.organizationId }),
         ...(query.organizationId ? { AND: [{ organizationId: query.organizationId }] } : {}),
-        ...(q ? { OR: [{ email: { contains: q.toLowerCase() } }, { name: { contains: q } }, { organization: { name: { contains: q } } }] } : {}),
+        ...(q ? { OR: [{ email: { contains: q.toLowerCase() } }, { name: this.match(q) }, { organization: { name: this.match(q) } }] } : {}),
       },
       include: { organization: true },
       orderBy: [{ name: "asc" }, { email: "asc" }],
@@ -45,7 +58,7 @@ export class DirectoryService {
     const rows = await this.db.organization.findMany({
       where: {
         ...(query.kind ? { kind: query.kind } : {}),
-        ...(q ? { OR: [{ name: { contains: q } }, { creditCode: { contains: q.toUpperCase() } }] } : {}),
+        ...(q ? { OR: [{ name: this.match(q) }, { creditCode: { contains: q.toUpperCase() } }] } : {}),
       },
       orderBy: { name: "asc" },
       take: query.limit,

@@ -223,6 +223,10 @@ describe("the way in: organisations, their administrators and members, invitatio
     expect(mine.people.map((p: any) => p.email)).to.deep.equal(["head@firm.example"]);
     const byCode = await json(await tp.api("GET", "/api/directory/organizations?q=91350100MA2Y000001", { token: firmAdmin.token }), 200);
     expect(byCode.organizations.map((o: any) => o.name)).to.deep.equal(["甲科技有限公司"]);
+    // names in Latin letters are found whatever the case typed, on SQLite and on PostgreSQL
+    await json(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "Acme Trading Ltd", kind: "enterprise" } }), 201);
+    const byName = await json(await tp.api("GET", "/api/directory/organizations?q=acme%20TRADING", { token: firmAdmin.token }), 200);
+    expect(byName.organizations.map((o: any) => o.name)).to.deep.equal(["Acme Trading Ltd"]);
     await code(await tp.api("GET", "/api/directory/people?q=%00", { token: chief }), 400, "invalid_input");
     await code(await tp.api("GET", "/api/directory/people"), 401, "unauthorized");
   });
