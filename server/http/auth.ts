@@ -15,6 +15,9 @@ const UNAUTHORIZED = (message: string) =>
 /** Requires a valid bearer token; sets req.principal. */
 export function requireAuth(accounts: AccountService): RequestHandler {
   return async (req, _res, next) => {
+    // Routers for one path prefix may each be mounted behind this (/api/cases and /api/cases/:id/file):
+    // a request they pass along has been authenticated once already.
+    if (req.principal) return next();
     const header = req.get("authorization");
     if (!header) return next(UNAUTHORIZED("a bearer token is required"));
     // The scheme is case-insensitive (RFC 7235 §2.1); the token is not.
