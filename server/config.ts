@@ -41,6 +41,9 @@ const schema = z.object({
   CONTRACT_EXPIRY_DAYS: int(14, 1),
   CONTRACT_INVITATION_TTL_HOURS: int(168, 1),
   CONTRACT_MAX_PDF_BYTES: int(64 * 1024 ** 2, 1024),
+  // The most original bytes one case-file export embeds (it is built in memory); larger files are
+  // listed with their digests only.
+  CASEFILE_EMBED_MAX_BYTES: int(256 * 1024 ** 2, 0),
   // Mail: through SMTP_URL (smtp:// or smtps://, credentials in the URL) from MAIL_FROM; without
   // SMTP_URL, every message is written as an .eml file under DATA_DIR/outbox instead.
   SMTP_URL: z

@@ -153,7 +153,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     invitations,
     directory: new DirectoryService(db, database.provider),
     notifications,
-    caseFiles: new CaseFileService(db, store, evidence, identity, config.PUBLIC_URL),
+    caseFiles: new CaseFileService(db, store, evidence, identity, config.PUBLIC_URL, config.CASEFILE_EMBED_MAX_BYTES),
     filings: new FilingService({ db, evidence, verification, identity, store }),
     anchoringStatus: (limit) => anchoringStatus(db, registry, () => worker.lastError, limit),
     health,

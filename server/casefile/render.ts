@@ -27,6 +27,8 @@ export interface ExportEntry {
   pdf: PDFDocument | null;
   /** the name it is attached under */
   attachmentName: string | null;
+  /** a stored file left out of this export by its size budget (listed with its digest only) */
+  notEmbedded?: boolean;
 }
 
 export interface ExportInput {
@@ -213,7 +215,9 @@ function sheet(flow: TextFlow, x: ExportEntry, n: number): void {
     }
   }
   flow.gap(8);
-  const where = !x.bytes
+  const where = x.notEmbedded
+    ? "原件过大，未嵌入本卷宗；原件存于平台，可按上列摘要下载核对。 Too large to embed in this export: the original is held by the platform; download it there and check it against the digest above."
+    : !x.bytes
     ? "仅摘要，平台未存原件 Digest only: the platform holds no file"
     : x.pdf
       ? `原件（PDF，${x.pdf.getPageCount()} 页）见其后各页，原始文件作为附件 ${x.attachmentName} 嵌入。 The document's ${x.pdf.getPageCount()} pages follow; its original bytes are attached as ${x.attachmentName}.`

@@ -48,6 +48,8 @@ export class CaseFileService {
     private readonly evidence: EvidenceService,
     private readonly identity: IdentityService,
     private readonly publicUrl: string,
+    /** the most original bytes one export embeds; files beyond it are listed with their digests only */
+    private readonly embedMaxBytes: number = DEFAULT_EMBED_MAX_BYTES,
   ) {}
 
   /** What the principal is to the case, decided by access.ts; 404 for outsiders, 403 when not allowed. */
@@ -123,10 +125,19 @@ export class CaseFileService {
     const version = (last?.version ?? 0) + 1;
     const exportedAt = new Date();
 
+    // The whole export is made in memory (pdf-lib), so what it embeds is bounded: files that do not
+    // fit are never read, and the catalogue says where their originals are.
+    const embedded = planEmbedding(entries.map((e) => (e.sha256 ? e.size : null)), this.embedMaxBytes);
     const withFiles: ExportEntry[] = [];
     for (const [i, e] of entries.entries()) {
-      const bytes = e.size === null || !e.sha256 ? null : await this.readVerified(e.evidenceId, e.sha256);
-      withFiles.push({ entry: e, bytes, pdf: bytes ? await asPdf(bytes, e.mediaType) : null, attachmentName: bytes ? attachmentName(i + 1, e) : null });
+      const bytes = embedded[i] && e.sha256 ? await this.readVerified(e.evidenceId, e.sha256) : null;
+      withFiles.push({
+        entry: e,
+        bytes,
+        pdf: bytes ? await asPdf(bytes, e.mediaType) : null,
+        attachmentName: bytes ? attachmentName(i + 1, e) : null,
+        notEmbedded: !embedded[i] && e.size !== null && !!e.sha256,
+      });
     }
 
     const catalogue = canonicalBytes({
@@ -214,6 +225,22 @@ export class CaseFileService {
       throw e;
     }
   }
+}
+
+export const DEFAULT_EMBED_MAX_BYTES = 256 * 1024 ** 2;
+
+/**
+ * Which files one export embeds, in file order: each whose size still fits under the budget. A file
+ * too large for what is left is skipped, not the rest, so that one video does not push the
+ * documents after it out of the export. null sizes (digest-only items) embed nothing.
+ */
+export function planEmbedding(sizes: (number | null)[], budget: number): boolean[] {
+  let left = budget;
+  return sizes.map((size) => {
+    if (size === null || size > left) return false;
+    left -= size;
+    return true;
+  });
 }
 
 /** A PDF the file can copy pages from; an encrypted or unreadable one is attached only. */
