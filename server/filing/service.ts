@@ -308,8 +308,6 @@ export class FilingService {
       const item = cited.get(c.evidenceId);
       if (!item || item.status !== "anchored") throw new ApiError(409, "citation_not_anchored", `cited evidence ${c.evidenceId} is not anchored yet: submit once it is`);
     }
-    const inCase = await db.caseEvidence.findMany({ where: { evidenceId: { in: [...draft.citations.map((c) => c.evidenceId), ...attachments.map((a) => a.evidenceId)] } }, select: { evidenceId: true } });
-    if (inCase.length) throw new ApiError(409, "evidence_in_case", `evidence ${inCase[0].evidenceId} is already evidence of a case; an item belongs to one case`);
     const signer = await identity.signerForUser(p.userId);
     if (!signer) throw new ApiError(409, "certificate_required", "your current certificate's key is held by you; signing the complaint needs a certificate whose key the platform holds");
 
@@ -404,9 +402,6 @@ export class FilingService {
       ...draft.citations.map((c) => ({ evidenceId: c.evidenceId, partyIndex: draft.filerPartyIndex, purpose: c.purpose, submittedById: f.filerId, submittedAt })),
     ];
     const open = () => changeWithAudit(db, async (tx, audit) => {
-      // An item is evidence of one case only: one cited meanwhile by a case accepted first stops this one.
-      const taken = await tx.caseEvidence.findFirst({ where: { evidenceId: { in: evidence.map((e) => e.evidenceId) } }, select: { evidenceId: true } });
-      if (taken) throw new ApiError(409, "evidence_in_case", `evidence ${taken.evidenceId} became evidence of another case; ask the filer for a correction`);
       const number = canonicalCaseNumber(input.number ?? (await nextCaseNumber(tx, court, at)));
       await moveFiling(tx, f.id, ["submitted"], "accepted", p.userId, { number, causeOfAction: input.causeOfAction, judgeId: judge.id }, {
         audit,

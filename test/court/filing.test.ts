@@ -327,10 +327,18 @@ describe("online filing (API)", function () {
       ]);
       const opened = await tp.platform.audit.list({ afterSeq: 0, limit: 1000, subject: accepted.caseId, action: "case.opened" });
       expect(opened).to.have.length(1);
-      // The next acceptance that year takes the next number.
-      const second = await submitted();
+      // The next acceptance that year takes the next number. It cites the item the first case holds:
+      // one anchored item may be evidence in several cases (the same contract disputed twice).
+      const secondDraft = await create(lawyer, { citations: [{ evidenceId: cited.id, purpose: "证明合同关系（另案）" }] });
+      await json(await attach(lawyer, secondDraft.id, await complaintPdf(`filed ${randomBytes(4).toString("hex")}`)), 201);
+      await json(await post(lawyer, `/api/filings/${secondDraft.id}/submit`), 200);
+      const second = secondDraft.id as string;
       const next = await json(await post(clerk, `/api/filings/${second}/accept`, { causeOfAction: "借款合同纠纷", judgeId: judge.id }), 200);
       expect(next.number).to.equal(`(${year})闽0102民初2号`);
+      const ev2 = await json(await tp.api("GET", `/api/cases/${next.caseId}/evidence`, { token: lawyer.token }), 200);
+      expect((ev2.items ?? ev2).map((e: { evidenceId: string }) => e.evidenceId)).to.deep.equal([cited.id]);
+      const ev1 = await json(await tp.api("GET", `/api/cases/${accepted.caseId}/evidence`, { token: lawyer.token }), 200);
+      expect((ev1.items ?? ev1).map((e: { evidenceId: string }) => e.evidenceId)).to.include(cited.id);
       // A number given by the clerk that is taken: 409.
       const third = await submitted();
       await refused(await post(clerk, `/api/filings/${third}/accept`, { causeOfAction: "x", judgeId: judge.id, number: accepted.number }), 409, "duplicate");
