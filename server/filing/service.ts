@@ -52,6 +52,7 @@ export interface FilingDeps {
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+const clockStart = (f: { firstSubmittedAt: Date | null; lastSubmittedAt: Date | null }) => f.lastSubmittedAt ?? f.firstSubmittedAt;
 export const daysElapsed = (since: Date | null, now: Date) => (since ? Math.floor((now.getTime() - since.getTime()) / DAY_MS) : null);
 
 export class FilingService {
@@ -209,9 +210,13 @@ export class FilingService {
       updatedAt: f.updatedAt.toISOString(),
       firstSubmittedAt: f.firstSubmittedAt?.toISOString() ?? null,
       lastSubmittedAt: f.lastSubmittedAt?.toISOString() ?? null,
-      daysElapsed: daysElapsed(f.firstSubmittedAt, now),
+      // The court's 7 days run from the latest complete submission: a correction (补正) restarts
+      // them when the corrected filing arrives (立案登记, counted from receipt of the corrections).
+      clockStartedAt: clockStart(f)?.toISOString() ?? null,
+      daysElapsed: daysElapsed(clockStart(f), now),
+      daysSinceFirstSubmitted: daysElapsed(f.firstSubmittedAt, now),
       statutoryLimitDays: STATUTORY_LIMIT_DAYS,
-      overdue: f.status === "submitted" && (daysElapsed(f.firstSubmittedAt, now) ?? 0) > STATUTORY_LIMIT_DAYS,
+      overdue: f.status === "submitted" && (daysElapsed(clockStart(f), now) ?? 0) > STATUTORY_LIMIT_DAYS,
       correctionReason: f.correctionReason,
       correctionDeadline: f.correctionDeadline?.toISOString() ?? null,
       decidedAt: f.decidedAt?.toISOString() ?? null,
@@ -231,10 +236,10 @@ export class FilingService {
     return rows.map((r) => this.summaryOf(r, names.get(r.courtId) ?? ""));
   }
 
-  /** The clerk's court's submitted filings, oldest first: the statutory clock runs from firstSubmittedAt. */
+  /** The clerk's court's submitted filings, the longest waiting first (the statutory clock's start). */
   async queue(p: Principal) {
     if (!p.organizationId) return [];
-    const rows = await this.d.db.filing.findMany({ where: { courtId: p.organizationId, status: "submitted" }, orderBy: [{ firstSubmittedAt: "asc" }, { id: "asc" }] });
+    const rows = await this.d.db.filing.findMany({ where: { courtId: p.organizationId, status: "submitted" }, orderBy: [{ lastSubmittedAt: "asc" }, { id: "asc" }] });
     const filers = await this.d.db.user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.filerId))] } }, select: { id: true, name: true } });
     const names = new Map(filers.map((u) => [u.id, u.name]));
     return rows.map((r) => ({ ...this.summaryOf(r), filer: names.get(r.filerId) ?? null }));

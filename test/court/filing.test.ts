@@ -292,6 +292,19 @@ describe("online filing (API)", function () {
       expect(d.events.map((e: { action: string }) => e.action)).to.include.members(["filing.submitted", "filing.correction_requested", "filing.resubmitted"]);
     });
 
+    it("the statutory clock restarts at the corrected resubmission; the days since the first submission are shown too", async () => {
+      const day = 24 * 3600 * 1000;
+      const now = Date.now();
+      await tp.platform.database.db.filing.update({ where: { id }, data: { firstSubmittedAt: new Date(now - 9 * day - 60_000), lastSubmittedAt: new Date(now - 2 * day - 60_000) } });
+      const { items } = await json(await tp.api("GET", "/api/filings/queue", { token: clerk.token }), 200);
+      const row = items.find((x: { id: string }) => x.id === id);
+      expect(row).to.include({ status: "submitted", version: 2, daysElapsed: 2, daysSinceFirstSubmitted: 9, overdue: false });
+      expect(Date.parse(row.clockStartedAt)).to.be.closeTo(now - 2 * day - 60_000, 1000);
+      await tp.platform.database.db.filing.update({ where: { id }, data: { lastSubmittedAt: new Date(now - 8 * day - 60_000) } });
+      const later = (await get(clerk, id)) as { daysElapsed: number; overdue: boolean };
+      expect(later).to.include({ daysElapsed: 8, overdue: true });
+    });
+
     it("the clerk accepts with a judge: the case exists with the parties and evidence, numbered in the court's format", async () => {
       const accepted = await json(await post(clerk, `/api/filings/${id}/accept`, { causeOfAction: "买卖合同纠纷", judgeId: judge.id }), 200);
       expect(accepted.number).to.equal(`(${year})闽0102民初1号`);
