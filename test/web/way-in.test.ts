@@ -219,6 +219,13 @@ describe("the way in: console, invitations by mail, directory, notifications (np
     await page.selectOption("#users-status", "pending");
     await page.waitForFunction(() => document.querySelectorAll("#users-table tr[data-user-id]").length === 3);
     await shot(page, "admin-users");
+    // Inviting into an organisation offers only the roles its kind holds.
+    const offered = () => page.locator("#invite-user-role option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(await offered()).to.deep.equal(["member", "lawyer", "judge", "clerk", "mediator"]);
+    await page.selectOption("#invite-user-org", { label: lawFirm.name });
+    expect(await offered()).to.deep.equal(["lawyer"]);
+    await page.selectOption("#invite-user-org", { label: court.name });
+    expect(await offered()).to.deep.equal(["judge", "clerk", "mediator"]);
     await page.click("[data-nav=outbox]");
     await page.waitForFunction(() => document.querySelectorAll('#outbox-table tr[data-template="account-invitation"][data-status="sent"]').length === 3, undefined, { timeout: 15_000 });
     expect(await page.textContent("[data-count=sent]")).to.contain("已发送：3");

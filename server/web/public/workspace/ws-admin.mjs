@@ -176,6 +176,18 @@ export async function usersView(root, ctx) {
   const { organizations } = await api("GET", "organizations");
   const orgName = new Map(organizations.map((o) => [o.id, o]));
   const orgOptions = (selected, none) => [el("option", { value: "" }, tx(none)), ...organizations.map((o) => el("option", { value: o.id, selected: o.id === selected }, o.name))];
+  // An organisation's kind decides the roles its members may hold; the form offers only those.
+  const rolesFor = (orgId, base) => (orgId && orgName.get(orgId) ? ROLES_OF_KIND[orgName.get(orgId).kind] ?? base : base);
+  const followOrganisation = (orgSelect, roleSelect, base) => {
+    const offer = () => {
+      const roles = rolesFor(orgSelect.value, base);
+      const keep = roles.includes(roleSelect.value) ? roleSelect.value : roles[0];
+      roleSelect.replaceChildren(...options(roles, "role.", { selected: keep }));
+      roleSelect.value = keep;
+    };
+    orgSelect.addEventListener("change", offer);
+    offer();
+  };
   let users = [];
   let editing = null;
 
@@ -218,6 +230,7 @@ export async function usersView(root, ctx) {
     const roleSelect = el("select", { name: "role" }, options(ROLES, "role.", { selected: u.role }));
     const orgSelect = el("select", { name: "organizationId" }, orgOptions(u.organizationId, "users.noOrg"));
     const adminBox = el("input", { type: "checkbox", name: "orgAdmin", id: `edit-${u.id}-admin`, checked: u.orgAdmin });
+    followOrganisation(orgSelect, roleSelect, ROLES);
     const rowErrors = el("div", { role: "alert" });
     const form = el(
       "form",
@@ -298,6 +311,7 @@ export async function usersView(root, ctx) {
   const name = el("input", { type: "text", name: "name", maxlength: "200", autocomplete: "off" });
   const inviteRole = el("select", { name: "role" }, options(ROLES.filter((r) => r !== "admin"), "role."));
   const inviteOrg = el("select", { name: "organizationId" }, orgOptions("", "users.noOrg"));
+  followOrganisation(inviteOrg, inviteRole, ROLES.filter((r) => r !== "admin"));
   const inviteErrors = el("div", { role: "alert", id: "invite-user-errors" });
   const invite = el(
     "form",
@@ -316,6 +330,7 @@ export async function usersView(root, ctx) {
       json: { email: email.value.trim(), name: name.value.trim(), role: inviteRole.value, ...(inviteOrg.value ? { organizationId: inviteOrg.value } : {}), ...(invite.orgAdmin.checked ? { orgAdmin: true } : {}) },
     });
     invite.reset();
+    inviteOrg.dispatchEvent(new Event("change"));
     say(news, "ok", "users.invited", { email: created.email });
     await refresh();
   });
