@@ -626,6 +626,13 @@ describe("workspace pages", function () {
       // The list says it is closed; the lawyer's view of it has no submission form.
       await page.click("[data-nav=cases]");
       await page.waitForSelector(`#cases-table tr[data-case-id="${newId}"][data-status="closed"]`);
+      // The judge reads the audit log too: the closing is there, under the judge's name.
+      await page.click("[data-nav=audit]");
+      const closing = page.locator('#audit-table tr[data-action="case.closed"]').first();
+      await closing.waitFor();
+      const judgeName = (await json(await tp.api("GET", "/api/auth/me", { token: judge.token }), 200)).name as string;
+      expect(await closing.locator("td").nth(2).textContent()).to.equal(judgeName + judge.id);
+      expect(await closing.textContent()).to.contain(newId);
       await page.close();
       const lawyerPage = await logIn(lawyerA);
       await lawyerPage.click(`a[href="#/cases/${newId}"]`);

@@ -26,7 +26,7 @@ const $ = (id) => document.getElementById(id);
 const NAV = {
   member: ["contracts", "filings", "cases", "inbox"],
   lawyer: ["cases", "filings", "inbox", "contracts"],
-  judge: ["cases"],
+  judge: ["cases", "audit"],
   clerk: ["queue", "cases"],
   admin: ["organizations", "users", "certificates", "audit", "anchoring", "outbox"],
 };
