@@ -44,6 +44,12 @@ const schema = z.object({
   // The most original bytes one case-file export embeds (it is built in memory); larger files are
   // listed with their digests only.
   CASEFILE_EMBED_MAX_BYTES: int(256 * 1024 ** 2, 0),
+  // Risk warnings: a count in the latest period is flagged when a Poisson test against the mean of
+  // the previous WARNING_HISTORY_PERIODS gives P(X >= count) below WARNING_ALPHA, and the count is
+  // at least WARNING_MIN_COUNT.
+  WARNING_HISTORY_PERIODS: int(12, 3),
+  WARNING_ALPHA: z.coerce.number().gt(0).lt(0.5).default(0.01),
+  WARNING_MIN_COUNT: int(5, 1),
   // Mail: through SMTP_URL (smtp:// or smtps://, credentials in the URL) from MAIL_FROM; without
   // SMTP_URL, every message is written as an .eml file under DATA_DIR/outbox instead.
   SMTP_URL: z

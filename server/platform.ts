@@ -33,6 +33,7 @@ import { AuditService } from "./audit/service";
 import { CasesService } from "./cases/service";
 import { CaseFileService } from "./casefile/service";
 import { FilingService } from "./filing/service";
+import { StatisticsService } from "./statistics/service";
 import { ContractsService } from "./contracts/service";
 import { writeFileDurably } from "./storage/durable";
 
@@ -155,6 +156,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     notifications,
     caseFiles: new CaseFileService(db, store, evidence, identity, config.PUBLIC_URL, config.CASEFILE_EMBED_MAX_BYTES),
     filings: new FilingService({ db, evidence, verification, identity, store }),
+    statistics: new StatisticsService(db, database.provider, { historyPeriods: config.WARNING_HISTORY_PERIODS, alpha: config.WARNING_ALPHA, minCount: config.WARNING_MIN_COUNT }),
     anchoringStatus: (limit) => anchoringStatus(db, registry, () => worker.lastError, limit),
     health,
     store,

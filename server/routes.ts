@@ -36,6 +36,8 @@ import type { CaseFileService } from "./casefile/service";
 import { caseFileRouters } from "./casefile/routes";
 import type { FilingService } from "./filing/service";
 import { filingRouters } from "./filing/routes";
+import type { StatisticsService } from "./statistics/service";
+import { statisticsRoutes } from "./statistics/routes";
 
 export interface RouteDeps {
   accounts: AccountService;
@@ -51,6 +53,7 @@ export interface RouteDeps {
   notifications: NotificationsService;
   caseFiles: CaseFileService;
   filings: FilingService;
+  statistics: StatisticsService;
   anchoringStatus: (limit: number) => Promise<unknown>;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
   store: ContentStore;
@@ -98,6 +101,7 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
       ...caseRouters(d.cases, d, d.publicUrl).map(([base, router]): Mount => [base, auth, router]),
       ...caseFileRouters(d.caseFiles).map(([base, router]): Mount => [base, auth, router]),
       ...filingRouters(d.filings, d).map(([base, router]): Mount => [base, auth, router]),
+      ["/api/statistics", auth, statisticsRoutes(d.statistics)],
       ["/api/contracts", auth, contractRoutes(d.contracts, d.maxPdfBytes)],
       ["/api/sign", auth, signingRoutes(d.contracts)],
       ["/api/verify/pdf", pdfVerificationRoutes(d.verification, () => d.identity.rootPem(), d.maxPdfBytes)],

@@ -1,0 +1,55 @@
+// The statistics routes, mounted at /api/statistics behind authentication; the access table
+// (access.ts) is applied by the service from the signed-in user and the scope asked for.
+import { Router } from "express";
+import { z } from "zod";
+import { principalOf } from "../http/auth";
+import { ApiError } from "../http/errors";
+import { parseInput } from "../http/validate";
+import { LABEL, PERIODS, labelOf, labelsBetween, type Period } from "./periods";
+import type { StatisticsService } from "./service";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const MAX_PERIODS = 120;
+
+const common = {
+  period: z.enum(PERIODS).default("month"),
+  courtId: z.string().regex(UUID, "must be an id").optional(),
+  mine: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
+};
+const measuresQuery = z.object({ ...common, from: z.string().optional(), to: z.string().optional(), causeOfAction: z.string().trim().min(1).max(200).optional() }).strict();
+const warningsQuery = z
+  .object({ ...common, latest: z.string().optional(), alpha: z.coerce.number().gt(0).lt(0.5).optional(), minCount: z.coerce.number().int().min(1).max(100_000).optional() })
+  .strict();
+
+function label(value: string | undefined, period: Period, fallback: string, name: string): string {
+  if (value === undefined) return fallback;
+  if (!LABEL[period].test(value)) throw new ApiError(400, "invalid_input", `query.${name}: must be a ${period} such as ${labelOf(new Date(), period)}`);
+  return value;
+}
+
+function fewPeriods(from: string, to: string, period: Period): boolean {
+  try {
+    return labelsBetween(from, to, period).length <= MAX_PERIODS;
+  } catch {
+    return false;
+  }
+}
+
+export function statisticsRoutes(stats: StatisticsService): Router {
+  const r = Router();
+  r.get("/measures", async (req, res) => {
+    const q = parseInput(measuresQuery, req.query, "query");
+    const now = labelOf(new Date(), q.period);
+    const to = label(q.to, q.period, now, "to");
+    const from = label(q.from, q.period, to, "from");
+    if (from > to) throw new ApiError(400, "invalid_input", "query.from: must not be after to");
+    if (!fewPeriods(from, to, q.period)) throw new ApiError(400, "invalid_input", `query: at most ${MAX_PERIODS} periods at once`);
+    res.json(await stats.measures(principalOf(req), { ...q, from, to }));
+  });
+  r.get("/warnings", async (req, res) => {
+    const q = parseInput(warningsQuery, req.query, "query");
+    const latest = label(q.latest, q.period, labelOf(new Date(), q.period), "latest");
+    res.json(await stats.warnings(principalOf(req), { ...q, latest }));
+  });
+  return r;
+}

@@ -1,0 +1,54 @@
+// Electronic service (电子送达): of the documents served in the range, those that reached someone
+// electronically (at least one delivery to a person's inbox); the cases opened in the range with at
+// least one such service; and how soon the first receipt came (within 1, 3 and 7 days of serving).
+// A document served on a party nobody on the platform acts for has no delivery: it was not served
+// electronically, and lowers the rate.
+import type { Db } from "../db/client";
+import type { Dialect } from "./dialect";
+import { Query, num } from "./query";
+import { caseConditions, share, type Range, type Scope, type Share } from "./scope";
+
+export interface ServiceRates {
+  rate: Share;
+  coverage: Share;
+  receiptsWithin: { days1: Share; days3: Share; days7: Share };
+  /** electronically served documents whose receipt has not come yet */
+  unopened: number;
+}
+
+export async function serviceRates(db: Db, d: Dialect, s: Scope, r: Range): Promise<ServiceRates> {
+  const q = new Query(d);
+  const [row] = await q.rows<Record<string, unknown>>(
+    db,
+    `WITH served AS (
+       SELECT sd."id", sd."servedAt",
+         (SELECT COUNT(*) FROM "DocumentDelivery" dd WHERE dd."documentId" = sd."id") AS deliveries,
+         (SELECT MIN(dd."openedAt") FROM "DocumentDelivery" dd WHERE dd."documentId" = sd."id") AS opened
+       FROM "ServedDocument" sd JOIN "CourtCase" c ON c."id" = sd."caseId"
+       WHERE ${caseConditions(q, s)} AND ${q.within('sd."servedAt"', r)}
+     ),
+     timed AS (SELECT deliveries, CASE WHEN opened IS NULL THEN NULL ELSE ${d.days('"servedAt"', "opened")} END AS days FROM served)
+     SELECT COUNT(*) AS services,
+       SUM(CASE WHEN deliveries > 0 THEN 1 ELSE 0 END) AS electronic,
+       SUM(CASE WHEN deliveries > 0 AND days IS NOT NULL AND days <= 1 THEN 1 ELSE 0 END) AS d1,
+       SUM(CASE WHEN deliveries > 0 AND days IS NOT NULL AND days <= 3 THEN 1 ELSE 0 END) AS d3,
+       SUM(CASE WHEN deliveries > 0 AND days IS NOT NULL AND days <= 7 THEN 1 ELSE 0 END) AS d7,
+       SUM(CASE WHEN deliveries > 0 AND days IS NULL THEN 1 ELSE 0 END) AS unopened
+     FROM timed`,
+  );
+  const c = new Query(d);
+  const [cov] = await c.rows<{ cases: unknown; covered: unknown }>(
+    db,
+    `SELECT COUNT(*) AS cases,
+       SUM(CASE WHEN EXISTS (SELECT 1 FROM "ServedDocument" sd JOIN "DocumentDelivery" dd ON dd."documentId" = sd."id" WHERE sd."caseId" = c."id") THEN 1 ELSE 0 END) AS covered
+     FROM "CourtCase" c WHERE ${caseConditions(c, s)} AND ${c.within('c."openedAt"', r)}`,
+  );
+  const n = (k: string) => num(row?.[k]) ?? 0;
+  const electronic = n("electronic");
+  return {
+    rate: share(electronic, n("services")),
+    coverage: share(num(cov?.covered) ?? 0, num(cov?.cases) ?? 0),
+    receiptsWithin: { days1: share(n("d1"), electronic), days3: share(n("d3"), electronic), days7: share(n("d7"), electronic) },
+    unopened: n("unopened"),
+  };
+}
