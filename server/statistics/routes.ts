@@ -1,12 +1,13 @@
 // The statistics routes, mounted at /api/statistics behind authentication; the access table
 // (access.ts) is applied by the service from the signed-in user and the scope asked for.
-import { Router } from "express";
+import { Router, type Request } from "express";
 import { z } from "zod";
 import { principalOf } from "../http/auth";
 import { ApiError } from "../http/errors";
 import { parseInput } from "../http/validate";
 import { LABEL, PERIODS, labelOf, labelsBetween, type Period } from "./periods";
 import type { StatisticsService } from "./service";
+import { CSV_TABLES, tableOf, toCsv } from "./csv";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_PERIODS = 120;
@@ -17,6 +18,7 @@ const common = {
   mine: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
 };
 const measuresQuery = z.object({ ...common, from: z.string().optional(), to: z.string().optional(), causeOfAction: z.string().trim().min(1).max(200).optional() }).strict();
+const csvQuery = measuresQuery.extend({ table: z.enum(CSV_TABLES) });
 const warningsQuery = z
   .object({ ...common, latest: z.string().optional(), alpha: z.coerce.number().gt(0).lt(0.5).optional(), minCount: z.coerce.number().int().min(1).max(100_000).optional() })
   .strict();
@@ -37,14 +39,24 @@ function fewPeriods(from: string, to: string, period: Period): boolean {
 
 export function statisticsRoutes(stats: StatisticsService): Router {
   const r = Router();
-  r.get("/measures", async (req, res) => {
-    const q = parseInput(measuresQuery, req.query, "query");
+  const measuresOf = async (req: Request, q: z.infer<typeof measuresQuery>) => {
     const now = labelOf(new Date(), q.period);
     const to = label(q.to, q.period, now, "to");
     const from = label(q.from, q.period, to, "from");
     if (from > to) throw new ApiError(400, "invalid_input", "query.from: must not be after to");
     if (!fewPeriods(from, to, q.period)) throw new ApiError(400, "invalid_input", `query: at most ${MAX_PERIODS} periods at once`);
-    res.json(await stats.measures(principalOf(req), { ...q, from, to }));
+    return stats.measures(principalOf(req), { ...q, from, to });
+  };
+  r.get("/measures", async (req, res) => {
+    res.json(await measuresOf(req, parseInput(measuresQuery, req.query, "query")));
+  });
+  r.get("/measures.csv", async (req, res) => {
+    const { table, ...q } = parseInput(csvQuery, req.query, "query");
+    const m = await measuresOf(req, q);
+    const rows = tableOf(m, table);
+    if (!rows) throw new ApiError(403, "forbidden", "contract figures are the platform administrator's");
+    res.set({ "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="statistics-${table}-${m.scope.from}-${m.scope.to}.csv"` });
+    res.send(toCsv(rows));
   });
   r.get("/warnings", async (req, res) => {
     const q = parseInput(warningsQuery, req.query, "query");

@@ -3,6 +3,7 @@ import express, { Router } from "express";
 import { securityHeaders } from "../http/hardening";
 
 const PUBLIC_DIR = path.join(__dirname, "public");
+const ECHARTS = require.resolve("echarts/dist/echarts.esm.min.mjs");
 
 /** The pages people open in a browser; static files only, no login needed to verify. */
 export function webRoutes(): Router {
@@ -11,6 +12,10 @@ export function webRoutes(): Router {
   r.use(securityHeaders(["https:", "http:"]));
   // The signing page (/sign/#token=…) fetches only from the API, and frames the contract's PDF as a blob: URL.
   r.use("/sign", securityHeaders([], ["blob:"]));
+  // The dashboard's charting library, from its npm package: no request leaves the platform.
+  r.get("/vendor/echarts.esm.min.mjs", (_req, res) => {
+    res.type("text/javascript").set("Cache-Control", "no-cache").sendFile(ECHARTS);
+  });
   // Revalidated on every load (ETag), so a page and its scripts never mix versions after an upgrade.
   r.use(express.static(PUBLIC_DIR, { index: "index.html", cacheControl: true, maxAge: 0, setHeaders: (res) => res.setHeader("Cache-Control", "no-cache") }));
   return r;

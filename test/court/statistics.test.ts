@@ -10,6 +10,7 @@ import { startTestPlatform, type TestPlatform } from "../helpers/platform";
 import { judgeSeries } from "../../server/statistics/warnings";
 import { labelOf, labelsBetween, spanOf } from "../../server/statistics/periods";
 import { poissonUpperTail } from "../../server/statistics/poisson";
+import { toCsv } from "../../server/statistics/csv";
 
 type User = { id: string; email: string; token: string };
 const at = (iso: string) => new Date(iso);
@@ -39,6 +40,12 @@ describe("court statistics", function () {
       expect(poissonUpperTail(3, 5)).to.be.closeTo(1 - Math.exp(-5) * 18.5, 1e-12);
       expect(poissonUpperTail(1, 2)).to.be.closeTo(1 - Math.exp(-2), 1e-12);
       expect(poissonUpperTail(0, 4)).to.equal(1);
+    });
+
+    it("CSV: RFC 4180 quoting, CRLF, a byte order mark, formulas defused", () => {
+      expect(toCsv([["a", "b,c", 'say "hi"', null, 1.5, true], ["=1+1", "-2", "@x", "行\n二", -3, false]])).to.equal(
+        '\uFEFFa,"b,c","say ""hi""",,1.5,true\r\n\'=1+1,\'-2,\'@x,"行\n二",-3,false\r\n',
+      );
     });
 
     it("flags a rise beyond the history, not a flat history's extra case nor a small count", () => {
@@ -282,6 +289,27 @@ describe("court statistics", function () {
       expect((await tp.api("GET", "/api/statistics/measures")).status).to.equal(401);
       // the court's own id is accepted
       await json(await get(j1, `measures?${RANGE}&courtId=${courtA}`), 200);
+    });
+
+    it("every chart's data as CSV, the same figures as the JSON", async () => {
+      const csv = async (u: { token: string }, q: string) => {
+        const res = await get(u, `measures.csv?${RANGE}&${q}`);
+        expect(res.status, q).to.equal(200);
+        expect(res.headers.get("content-type")).to.equal("text/csv; charset=utf-8");
+        expect(res.headers.get("content-disposition")).to.match(/^attachment; filename="statistics-[a-z]+-2025-03-2025-05\.csv"$/);
+        const text = Buffer.from(await res.arrayBuffer()).toString("utf8");
+        expect(text.charCodeAt(0)).to.equal(0xfeff);
+        expect(text.endsWith("\r\n")).to.equal(true);
+        return text.slice(1).trimEnd().split("\r\n").map((l) => l.split(","));
+      };
+      expect(await csv(j1, "table=cases")).to.deep.equal([["period", "filed", "accepted", "closed"], ["2025-03", "1", "1", "0"], ["2025-04", "3", "2", "0"], ["2025-05", "0", "0", "2"]]);
+      expect(await csv(j1, "table=causes")).to.deep.equal([["causeOfAction", "cases"], ["买卖合同纠纷", "2"], ["劳动争议", "1"]]);
+      expect((await csv(j1, "table=service"))[1]).to.deep.equal(["electronicServiceRate", "3", "4", "0.75"]);
+      expect((await csv(j1, "table=durations"))[1]).to.deep.equal(["filingToAcceptance", "2", "3", "5.08"]);
+      expect(await csv({ token: tp.adminToken }, "table=contracts")).to.deep.equal([["period", "completed"], ["2025-03", "1"], ["2025-04", "1"], ["2025-05", "0"]]);
+      expect((await json(await get(j1, `measures.csv?${RANGE}&table=contracts`), 403)).error.code).to.equal("forbidden");
+      expect((await json(await get(j1, `measures.csv?${RANGE}&table=nope`), 400)).error.code).to.equal("invalid_input");
+      expect((await json(await get(lawyer, `measures.csv?${RANGE}&table=cases`), 403)).error.code).to.equal("forbidden");
     });
 
     it("bad input is a 400 naming the field", async () => {

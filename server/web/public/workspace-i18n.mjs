@@ -9,6 +9,7 @@ import { translator } from "./lang.mjs";
 import * as hearings from "./i18n/hearings.mjs";
 import * as mediation from "./i18n/mediation.mjs";
 import * as serviceAddresses from "./i18n/service-addresses.mjs";
+import * as statistics from "./i18n/statistics.mjs";
 
 export const LANGS = { zh: "zh-CN", en: "en" };
 
@@ -1640,7 +1641,7 @@ const en = {
   "error.code.unknown_evidence": "A cited item was not found.",
 };
 
-const ROOMS = [hearings, mediation, serviceAddresses];
+const ROOMS = [hearings, mediation, serviceAddresses, statistics];
 
 export const MESSAGES = {
   zh: Object.assign({}, zh, ...ROOMS.map((r) => r.zh)),

@@ -18,6 +18,7 @@ import { filingView, filingsView } from "./ws-filing.mjs";
 import { queueFilingView, queueView } from "./ws-queue.mjs";
 import { myOrganizationView } from "./ws-org.mjs";
 import { anchoringView, auditView, certificatesView, organizationView, organizationsView, outboxView, usersView } from "./ws-admin.mjs";
+import { statisticsView } from "./ws-statistics.mjs";
 import { welcomeToken, welcomeView, wireForgotPassword } from "./ws-welcome.mjs";
 
 const LANG_KEY = "evidence-workspace.lang";
@@ -26,9 +27,9 @@ const $ = (id) => document.getElementById(id);
 const NAV = {
   member: ["contracts", "filings", "cases", "inbox"],
   lawyer: ["cases", "filings", "inbox", "contracts"],
-  judge: ["cases", "audit"],
-  clerk: ["queue", "cases"],
-  admin: ["organizations", "users", "certificates", "audit", "anchoring", "outbox"],
+  judge: ["cases", "statistics", "audit"],
+  clerk: ["queue", "cases", "statistics"],
+  admin: ["organizations", "users", "certificates", "audit", "anchoring", "outbox", "statistics"],
 };
 /** A view by name; those taking an id (#/name/id) have their own entry in DETAIL. */
 const VIEWS = {
@@ -44,6 +45,7 @@ const VIEWS = {
   audit: auditView,
   anchoring: anchoringView,
   outbox: outboxView,
+  statistics: statisticsView,
 };
 const DETAIL = {
   cases: async (view, ctx, id, state) => {
