@@ -36,6 +36,9 @@ import type { CaseFileService } from "./casefile/service";
 import { caseFileRouters } from "./casefile/routes";
 import type { FilingService } from "./filing/service";
 import { filingRouters } from "./filing/routes";
+import type { ServiceAddressesService } from "./service-addresses/service";
+import type { AddressDeliveries } from "./service-addresses/delivery";
+import { serviceAddressRouters, serviceLinkRoutes, textMessageRoutes } from "./service-addresses/routes";
 
 export interface RouteDeps {
   accounts: AccountService;
@@ -51,6 +54,8 @@ export interface RouteDeps {
   notifications: NotificationsService;
   caseFiles: CaseFileService;
   filings: FilingService;
+  serviceAddresses: ServiceAddressesService;
+  addressDeliveries: AddressDeliveries;
   anchoringStatus: (limit: number) => Promise<unknown>;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
   store: ContentStore;
@@ -98,6 +103,9 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
       ...caseRouters(d.cases, d, d.publicUrl).map(([base, router]): Mount => [base, auth, router]),
       ...caseFileRouters(d.caseFiles).map(([base, router]): Mount => [base, auth, router]),
       ...filingRouters(d.filings, d).map(([base, router]): Mount => [base, auth, router]),
+      ...serviceAddressRouters(d.serviceAddresses).map(([base, router]): Mount => [base, auth, router]),
+      ["/api/service-links", serviceLinkRoutes(d.addressDeliveries, linkLimit)],
+      ["/api/text-messages", auth, textMessageRoutes(d.addressDeliveries)],
       ["/api/contracts", auth, contractRoutes(d.contracts, d.maxPdfBytes)],
       ["/api/sign", auth, signingRoutes(d.contracts)],
       ["/api/verify/pdf", pdfVerificationRoutes(d.verification, () => d.identity.rootPem(), d.maxPdfBytes)],
