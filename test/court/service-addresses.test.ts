@@ -6,11 +6,15 @@
 // by the SMTP server, its link opening the document and recording an anchored receipt once; the text
 // message kept for lack of a gateway), a party without consent served in the inbox only with the
 // missing consent on record, the refusals, and the access table walked over HTTP for each relation.
+// Then the pages in Chromium (a second platform): the party's form, and the judge's consent table
+// with what went to each confirmed address.
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import type { Page } from "playwright-core";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
+import { SHOTS, haveChromium, launchBrowser, type TestBrowser } from "../helpers/browser";
 import { startSmtpServer, type TestSmtpServer } from "../helpers/smtp";
 import { contractPdf, haveTool, nssDbWithRoot, pdfsig, run, tempDir } from "../pdf/helpers";
 import { ADDRESS_ROUTES } from "../../server/service-addresses/access";
@@ -351,5 +355,96 @@ describe("service address confirmations (送达地址确认书)", function () {
     await refused(await confirm(lawyerA, { emails: [], phones: [], consent: true }), 409, "case_closed");
     await refused(await confirm(judge, { emails: [], phones: [], consent: true }), 403, "forbidden");
     expect((await json(await list(judge), 200)).parties).to.have.length(2);
+  });
+});
+
+describe("the service address pages (Chromium)", function () {
+  this.timeout(180_000);
+  let tp: TestPlatform;
+  let browser: TestBrowser;
+  let judge: User, lawyer: User, other: User;
+  let c: any;
+  const pageErrors: string[] = [];
+
+  before(async function () {
+    if (!haveChromium()) throw new Error("chromium is missing");
+    tp = await startTestPlatform();
+    [judge, lawyer, other] = await Promise.all([tp.createUser("judge"), tp.createUser("lawyer"), tp.createUser("lawyer")]);
+    c = await json(
+      await tp.api("POST", "/api/cases", {
+        token: judge.token,
+        json: {
+          number: `(2026)闽0102民初${(process.pid % 9000) + 11000}号`,
+          court: "福州市鼓楼区人民法院",
+          causeOfAction: "借款合同纠纷",
+          parties: [
+            { name: "丙公司", kind: "plaintiff", members: [lawyer.id] },
+            { name: "丁公司", kind: "defendant", members: [other.id] },
+          ],
+        },
+      }),
+      201,
+    );
+    browser = await launchBrowser("service-addresses", { viewport: { width: 1280, height: 900 } });
+  });
+  after(async () => {
+    await browser?.close();
+    await tp?.stop();
+  });
+  afterEach(() => expect(pageErrors, "errors in the page").to.deep.equal([]));
+
+  async function openCase(user: User): Promise<Page> {
+    const page = await browser.context.newPage();
+    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    page.on("console", (m) => m.type() === "error" && pageErrors.push(m.text()));
+    await page.goto(tp.url + "/workspace/");
+    await page.waitForSelector("body[data-screen=login]");
+    await page.fill("#login-email", user.email);
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("user-password-1");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("body[data-screen=workspace]");
+    await page.goto(`${tp.url}/workspace/#/cases/${c.id}`);
+    await page.waitForSelector(`#view[data-loaded="cases/${c.id}"]`);
+    return page;
+  }
+
+  it("the party's lawyer confirms through the form; a bad number is said, then the confirmation is listed", async () => {
+    const page = await openCase(lawyer);
+    await page.waitForSelector("#addresses-form");
+    await page.fill("#addresses-emails", "bing@bing.example");
+    await page.fill("#addresses-phones", "12345");
+    await page.click("#addresses-submit");
+    await page.waitForSelector("#addresses-errors [data-error-code=invalid_input]");
+    // the refused request is on the console as a 400: expected here, nothing else is
+    expect(pageErrors.splice(0)).to.deep.equal(["Failed to load resource: the server responded with a status of 400 (Bad Request)"]);
+    await page.fill("#addresses-phones", "138 0013 8000");
+    await page.click("#addresses-submit");
+    await page.waitForSelector('#addresses-own-table tr[data-consent="true"]');
+    const row = await page.textContent("#addresses-own-table tbody tr");
+    expect(row).to.include("bing@bing.example").and.include("+8613800138000");
+    expect(await page.textContent("#addresses-current")).to.not.match(/null|undefined/);
+    // confirming again: the first is listed as replaced
+    await page.click("#addresses-submit");
+    await page.waitForSelector("#addresses-superseded [data-superseded-id]", { state: "attached" });
+    await page.screenshot({ path: path.join(SHOTS, "service-addresses-party.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("the judge sees each party's consent and, after a service, what went to each confirmed address", async () => {
+    const f = new FormData();
+    f.append("title", "传票");
+    f.append("party", c.parties[0].id);
+    f.append("file", new Blob([new Uint8Array(await contractPdf())]), "summons.pdf");
+    await json(await tp.api("POST", `/api/cases/${c.id}/services`, { token: judge.token, body: f }), 201);
+    const page = await openCase(judge);
+    await page.waitForSelector('#addresses-parties-table tr[data-consent="true"]');
+    await page.waitForSelector('#addresses-parties-table tr[data-consent="none"]');
+    await page.waitForSelector('#addresses-deliveries-table tr[data-channel="email"][data-address="bing@bing.example"]');
+    await page.waitForSelector('#addresses-deliveries-table tr[data-channel="sms"][data-address="+8613800138000"]');
+    const sms = await page.textContent('#addresses-deliveries-table tr[data-channel="sms"]');
+    expect(sms).to.include(c.number);
+    await page.screenshot({ path: path.join(SHOTS, "service-addresses-judge.png"), fullPage: true });
+    await page.close();
   });
 });
