@@ -215,11 +215,15 @@ describe("service address confirmations (送达地址确认书)", function () {
     // the old address of the superseded confirmation got nothing
     expect(smtp.messages.some((x) => x.to.includes("ops@jia.example"))).to.equal(false);
 
-    let row = await services().then((s) => s.find((x: any) => x.id === served.id));
+    // the worker records the SMTP server's acceptance just after it: wait for that record
+    let row = await waitFor("the mail recorded as sent", async () => {
+      const s = (await services()).find((x: any) => x.id === served.id);
+      return s.addresses.deliveries.find((d: any) => d.channel === "email").mail.status === "sent" ? s : null;
+    });
     expect(row.addresses.consent).to.equal("given");
     const email = row.addresses.deliveries.find((d: any) => d.channel === "email");
     expect(email).to.deep.include({ address: "legal@jia.example", openedAt: null, receipt: null });
-    expect(email.mail.status).to.equal("sent");
+    expect(email.mail.sentAt).to.be.a("string");
     const sms = row.addresses.deliveries.find((d: any) => d.channel === "sms");
     expect(sms).to.deep.include({ address: "+8613800138000", openedAt: null });
     expect(sms.text.status).to.equal("not-sent");
