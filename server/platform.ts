@@ -34,6 +34,8 @@ import { CasesService } from "./cases/service";
 import { CaseFileService } from "./casefile/service";
 import { FilingService } from "./filing/service";
 import { StatisticsService } from "./statistics/service";
+import { ServiceAddressesService } from "./service-addresses/service";
+import { AddressDeliveries } from "./service-addresses/delivery";
 import { ContractsService } from "./contracts/service";
 import { writeFileDurably } from "./storage/durable";
 
@@ -85,7 +87,8 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
   });
   const evidence = new EvidenceService(db, store, identity);
   const verification = new VerificationService(db, evidence, registry.provider, identity);
-  const cases = new CasesService(db, accounts, evidence, verification, invitations);
+  const addressDeliveries = new AddressDeliveries(db, evidence, secrets, config.PUBLIC_URL);
+  const cases = new CasesService(db, accounts, evidence, verification, invitations, addressDeliveries);
   const notifications = new NotificationsService(db);
   const contracts = new ContractsService(db, store, accounts, identity, evidence, {
     publicUrl: config.PUBLIC_URL,
@@ -157,6 +160,8 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     caseFiles: new CaseFileService(db, store, evidence, identity, config.PUBLIC_URL, config.CASEFILE_EMBED_MAX_BYTES),
     filings: new FilingService({ db, evidence, verification, identity, store }),
     statistics: new StatisticsService(db, database.provider, { historyPeriods: config.WARNING_HISTORY_PERIODS, alpha: config.WARNING_ALPHA, minCount: config.WARNING_MIN_COUNT }),
+    serviceAddresses: new ServiceAddressesService({ db, evidence, identity, store }),
+    addressDeliveries,
     anchoringStatus: (limit) => anchoringStatus(db, registry, () => worker.lastError, limit),
     health,
     store,

@@ -38,6 +38,9 @@ import type { FilingService } from "./filing/service";
 import { filingRouters } from "./filing/routes";
 import type { StatisticsService } from "./statistics/service";
 import { statisticsRoutes } from "./statistics/routes";
+import type { ServiceAddressesService } from "./service-addresses/service";
+import type { AddressDeliveries } from "./service-addresses/delivery";
+import { serviceAddressRouters, serviceLinkRoutes, textMessageRoutes } from "./service-addresses/routes";
 
 export interface RouteDeps {
   accounts: AccountService;
@@ -54,6 +57,8 @@ export interface RouteDeps {
   caseFiles: CaseFileService;
   filings: FilingService;
   statistics: StatisticsService;
+  serviceAddresses: ServiceAddressesService;
+  addressDeliveries: AddressDeliveries;
   anchoringStatus: (limit: number) => Promise<unknown>;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
   store: ContentStore;
@@ -102,6 +107,9 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
       ...caseFileRouters(d.caseFiles).map(([base, router]): Mount => [base, auth, router]),
       ...filingRouters(d.filings, d).map(([base, router]): Mount => [base, auth, router]),
       ["/api/statistics", auth, statisticsRoutes(d.statistics)],
+      ...serviceAddressRouters(d.serviceAddresses).map(([base, router]): Mount => [base, auth, router]),
+      ["/api/service-links", serviceLinkRoutes(d.addressDeliveries, linkLimit)],
+      ["/api/text-messages", auth, textMessageRoutes(d.addressDeliveries)],
       ["/api/contracts", auth, contractRoutes(d.contracts, d.maxPdfBytes)],
       ["/api/sign", auth, signingRoutes(d.contracts)],
       ["/api/verify/pdf", pdfVerificationRoutes(d.verification, () => d.identity.rootPem(), d.maxPdfBytes)],

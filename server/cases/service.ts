@@ -16,6 +16,7 @@ import { decide, decideByRole, isCaseAction, MATRIX, type Action, type CaseActio
 import type { DeliveryReceiptRecord } from "./receipt";
 import type { Invitations } from "../invitations/service";
 import { CaseNotices } from "./notices";
+import type { AddressDeliveries, AddressServiceSummary } from "../service-addresses/delivery";
 
 export const PARTY_KINDS = ["plaintiff", "defendant", "third-party"] as const;
 export type PartyKind = (typeof PARTY_KINDS)[number];
@@ -80,6 +81,8 @@ export class CasesService {
     private readonly evidence: EvidenceService,
     private readonly verification: VerificationService,
     private readonly invitations: Invitations,
+    /** service at the addresses each party confirmed (server/service-addresses), beside the inbox */
+    private readonly addresses: AddressDeliveries | null = null,
   ) {}
 
   // ---------------------------------------------------------------- access
@@ -532,6 +535,7 @@ export class CasesService {
     const caseId = access.courtCase.id;
     const id = randomUUID();
     const servedAt = new Date();
+    let addresses: AddressServiceSummary | null = null;
     const recipients = await this.change(async (tx, audit) => {
       await this.lockOpen(tx, caseId);
       const members = await tx.casePartyMember.findMany({ where: { partyId: extra.partyId }, orderBy: { addedAt: "asc" } });
@@ -552,9 +556,18 @@ export class CasesService {
         subject: id,
         details: { caseId, partyId: extra.partyId, evidenceId: item.id, sha256: item.sha256, recipients: members.map((m) => m.userId) },
       });
+      if (this.addresses) {
+        const party = await tx.caseParty.findUniqueOrThrow({ where: { id: extra.partyId } });
+        addresses = await this.addresses.serve(
+          tx,
+          { documentId: id, courtCase: { id: caseId, number: access.courtCase.number, court: access.courtCase.court }, party: { id: party.id, name: party.name }, title: extra.title, servedAt },
+          audit,
+          principal.userId,
+        );
+      }
       return members.map((m) => m.userId);
     });
-    return { id, caseId, partyId: extra.partyId, title: extra.title, evidenceId: item.id, sha256: item.sha256, size: item.size, servedAt: servedAt.toISOString(), recipients };
+    return { id, caseId, partyId: extra.partyId, title: extra.title, evidenceId: item.id, sha256: item.sha256, size: item.size, servedAt: servedAt.toISOString(), recipients, addresses };
   }
 
   /** Who was served what and when, who opened it when and from where, with each receipt's proof bundle once anchored. */
@@ -570,6 +583,7 @@ export class CasesService {
     const items = await this.evidence.itemsByIds(docs.map((d) => d.evidenceId));
     const users = await this.accounts.usersByIds(docs.flatMap((d) => d.deliveries.map((x) => x.recipientId)));
     const pki = await this.evidence.bundleSections({ signatureCms: null });
+    const atAddresses = this.addresses ? await this.addresses.describe(docs.map((d) => d.id)) : new Map();
     const services = [];
     for (const d of docs) {
       const item = items.get(d.evidenceId);
@@ -598,6 +612,8 @@ export class CasesService {
         servedAt: d.servedAt.toISOString(),
         document: { evidenceId: d.evidenceId, sha256: item?.sha256 ?? null, size: item?.size ?? null, fileName: item?.fileName ?? null, status: item?.status ?? null },
         deliveries,
+        // per confirmed address what was sent and when it was received; consent "missing": inbox only
+        addresses: atAddresses.get(d.id) ?? null,
       });
     }
     return { caseId: access.courtCase.id, services };

@@ -5,11 +5,13 @@
 // reminder written days later) without the secret ever sitting in the outbox.
 import { createHash, createHmac } from "node:crypto";
 
-export type LinkPurpose = "contract-invitation" | "account-link" | "one-time-code";
+export type LinkPurpose = "contract-invitation" | "account-link" | "service-delivery" | "one-time-code";
 
 const PREFIX: Record<Exclude<LinkPurpose, "one-time-code">, string> = {
   "contract-invitation": "sgn_",
   "account-link": "acl_",
+  // a served document mailed to an address its party confirmed (送达地址确认书)
+  "service-delivery": "srv_",
 };
 
 export class LinkSecrets {

@@ -33,6 +33,10 @@ export interface TemplateParams {
   "case-status": { name: string; caseId: string; caseNumber: string; court: string; status: string };
   /** an online filing changed state (submitted, correction requested, accepted, rejected, mediation...) */
   "filing-status": { name: string; filingId: string; title: string; court: string; status: string; reason: string | null; deadline: string | null; caseNumber: string | null };
+  /** a party confirmed its addresses for service (送达地址确认书): to the case's judges */
+  "address-confirmed": { name: string; caseId: string; caseNumber: string; court: string; party: string; consent: boolean; confirmedAt: string };
+  /** a document served at an e-mail address the party confirmed: a link whose first opening is the receipt */
+  "address-service": { deliveryId: string; title: string; caseNumber: string; court: string; party: string; servedAt: string };
 }
 
 export type MailTemplate = keyof TemplateParams;
@@ -51,6 +55,8 @@ export const TEMPLATES = [
   "case-representation",
   "case-status",
   "filing-status",
+  "address-confirmed",
+  "address-service",
 ] as const satisfies readonly MailTemplate[];
 
 export interface RenderedMail {
@@ -74,6 +80,8 @@ type Renderer<T extends MailTemplate> = (p: TemplateParams[T], c: RenderContext)
 
 const accountUrl = (c: RenderContext, linkId: string) => `${c.publicUrl}/workspace/#/welcome/${c.secrets.token("account-link", linkId)}`;
 const signUrl = (c: RenderContext, invitationId: string) => `${c.publicUrl}/sign/#token=${c.secrets.token("contract-invitation", invitationId)}`;
+
+const serviceLinkUrl = (c: RenderContext, deliveryId: string) => `${c.publicUrl}/api/service-links/${c.secrets.token("service-delivery", deliveryId)}`;
 
 const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
   "account-invitation": (p, c) => {
@@ -233,6 +241,40 @@ const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
     return {
       subject: `案件状态 Case ${p.caseNumber}: ${p.status}`,
       text: bilingual([`${p.name}，您好：`, "", `${p.court}案件 ${p.caseNumber} 的状态已变为：${zh}。`, url], [`Dear ${p.name},`, "", `Case ${p.caseNumber} at ${p.court} is now ${p.status}.`, url], c.publicUrl),
+    };
+  },
+  "address-confirmed": (p, c) => {
+    const url = `${c.publicUrl}/workspace/#/cases/${p.caseId}`;
+    return {
+      subject: `送达地址确认 Addresses for service confirmed: ${p.caseNumber}`,
+      text: bilingual(
+        [`${p.name}，您好：`, "", `${p.party}在${p.court}案件 ${p.caseNumber} 中提交了送达地址确认书（${time(p.confirmedAt)}），${p.consent ? "同意电子送达" : "不同意电子送达"}。`, url],
+        [`Dear ${p.name},`, "", `${p.party} confirmed its addresses for service in case ${p.caseNumber} (${time(p.confirmedAt)}) and ${p.consent ? "consents" : "does not consent"} to electronic service.`, url],
+        c.publicUrl,
+      ),
+    };
+  },
+  "address-service": (p, c) => {
+    const url = serviceLinkUrl(c, p.deliveryId);
+    return {
+      subject: `法院文书电子送达 Court document served: ${p.caseNumber}`,
+      text: bilingual(
+        [
+          "您好：",
+          "",
+          `${p.court}在案件 ${p.caseNumber} 中向${p.party}送达了文书《${p.title}》（${time(p.servedAt)}），送达至${p.party}在送达地址确认书中确认的本电子邮箱。`,
+          "请打开以下链接查看文书。首次打开即产生送达回执，回执锚定上链：",
+          url,
+        ],
+        [
+          "Hello,",
+          "",
+          `${p.court} served "${p.title}" on ${p.party} in case ${p.caseNumber} (${time(p.servedAt)}), at this address, which ${p.party} confirmed for service.`,
+          "Open the document with this link. The first opening records a delivery receipt, anchored on chain:",
+          url,
+        ],
+        c.publicUrl,
+      ),
     };
   },
   "filing-status": (p, c) => {

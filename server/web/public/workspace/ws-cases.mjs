@@ -8,6 +8,7 @@ import { api, download } from "./ws-api.mjs";
 import { badge, colon, el, field, fileHint, formatTime, progressBox, replaceKeepingFocus, say, sayError, table, tx } from "./ws-dom.mjs";
 import { certificateButton, evidenceCell, fileButton, partyCell, sendsUpload } from "./ws-evidence.mjs";
 import { directoryPicker, findOrganizations, findPeople, organizationLine, personLine } from "./ws-picker.mjs";
+import { serviceAddressesPartySection } from "./ws-service-addresses.mjs";
 
 const POLL_MS = 5000;
 const PARTY_KINDS = ["plaintiff", "defendant", "third-party"];
@@ -556,6 +557,7 @@ export async function partyCaseView(root, ctx, c) {
       : null,
     el("section", { class: "card", "aria-labelledby": "other-title" }, el("h2", { id: "other-title" }, tx("party.other.title")), el("p", { class: "hint" }, tx("party.other.intro")), other),
     opinionPanel,
+    serviceAddressesPartySection(ctx, c),
   );
   await poll(ctx, POLL_MS, () => refresh().catch((e) => ctx.alive() && sayError(errors, e)));
 }
