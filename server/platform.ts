@@ -34,6 +34,7 @@ import { CasesService } from "./cases/service";
 import { CaseFileService } from "./casefile/service";
 import { FilingService } from "./filing/service";
 import { StatisticsService } from "./statistics/service";
+import { StatisticsReports } from "./statistics/reports";
 import { ServiceAddressesService } from "./service-addresses/service";
 import { AddressDeliveries } from "./service-addresses/delivery";
 import { ContractsService } from "./contracts/service";
@@ -90,6 +91,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
   const addressDeliveries = new AddressDeliveries(db, evidence, secrets, config.PUBLIC_URL);
   const cases = new CasesService(db, accounts, evidence, verification, invitations, addressDeliveries);
   const notifications = new NotificationsService(db);
+  const statistics = new StatisticsService(db, database.provider, { historyPeriods: config.WARNING_HISTORY_PERIODS, alpha: config.WARNING_ALPHA, minCount: config.WARNING_MIN_COUNT });
   const contracts = new ContractsService(db, store, accounts, identity, evidence, {
     publicUrl: config.PUBLIC_URL,
     expiryDays: config.CONTRACT_EXPIRY_DAYS,
@@ -159,7 +161,8 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     notifications,
     caseFiles: new CaseFileService(db, store, evidence, identity, config.PUBLIC_URL, config.CASEFILE_EMBED_MAX_BYTES),
     filings: new FilingService({ db, evidence, verification, identity, store }),
-    statistics: new StatisticsService(db, database.provider, { historyPeriods: config.WARNING_HISTORY_PERIODS, alpha: config.WARNING_ALPHA, minCount: config.WARNING_MIN_COUNT }),
+    statistics,
+    statisticsReports: new StatisticsReports({ db, stats: statistics, evidence, identity, store, publicUrl: config.PUBLIC_URL }),
     serviceAddresses: new ServiceAddressesService({ db, evidence, identity, store }),
     addressDeliveries,
     anchoringStatus: (limit) => anchoringStatus(db, registry, () => worker.lastError, limit),

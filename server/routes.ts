@@ -37,6 +37,7 @@ import { caseFileRouters } from "./casefile/routes";
 import type { FilingService } from "./filing/service";
 import { filingRouters } from "./filing/routes";
 import type { StatisticsService } from "./statistics/service";
+import type { StatisticsReports } from "./statistics/reports";
 import { statisticsRoutes } from "./statistics/routes";
 import type { ServiceAddressesService } from "./service-addresses/service";
 import type { AddressDeliveries } from "./service-addresses/delivery";
@@ -57,6 +58,7 @@ export interface RouteDeps {
   caseFiles: CaseFileService;
   filings: FilingService;
   statistics: StatisticsService;
+  statisticsReports: StatisticsReports;
   serviceAddresses: ServiceAddressesService;
   addressDeliveries: AddressDeliveries;
   anchoringStatus: (limit: number) => Promise<unknown>;
@@ -106,7 +108,7 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
       ...caseRouters(d.cases, d, d.publicUrl).map(([base, router]): Mount => [base, auth, router]),
       ...caseFileRouters(d.caseFiles).map(([base, router]): Mount => [base, auth, router]),
       ...filingRouters(d.filings, d).map(([base, router]): Mount => [base, auth, router]),
-      ["/api/statistics", auth, statisticsRoutes(d.statistics)],
+      ["/api/statistics", auth, statisticsRoutes(d.statistics, d.statisticsReports)],
       ...serviceAddressRouters(d.serviceAddresses).map(([base, router]): Mount => [base, auth, router]),
       ["/api/service-links", serviceLinkRoutes(d.addressDeliveries, linkLimit)],
       ["/api/text-messages", auth, textMessageRoutes(d.addressDeliveries)],

@@ -7,6 +7,7 @@ import { ApiError } from "../http/errors";
 import { parseInput } from "../http/validate";
 import { LABEL, PERIODS, labelOf, labelsBetween, type Period } from "./periods";
 import type { StatisticsService } from "./service";
+import type { StatisticsReports } from "./reports";
 import { CSV_TABLES, tableOf, toCsv } from "./csv";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -37,7 +38,20 @@ function fewPeriods(from: string, to: string, period: Period): boolean {
   }
 }
 
-export function statisticsRoutes(stats: StatisticsService): Router {
+const reportBody = z
+  .object({
+    period: z.enum(PERIODS).default("month"),
+    from: z.string(),
+    to: z.string(),
+    courtId: common.courtId,
+    mine: z.boolean().optional(),
+    causeOfAction: z.string().trim().min(1).max(200).optional(),
+    title: z.string().trim().min(1).max(200),
+    text: z.string().trim().min(1).max(20_000),
+  })
+  .strict();
+
+export function statisticsRoutes(stats: StatisticsService, reports: StatisticsReports): Router {
   const r = Router();
   const measuresOf = async (req: Request, q: z.infer<typeof measuresQuery>) => {
     const now = labelOf(new Date(), q.period);
@@ -57,6 +71,23 @@ export function statisticsRoutes(stats: StatisticsService): Router {
     if (!rows) throw new ApiError(403, "forbidden", "contract figures are the platform administrator's");
     res.set({ "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="statistics-${table}-${m.scope.from}-${m.scope.to}.csv"` });
     res.send(toCsv(rows));
+  });
+  r.post("/reports", async (req, res) => {
+    const body = parseInput(reportBody, req.body);
+    const from = label(body.from, body.period, "", "from");
+    const to = label(body.to, body.period, "", "to");
+    if (from > to) throw new ApiError(400, "invalid_input", "body.from: must not be after to");
+    if (!fewPeriods(from, to, body.period)) throw new ApiError(400, "invalid_input", `body: at most ${MAX_PERIODS} periods at once`);
+    const made = await reports.create(principalOf(req), { ...body, from, to });
+    res.status(201).location(made.pdf).json(made);
+  });
+  r.get("/reports", async (req, res) => {
+    res.json({ items: await reports.list(principalOf(req)) });
+  });
+  r.get("/reports/:id/pdf", async (req, res) => {
+    const { pdf, report } = await reports.pdf(principalOf(req), String(req.params.id));
+    res.set({ "Content-Type": "application/pdf", "Content-Length": String(pdf.length), "Content-Disposition": `attachment; filename="statistics-report-${report.from}-${report.to}.pdf"`, "X-Content-SHA256": report.sha256 });
+    res.send(pdf);
   });
   r.get("/warnings", async (req, res) => {
     const q = parseInput(warningsQuery, req.query, "query");

@@ -5,8 +5,12 @@
 // bad input; and the risk-warning rule on a series that must be flagged, one that must not, and a
 // court with too little history. Runs on SQLite and on PostgreSQL.
 import { expect } from "chai";
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
+import { SHOTS } from "../helpers/browser";
+import { haveTool, nssDbWithRoot, pdfsig, run, tempDir } from "../pdf/helpers";
 import { judgeSeries } from "../../server/statistics/warnings";
 import { labelOf, labelsBetween, spanOf } from "../../server/statistics/periods";
 import { poissonUpperTail } from "../../server/statistics/poisson";
@@ -14,6 +18,7 @@ import { toCsv } from "../../server/statistics/csv";
 
 type User = { id: string; email: string; token: string };
 const at = (iso: string) => new Date(iso);
+const sha = (b: Buffer) => "0x" + createHash("sha256").update(b).digest("hex");
 const DAY = 86400_000;
 
 async function json(res: Response, status: number): Promise<any> {
@@ -310,6 +315,59 @@ describe("court statistics", function () {
       expect((await json(await get(j1, `measures.csv?${RANGE}&table=contracts`), 403)).error.code).to.equal("forbidden");
       expect((await json(await get(j1, `measures.csv?${RANGE}&table=nope`), 400)).error.code).to.equal("invalid_input");
       expect((await json(await get(lawyer, `measures.csv?${RANGE}&table=cases`), 403)).error.code).to.equal("forbidden");
+    });
+
+    it("an analysis report: figures, vector charts, warnings and the judge's text, sealed, anchored, readable by the court", async () => {
+      const missing = ["pdfsig", "qpdf", "pdftotext", "pdfimages", "certutil"].filter((t) => !haveTool(t));
+      if (missing.length) throw new Error(`missing tools: ${missing.join(", ")}`);
+      const text = "劳动争议案件近期增多，建议关注用工规范。\nLabour disputes are rising: we recommend attention to employment practices.";
+      const body = { period: "month", from: "2025-03", to: "2025-05", title: "2025年3月至5月审判数据分析报告", text };
+      const made = await json(await tp.api("POST", "/api/statistics/reports", { token: j1.token, json: body }), 201);
+      expect(made).to.include({ courtId: courtA, judgeId: null, from: "2025-03", to: "2025-05", createdById: j1.id });
+      const res = await tp.api("GET", made.pdf, { token: clerkA.token });
+      expect(res.status).to.equal(200);
+      expect(res.headers.get("content-type")).to.equal("application/pdf");
+      const pdf = Buffer.from(await res.arrayBuffer());
+      expect(sha(pdf)).to.equal(made.sha256);
+      const tmp = tempDir("statistics-report-");
+      try {
+        const file = tmp.file("report.pdf", pdf);
+        // kept beside the screenshots, for a person to look at
+        fs.mkdirSync(SHOTS, { recursive: true });
+        fs.copyFileSync(file, path.join(SHOTS, "statistics-report.pdf"));
+        const report = pdfsig(file, nssDbWithRoot(tmp.dir, tp.platform.identity.rootPem()));
+        expect(report.output).to.contain("Signature is Valid.").and.to.contain("Certificate is Trusted.");
+        expect(run("qpdf", ["--check", file]).status).to.equal(0);
+        // the charts are vector paths: no raster image in the file
+        expect(run("pdfimages", ["-list", file]).stdout.trim().split("\n")).to.have.length(2);
+        const read = run("pdftotext", ["-layout", file, "-"]).stdout;
+        const m = await json(await get(j1, `measures?${RANGE}`), 200);
+        m.periods.forEach((p: string, i: number) => expect(read).to.match(new RegExp(`${p}\\s+${m.cases.filed[i].count}\\s+${m.cases.accepted[i].count}\\s+${m.cases.closed[i].count}\\b`)));
+        expect(read).to.contain("75.0% (3/4)").and.to.contain("66.7% (2/3)");
+        expect(read).to.contain("买卖合同纠纷").and.to.contain("劳动争议");
+        expect(read).to.contain("数据不足");
+        expect(read).to.contain("劳动争议案件近期增多，建议关注用工规范。");
+        expect(read).to.contain(made.recordSha256);
+      } finally {
+        tmp.rm();
+      }
+      // the record of figures is anchored like any evidence: the public verification finds it
+      const record = await db().evidenceItem.findUniqueOrThrow({ where: { id: made.recordEvidenceId } });
+      expect(record.sha256).to.equal(made.recordSha256);
+      const audit = await tp.platform.audit.list({ afterSeq: 0, limit: 1000, subject: made.id });
+      expect(audit.map((e: { action: string }) => e.action)).to.deep.equal(["statistics.report_created"]);
+      // who reads it: the court's clerk lists it; another court's judge neither lists nor opens it
+      expect((await json(await get(clerkA, "reports"), 200)).items.map((r: any) => r.id)).to.include(made.id);
+      expect((await json(await get(j3, "reports"), 200)).items.map((r: any) => r.id)).not.to.include(made.id);
+      expect((await tp.api("GET", made.pdf, { token: j3.token })).status).to.equal(404);
+      expect((await tp.api("GET", made.pdf, { token: lawyer.token })).status).to.equal(404);
+      // who writes one: judges and the administrator; a clerk 403, a lawyer 403; bad bodies 400
+      expect((await json(await tp.api("POST", "/api/statistics/reports", { token: clerkA.token, json: body }), 403)).error.code).to.equal("forbidden");
+      expect((await json(await tp.api("POST", "/api/statistics/reports", { token: lawyer.token, json: body }), 403)).error.code).to.equal("forbidden");
+      expect((await json(await tp.api("POST", "/api/statistics/reports", { token: j1.token, json: { ...body, courtId: courtB } }), 403)).error.code).to.equal("forbidden");
+      for (const bad of [{ ...body, text: "" }, { ...body, from: "2025-3" }, { ...body, extra: 1 }, { ...body, title: "x".repeat(201) }]) {
+        expect((await json(await tp.api("POST", "/api/statistics/reports", { token: j1.token, json: bad }), 400)).error.code).to.equal("invalid_input");
+      }
     });
 
     it("bad input is a 400 naming the field", async () => {
