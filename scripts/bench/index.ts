@@ -14,16 +14,19 @@ import { anchorBench } from "./anchor";
 import { pkiBench } from "./pki";
 import { loadBench } from "./load";
 import { contractsBench } from "./contracts";
+import { statisticsBench } from "./statistics";
 
-const BENCHMARKS: Record<string, Benchmark> = { ingest: ingestBench, http: httpBench, anchor: anchorBench, pki: pkiBench, load: loadBench, contracts: contractsBench };
+const BENCHMARKS: Record<string, Benchmark> = { ingest: ingestBench, http: httpBench, anchor: anchorBench, pki: pkiBench, load: loadBench, contracts: contractsBench, statistics: statisticsBench };
 
-const USAGE = `usage: npm run bench [-- [ingest] [http] [anchor] [pki] [contracts] [load] [--quick]]
+const USAGE = `usage: npm run bench [-- [ingest] [http] [anchor] [pki] [contracts] [load] [statistics] [--quick]]
   ingest   ContentStore.put of a 1 GiB file (--quick: 64 MiB) vs sha256sum
   http     10,000 (--quick: 2,000) 1 KiB multipart uploads at 32 connections vs bare Express
   anchor   100,000 (--quick: 10,000) queued leaves anchored vs in-memory Merkle trees
   pki      CMS signatures on a 1 MB file and RFC 3161 tokens vs openssl cms -sign / openssl ts -reply
   load     ingest and verify at 50 connections for 60 s (--quick: 10 s), zero errors, vs bare Express
   contracts  sign a 100-page (--quick: 20-page) contract, and a three-signer flow on it, vs pdf-lib load + save
+  statistics  the dashboard's queries on 100,000 cases and 1,000,000 services (--quick: a tenth), SQLite and
+           PostgreSQL (BENCH_POSTGRES_URL or TEST_POSTGRES_URL), vs SELECT count(*) on the same tables
   (default: all)`;
 
 function parseArgs(argv: string[]): { names: string[]; quick: boolean } {

@@ -20,11 +20,10 @@ export async function serviceRates(db: Db, d: Dialect, s: Scope, r: Range): Prom
   const q = new Query(d);
   const [row] = await q.rows<Record<string, unknown>>(
     db,
-    `WITH served AS (
-       SELECT sd."id", sd."servedAt",
-         (SELECT COUNT(*) FROM "DocumentDelivery" dd WHERE dd."documentId" = sd."id") AS deliveries,
-         (SELECT MIN(dd."openedAt") FROM "DocumentDelivery" dd WHERE dd."documentId" = sd."id") AS opened
-       FROM "ServedDocument" sd JOIN "CourtCase" c ON c."id" = sd."caseId"
+    `WITH dl AS (SELECT dd."documentId" AS doc, MIN(dd."openedAt") AS opened FROM "DocumentDelivery" dd GROUP BY dd."documentId"),
+     served AS (
+       SELECT sd."servedAt", CASE WHEN dl.doc IS NULL THEN 0 ELSE 1 END AS deliveries, dl.opened AS opened
+       FROM "ServedDocument" sd JOIN "CourtCase" c ON c."id" = sd."caseId" LEFT JOIN dl ON dl.doc = sd."id"
        WHERE ${caseConditions(q, s)} AND ${q.within('sd."servedAt"', r)}
      ),
      timed AS (SELECT deliveries, CASE WHEN opened IS NULL THEN NULL ELSE ${d.days('"servedAt"', "opened")} END AS days FROM served)
@@ -39,9 +38,9 @@ export async function serviceRates(db: Db, d: Dialect, s: Scope, r: Range): Prom
   const c = new Query(d);
   const [cov] = await c.rows<{ cases: unknown; covered: unknown }>(
     db,
-    `SELECT COUNT(*) AS cases,
-       SUM(CASE WHEN EXISTS (SELECT 1 FROM "ServedDocument" sd JOIN "DocumentDelivery" dd ON dd."documentId" = sd."id" WHERE sd."caseId" = c."id") THEN 1 ELSE 0 END) AS covered
-     FROM "CourtCase" c WHERE ${caseConditions(c, s)} AND ${c.within('c."openedAt"', r)}`,
+    `WITH cs AS (SELECT c."id" FROM "CourtCase" c WHERE ${caseConditions(c, s)} AND ${c.within('c."openedAt"', r)}),
+     covered AS (SELECT DISTINCT sd."caseId" FROM "ServedDocument" sd JOIN cs ON cs."id" = sd."caseId" WHERE EXISTS (SELECT 1 FROM "DocumentDelivery" dd WHERE dd."documentId" = sd."id"))
+     SELECT (SELECT COUNT(*) FROM cs) AS cases, (SELECT COUNT(*) FROM covered) AS covered`,
   );
   const n = (k: string) => num(row?.[k]) ?? 0;
   const electronic = n("electronic");
