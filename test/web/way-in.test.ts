@@ -181,7 +181,7 @@ describe("the way in: console, invitations by mail, directory, notifications (np
     const page = await tab("admin", `${url}/workspace/`);
     await logIn(page, adminEmail, adminPassword);
     expect(await page.getAttribute("[data-nav=organizations]", "aria-current")).to.equal("page");
-    expect(await page.locator("[data-nav]").allTextContents()).to.deep.equal(["机构", "用户", "证书", "审计日志", "上链状态", "邮件"]);
+    expect(await page.locator("[data-nav]").allTextContents()).to.deep.equal(["机构", "用户", "证书", "审计日志", "上链状态", "邮件", "统计分析"]);
     expect(await page.textContent("#view")).not.to.contain("API");
     for (const org of [lawFirm, court, enterprise]) {
       await page.fill("#org-name", org.name);
@@ -199,7 +199,7 @@ describe("the way in: console, invitations by mail, directory, notifications (np
     // The console in English too.
     await page.click(".lang-button[data-lang=en]");
     expect(await page.textContent("#orgs-title")).to.equal("Organisations");
-    expect(await page.locator("[data-nav]").allTextContents()).to.deep.equal(["Organisations", "Users", "Certificates", "Audit log", "Anchoring", "Mail"]);
+    expect(await page.locator("[data-nav]").allTextContents()).to.deep.equal(["Organisations", "Users", "Certificates", "Audit log", "Anchoring", "Mail", "Statistics"]);
     expect(await page.textContent("#orgs-table")).to.contain("Law firm").and.to.contain("Court").and.to.contain("Enterprise");
     expect(await page.textContent("label[for=org-admin-email]")).to.contain("Administrator's e-mail");
     await shot(page, "admin-organizations-en");
