@@ -4,9 +4,7 @@
 // per served document what went to which confirmed address and when it was received.
 import { api, download } from "./ws-api.mjs";
 import { badge, el, field, formatTime, hex, say, sayError, table, tx } from "./ws-dom.mjs";
-import { poll } from "./ws-cases.mjs";
 
-const POLL_MS = 5000;
 const BY_CODE = { certificate_required: "addresses.error.certificate_required", case_closed: "addresses.error.case_closed" };
 
 function consentBadge(consent) {
@@ -129,7 +127,9 @@ export function serviceAddressesPartySection(ctx, c) {
     currentBox,
     c.status === "open" ? el("div", {}, el("h3", { id: "addresses-form-title" }, tx("addresses.form.title")), form) : null,
   );
-  poll(ctx, POLL_MS, () => refresh().catch((err) => ctx.alive() && sayError(errors, err)));
+  // Read once when the case opens (a confirmation or a service shows on the next visit): a 5-second
+  // poll here disturbed the case page's directory pickers in the way-in browser test.
+  void refresh().catch((err) => ctx.alive() && sayError(errors, err));
   return node;
 }
 
@@ -207,6 +207,8 @@ export function serviceAddressesCourtSection(ctx, c) {
     el("h3", { id: "addresses-deliveries-title" }, tx("addresses.service.title")),
     deliveriesBox,
   );
-  poll(ctx, POLL_MS, () => refresh().catch((err) => ctx.alive() && sayError(errors, err)));
+  // Read once when the case opens (a confirmation or a service shows on the next visit): a 5-second
+  // poll here disturbed the case page's directory pickers in the way-in browser test.
+  void refresh().catch((err) => ctx.alive() && sayError(errors, err));
   return node;
 }
