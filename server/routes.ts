@@ -40,6 +40,8 @@ import type { StatisticsService } from "./statistics/service";
 import type { StatisticsReports } from "./statistics/reports";
 import { statisticsRoutes } from "./statistics/routes";
 import type { ServiceAddressesService } from "./service-addresses/service";
+import type { HearingsService } from "./hearings/service";
+import { hearingRouters } from "./hearings/routes";
 import type { AddressDeliveries } from "./service-addresses/delivery";
 import { serviceAddressRouters, serviceLinkRoutes, textMessageRoutes } from "./service-addresses/routes";
 
@@ -61,6 +63,7 @@ export interface RouteDeps {
   statisticsReports: StatisticsReports;
   serviceAddresses: ServiceAddressesService;
   addressDeliveries: AddressDeliveries;
+  hearings: HearingsService;
   anchoringStatus: (limit: number) => Promise<unknown>;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
   store: ContentStore;
@@ -110,6 +113,7 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
       ...filingRouters(d.filings, d).map(([base, router]): Mount => [base, auth, router]),
       ["/api/statistics", auth, statisticsRoutes(d.statistics, d.statisticsReports)],
       ...serviceAddressRouters(d.serviceAddresses).map(([base, router]): Mount => [base, auth, router]),
+      ...hearingRouters(d.hearings).map(([base, router]): Mount => [base, auth, router]),
       ["/api/service-links", serviceLinkRoutes(d.addressDeliveries, linkLimit)],
       ["/api/text-messages", auth, textMessageRoutes(d.addressDeliveries)],
       ["/api/contracts", auth, contractRoutes(d.contracts, d.maxPdfBytes)],

@@ -531,7 +531,14 @@ export class CasesService {
   }
 
   /** Records a document (accepted as the judge's evidence item) as served on a party: one delivery per member. */
-  async recordService(principal: Principal, access: CaseAccess, item: AcceptedItem, extra: { partyId: string; title: string }) {
+  async recordService(
+    principal: Principal,
+    access: CaseAccess,
+    item: AcceptedItem,
+    extra: { partyId: string; title: string },
+    /** more rows written in the service's own transaction (a hearing's summons record) */
+    within?: (tx: Tx, serviceId: string) => Promise<void>,
+  ) {
     const caseId = access.courtCase.id;
     const id = randomUUID();
     const servedAt = new Date();
@@ -565,6 +572,7 @@ export class CasesService {
           principal.userId,
         );
       }
+      if (within) await within(tx, id);
       return members.map((m) => m.userId);
     });
     return { id, caseId, partyId: extra.partyId, title: extra.title, evidenceId: item.id, sha256: item.sha256, size: item.size, servedAt: servedAt.toISOString(), recipients, addresses };

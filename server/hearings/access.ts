@@ -2,7 +2,7 @@
 // routes.ts is to register exactly HEARING_ROUTES and run `decideHearing` before any handler.
 //
 // Relations (what the signed-in user is to the hearing's case):
-//   judge     a judge of the case: schedules, offers slots, cancels, issues the summons
+//   judge     a judge of the case: schedules, offers slots, reschedules, cancels, issues the summons
 //   party     a member of a party of the case (its lawyers, members of its organisation): chooses a
 //             slot, answers (confirm / ask to reschedule), reads and downloads the calendar file
 //   outsider  anyone else signed in, the platform administrator included: the case's hearings do
@@ -25,6 +25,7 @@ export const HEARING_MATRIX = {
   "hearing.read":     { judge: A, party: A, outsider: H, changes: false },
   "hearing.choose":   { judge: F, party: A, outsider: H, changes: true },
   "hearing.respond":  { judge: F, party: A, outsider: H, changes: true },
+  "hearing.reschedule": { judge: A, party: F, outsider: H, changes: true },
   "hearing.cancel":   { judge: A, party: F, outsider: H, changes: true },
   "hearing.calendar": { judge: A, party: A, outsider: H, changes: false },
   "hearing.summons":  { judge: A, party: F, outsider: H, changes: true },
@@ -50,7 +51,14 @@ export const HEARING_ROUTES: readonly HearingRouteSpec[] = [
   { method: "get", base: "/api/cases", path: "/:id/hearings/:hid", action: "hearing.read" },
   { method: "post", base: "/api/cases", path: "/:id/hearings/:hid/slots/:slotId/choose", action: "hearing.choose" },
   { method: "post", base: "/api/cases", path: "/:id/hearings/:hid/responses", action: "hearing.respond" },
+  { method: "post", base: "/api/cases", path: "/:id/hearings/:hid/reschedule", action: "hearing.reschedule" },
   { method: "post", base: "/api/cases", path: "/:id/hearings/:hid/cancel", action: "hearing.cancel" },
   { method: "get", base: "/api/cases", path: "/:id/hearings/:hid/calendar.ics", action: "hearing.calendar" },
   { method: "post", base: "/api/cases", path: "/:id/hearings/:hid/summons", action: "hearing.summons" },
 ];
+
+/**
+ * GET /api/hearings: the signed-in user's own calendar across cases (hearings of cases they judge or
+ * act for a party in). Bound to no case: every signed-in user may ask, and sees only their own.
+ */
+export const HEARING_CALENDAR_ROUTE = { method: "get", base: "/api/hearings", path: "/" } as const;

@@ -11,6 +11,8 @@ export interface IcsEvent {
   location?: string;
   description?: string;
   cancelled?: boolean;
+  /** revision of the event (RFC 5545 3.8.7.4): calendars replace an event only by a higher one */
+  sequence?: number;
 }
 
 /** 20261205T140000Z */
@@ -54,6 +56,7 @@ export function renderIcs(e: IcsEvent): string {
     "BEGIN:VEVENT",
     `UID:${e.uid}`,
     `DTSTAMP:${icsUtc(e.stamp)}`,
+    `SEQUENCE:${e.sequence ?? 0}`,
     `DTSTART:${icsUtc(e.startsAt)}`,
     `DTEND:${icsUtc(e.endsAt)}`,
     `SUMMARY:${icsText(e.summary)}`,

@@ -37,6 +37,19 @@ export interface TemplateParams {
   "address-confirmed": { name: string; caseId: string; caseNumber: string; court: string; party: string; consent: boolean; confirmedAt: string };
   /** a document served at an e-mail address the party confirmed: a link whose first opening is the receipt */
   "address-service": { deliveryId: string; title: string; caseNumber: string; court: string; party: string; servedAt: string };
+  /** a hearing of a case was scheduled, offered, chosen, rescheduled or cancelled, or a party answered it */
+  "hearing-update": {
+    name: string;
+    caseId: string;
+    caseNumber: string;
+    court: string;
+    event: "scheduled" | "offered" | "chosen" | "rescheduled" | "cancelled" | "confirmed" | "reschedule-requested";
+    kind: string;
+    startsAt: string | null;
+    place: string;
+    party?: string;
+    reason?: string | null;
+  };
 }
 
 export type MailTemplate = keyof TemplateParams;
@@ -57,6 +70,7 @@ export const TEMPLATES = [
   "filing-status",
   "address-confirmed",
   "address-service",
+  "hearing-update",
 ] as const satisfies readonly MailTemplate[];
 
 export interface RenderedMail {
@@ -241,6 +255,33 @@ const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
     return {
       subject: `案件状态 Case ${p.caseNumber}: ${p.status}`,
       text: bilingual([`${p.name}，您好：`, "", `${p.court}案件 ${p.caseNumber} 的状态已变为：${zh}。`, url], [`Dear ${p.name},`, "", `Case ${p.caseNumber} at ${p.court} is now ${p.status}.`, url], c.publicUrl),
+    };
+  },
+  "hearing-update": (p, c) => {
+    const url = `${c.publicUrl}/workspace/#/cases/${p.caseId}`;
+    const when = p.startsAt ? time(p.startsAt) : "";
+    const zh: Record<typeof p.event, string> = {
+      scheduled: `${p.court}已安排案件 ${p.caseNumber} 的${p.kind}：${when}，${p.place}。`,
+      offered: `${p.court}为案件 ${p.caseNumber} 的${p.kind}提供了可选时间，请在平台上选择。`,
+      chosen: `案件 ${p.caseNumber} 的${p.kind}时间已选定：${when}，${p.place}。`,
+      rescheduled: `案件 ${p.caseNumber} 的${p.kind}已改期：${when ? `${when}，` : "请选择新的时间，"}${p.place}。`,
+      cancelled: `案件 ${p.caseNumber} 原定 ${when} 的${p.kind}已取消。`,
+      confirmed: `${p.party ?? ""}已确认出席案件 ${p.caseNumber} 的${p.kind}（${when}）。`,
+      "reschedule-requested": `${p.party ?? ""}申请将案件 ${p.caseNumber} 的${p.kind}（${when}）改期。`,
+    };
+    const en: Record<typeof p.event, string> = {
+      scheduled: `${p.court} scheduled a ${p.kind} in case ${p.caseNumber}: ${when}, ${p.place}.`,
+      offered: `${p.court} offered times for a ${p.kind} in case ${p.caseNumber}: choose one on the platform.`,
+      chosen: `The ${p.kind} in case ${p.caseNumber} is fixed: ${when}, ${p.place}.`,
+      rescheduled: `The ${p.kind} in case ${p.caseNumber} was rescheduled: ${when ? `${when}, ` : "choose a new time, "}${p.place}.`,
+      cancelled: `The ${p.kind} in case ${p.caseNumber} on ${when} was cancelled.`,
+      confirmed: `${p.party ?? ""} confirmed attendance at the ${p.kind} in case ${p.caseNumber} (${when}).`,
+      "reschedule-requested": `${p.party ?? ""} asked to reschedule the ${p.kind} in case ${p.caseNumber} (${when}).`,
+    };
+    const reason = p.reason ? [`理由 Reason: ${p.reason}`] : [];
+    return {
+      subject: `庭审通知 Hearing: ${p.caseNumber}`,
+      text: bilingual([`${p.name}，您好：`, "", zh[p.event], ...reason, url], [`Dear ${p.name},`, "", en[p.event], ...reason, url], c.publicUrl),
     };
   },
   "address-confirmed": (p, c) => {
