@@ -19,15 +19,16 @@ import { queueFilingView, queueView } from "./ws-queue.mjs";
 import { myOrganizationView } from "./ws-org.mjs";
 import { anchoringView, auditView, certificatesView, organizationView, organizationsView, outboxView, usersView } from "./ws-admin.mjs";
 import { statisticsView } from "./ws-statistics.mjs";
+import { hearingsView } from "./ws-hearings.mjs";
 import { welcomeToken, welcomeView, wireForgotPassword } from "./ws-welcome.mjs";
 
 const LANG_KEY = "evidence-workspace.lang";
 const $ = (id) => document.getElementById(id);
 /** The views of each role, the first being where it lands. */
 const NAV = {
-  member: ["contracts", "filings", "cases", "inbox"],
-  lawyer: ["cases", "filings", "inbox", "contracts"],
-  judge: ["cases", "statistics", "audit"],
+  member: ["contracts", "filings", "cases", "hearings", "inbox"],
+  lawyer: ["cases", "filings", "hearings", "inbox", "contracts"],
+  judge: ["cases", "hearings", "statistics", "audit"],
   clerk: ["queue", "cases", "statistics"],
   admin: ["organizations", "users", "certificates", "audit", "anchoring", "outbox", "statistics"],
 };
@@ -46,6 +47,7 @@ const VIEWS = {
   anchoring: anchoringView,
   outbox: outboxView,
   statistics: statisticsView,
+  hearings: hearingsView,
 };
 const DETAIL = {
   cases: async (view, ctx, id, state) => {

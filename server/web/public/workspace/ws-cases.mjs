@@ -9,6 +9,7 @@ import { badge, colon, el, field, fileHint, formatTime, progressBox, replaceKeep
 import { certificateButton, evidenceCell, fileButton, partyCell, sendsUpload } from "./ws-evidence.mjs";
 import { directoryPicker, findOrganizations, findPeople, organizationLine, personLine } from "./ws-picker.mjs";
 import { serviceAddressesPartySection } from "./ws-service-addresses.mjs";
+import { hearingsPartySection } from "./ws-hearings.mjs";
 
 const POLL_MS = 5000;
 const PARTY_KINDS = ["plaintiff", "defendant", "third-party"];
@@ -558,6 +559,7 @@ export async function partyCaseView(root, ctx, c) {
     el("section", { class: "card", "aria-labelledby": "other-title" }, el("h2", { id: "other-title" }, tx("party.other.title")), el("p", { class: "hint" }, tx("party.other.intro")), other),
     opinionPanel,
     serviceAddressesPartySection(ctx, c),
+    hearingsPartySection(ctx, c),
   );
   await poll(ctx, POLL_MS, () => refresh().catch((e) => ctx.alive() && sayError(errors, e)));
 }

@@ -11,6 +11,7 @@ import { directoryPicker, findPeople, personLine } from "./ws-picker.mjs";
 import { certificateButton, evidenceCell, fileButton, partyCell, sendsUpload, submittedAtLine } from "./ws-evidence.mjs";
 import { caseFileSection } from "./ws-casefile.mjs";
 import { serviceAddressesCourtSection } from "./ws-service-addresses.mjs";
+import { hearingsCourtSection } from "./ws-hearings.mjs";
 
 const POLL_MS = 5000;
 /** An item that verified is checked again less often than one still waiting for its anchor. */
@@ -424,6 +425,7 @@ export async function judgeCaseView(root, ctx, caseAtLoad) {
     opinionsPanel,
     el("section", { class: "card", "aria-labelledby": "services-title" }, el("h2", { id: "services-title" }, tx("service.title")), el("p", { class: "hint" }, tx("service.intro")), servicesBox),
     serviceAddressesCourtSection(ctx, c),
+    hearingsCourtSection(ctx, c),
     serveSection,
     caseFileSection(ctx, c),
     peopleSection,
