@@ -40,6 +40,8 @@ import type { StatisticsService } from "./statistics/service";
 import type { StatisticsReports } from "./statistics/reports";
 import { statisticsRoutes } from "./statistics/routes";
 import type { ServiceAddressesService } from "./service-addresses/service";
+import type { MediationService } from "./mediation/service";
+import { mediationRouters } from "./mediation/routes";
 import type { AddressDeliveries } from "./service-addresses/delivery";
 import { serviceAddressRouters, serviceLinkRoutes, textMessageRoutes } from "./service-addresses/routes";
 
@@ -60,6 +62,7 @@ export interface RouteDeps {
   statistics: StatisticsService;
   statisticsReports: StatisticsReports;
   serviceAddresses: ServiceAddressesService;
+  mediations: MediationService;
   addressDeliveries: AddressDeliveries;
   anchoringStatus: (limit: number) => Promise<unknown>;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
@@ -110,6 +113,7 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
       ...filingRouters(d.filings, d).map(([base, router]): Mount => [base, auth, router]),
       ["/api/statistics", auth, statisticsRoutes(d.statistics, d.statisticsReports)],
       ...serviceAddressRouters(d.serviceAddresses).map(([base, router]): Mount => [base, auth, router]),
+      ...mediationRouters(d.mediations).map(([base, router]): Mount => [base, auth, router]),
       ["/api/service-links", serviceLinkRoutes(d.addressDeliveries, linkLimit)],
       ["/api/text-messages", auth, textMessageRoutes(d.addressDeliveries)],
       ["/api/contracts", auth, contractRoutes(d.contracts, d.maxPdfBytes)],
