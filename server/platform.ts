@@ -37,6 +37,7 @@ import { StatisticsService } from "./statistics/service";
 import { StatisticsReports } from "./statistics/reports";
 import { ServiceAddressesService } from "./service-addresses/service";
 import { HearingsService } from "./hearings/service";
+import { MediationService } from "./mediation/service";
 import { AddressDeliveries } from "./service-addresses/delivery";
 import { ContractsService } from "./contracts/service";
 import { writeFileDurably } from "./storage/durable";
@@ -165,6 +166,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     statistics,
     statisticsReports: new StatisticsReports({ db, stats: statistics, evidence, identity, store, publicUrl: config.PUBLIC_URL }),
     serviceAddresses: new ServiceAddressesService({ db, evidence, identity, store }),
+    mediations: new MediationService({ db, evidence, identity, store, contracts }),
     addressDeliveries,
     hearings: new HearingsService({ db, provider: database.provider, cases, evidence, identity, store, publicUrl: config.PUBLIC_URL }),
     anchoringStatus: (limit) => anchoringStatus(db, registry, () => worker.lastError, limit),

@@ -42,6 +42,8 @@ import { statisticsRoutes } from "./statistics/routes";
 import type { ServiceAddressesService } from "./service-addresses/service";
 import type { HearingsService } from "./hearings/service";
 import { hearingRouters } from "./hearings/routes";
+import type { MediationService } from "./mediation/service";
+import { mediationRouters } from "./mediation/routes";
 import type { AddressDeliveries } from "./service-addresses/delivery";
 import { serviceAddressRouters, serviceLinkRoutes, textMessageRoutes } from "./service-addresses/routes";
 
@@ -62,6 +64,7 @@ export interface RouteDeps {
   statistics: StatisticsService;
   statisticsReports: StatisticsReports;
   serviceAddresses: ServiceAddressesService;
+  mediations: MediationService;
   addressDeliveries: AddressDeliveries;
   hearings: HearingsService;
   anchoringStatus: (limit: number) => Promise<unknown>;
@@ -114,6 +117,7 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
       ["/api/statistics", auth, statisticsRoutes(d.statistics, d.statisticsReports)],
       ...serviceAddressRouters(d.serviceAddresses).map(([base, router]): Mount => [base, auth, router]),
       ...hearingRouters(d.hearings).map(([base, router]): Mount => [base, auth, router]),
+      ...mediationRouters(d.mediations).map(([base, router]): Mount => [base, auth, router]),
       ["/api/service-links", serviceLinkRoutes(d.addressDeliveries, linkLimit)],
       ["/api/text-messages", auth, textMessageRoutes(d.addressDeliveries)],
       ["/api/contracts", auth, contractRoutes(d.contracts, d.maxPdfBytes)],

@@ -134,6 +134,45 @@ export const TEMPLATES: ContractTemplate[] = [
       { kind: "signatures" },
     ],
   },
+  {
+    // The pre-litigation mediation room (server/mediation) drafts this one: the parties from the
+    // filing, the mediator's name, the terms the parties reached.
+    id: "mediation-agreement",
+    version: 1,
+    title: { zh: "调解协议书", en: "Mediation Agreement" },
+    fields: [
+      party("applicant", "申请人", "Applicant"),
+      party("respondent", "被申请人", "Respondent"),
+      { name: "mediator", kind: "text", label: { zh: "调解员及调解组织", en: "Mediator and mediation body" }, required: true },
+      { name: "dispute", kind: "text", label: { zh: "纠纷事项", en: "Dispute" }, required: true },
+      { name: "terms", kind: "clauses", label: { zh: "协议内容", en: "Terms agreed" }, required: true },
+      { name: "place", kind: "text", label: { zh: "签订地点", en: "Place of signing" }, required: false },
+    ],
+    blocks: [
+      { kind: "parties", fields: ["applicant", "respondent"] },
+      {
+        kind: "paragraph",
+        text: {
+          zh: "上列当事人因{{dispute}}发生纠纷，经{{mediator}}主持调解，双方自愿达成如下协议：",
+          en: "The parties above, in dispute over: {{dispute}}, have in mediation conducted by {{mediator}} freely agreed as follows:",
+        },
+      },
+      { kind: "heading", text: { zh: "协议内容", en: "Terms" } },
+      { kind: "clauses", field: "terms" },
+      { kind: "heading", text: { zh: "司法确认", en: "Judicial confirmation" } },
+      {
+        kind: "paragraph",
+        text: {
+          zh: "双方同意共同向人民法院申请司法确认。依照《中华人民共和国民事诉讼法》第二百零五条、第二百零六条，经人民法院确认有效的调解协议，一方拒绝履行或者未全部履行的，对方当事人可以向人民法院申请执行。",
+          en: "The parties agree to apply together to the court for judicial confirmation. Under Articles 205 and 206 of the Civil Procedure Law of the PRC, once the court confirms this agreement as valid, a party may apply to the court for enforcement if the other refuses to perform it or performs it only in part.",
+        },
+      },
+      { kind: "heading", text: { zh: "生效", en: "Entry into force" } },
+      ELECTRONIC_SIGNATURE,
+      { kind: "paragraph", text: { zh: "签订地点：{{place}}", en: "Place of signing: {{place}}" }, when: "place" },
+      { kind: "signatures" },
+    ],
+  },
 ];
 
 export function templateById(id: string): ContractTemplate | undefined {

@@ -50,6 +50,8 @@ export interface TemplateParams {
     party?: string;
     reason?: string | null;
   };
+  /** a pre-litigation mediation (诉前调解) moved: proposed, started, a mediator assigned, agreed, confirmed, failed */
+  "mediation-status": { name: string; mediationId: string; title: string; court: string; event: string; reason: string | null };
 }
 
 export type MailTemplate = keyof TemplateParams;
@@ -71,6 +73,7 @@ export const TEMPLATES = [
   "address-confirmed",
   "address-service",
   "hearing-update",
+  "mediation-status",
 ] as const satisfies readonly MailTemplate[];
 
 export interface RenderedMail {
@@ -314,6 +317,39 @@ const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
           "Open the document with this link. The first opening records a delivery receipt, anchored on chain:",
           url,
         ],
+        c.publicUrl,
+      ),
+    };
+  },
+  "mediation-status": (p, c) => {
+    const url = `${c.publicUrl}/workspace/#/mediations/${p.mediationId}`;
+    const zh =
+      {
+        proposed: "法院建议先行诉前调解，请您决定是否同意",
+        requested: "起诉人申请诉前调解",
+        in_progress: "诉前调解已开始",
+        assigned: "已指派调解员",
+        agreement: "调解协议已起草，待当事人签署",
+        agreed: "调解协议已由各方签署，待司法确认",
+        confirmed: "调解协议已经法院司法确认",
+        failed: "调解不成，立案申请转回法院审查",
+      }[p.event] ?? p.event;
+    const en =
+      {
+        proposed: "the court proposes pre-litigation mediation first; please accept or decline",
+        requested: "the filer asks for pre-litigation mediation",
+        in_progress: "pre-litigation mediation has started",
+        assigned: "a mediator has been assigned",
+        agreement: "the mediation agreement is drafted and awaits the parties' signatures",
+        agreed: "every party signed the mediation agreement; it awaits judicial confirmation",
+        confirmed: "the court confirmed the mediation agreement",
+        failed: "the mediation failed; the filing goes back to the court for review",
+      }[p.event] ?? p.event;
+    return {
+      subject: `诉前调解 Mediation "${p.title}": ${p.event}`,
+      text: bilingual(
+        [`${p.name}，您好：`, "", `${p.court}立案申请《${p.title}》：${zh}。`, ...(p.reason ? [`理由：${p.reason}`] : []), url],
+        [`Dear ${p.name},`, "", `Filing "${p.title}" to ${p.court}: ${en}.`, ...(p.reason ? [`Reason: ${p.reason}`] : []), url],
         c.publicUrl,
       ),
     };
