@@ -823,6 +823,7 @@ const zh = {
   "error.code.correction_expired": "补正期限已过，不能再重新提交。",
   "error.code.certificate_required": "您的证书密钥由您自己保管，平台无法代您签名起诉状；请申请平台签发的证书。",
   "error.code.already_decided": "该立案申请已有决定，页面已更新。",
+  "error.code.no_case_number_format": "该法院尚未设置案号格式：请填写案号，或请法院管理员设置格式。",
   "error.code.evidence_not_citable": "所引用的证据不是您或您所在机构的。",
   "error.code.unknown_evidence": "没有找到所引用的证据。",
 };
@@ -1637,6 +1638,7 @@ const en = {
   "error.code.correction_expired": "The deadline for corrections has passed: the filing can no longer be resubmitted.",
   "error.code.certificate_required": "Your certificate's key is your own, so the platform cannot sign the complaint for you: ask for a platform-issued certificate.",
   "error.code.already_decided": "This filing has been decided already; the page shows it as it is.",
+  "error.code.no_case_number_format": "The court has no case number format yet: give the number, or ask the court's administrator to set the format.",
   "error.code.evidence_not_citable": "A cited item is neither yours nor your organisation's.",
   "error.code.unknown_evidence": "A cited item was not found.",
 };

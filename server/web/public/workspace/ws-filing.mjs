@@ -495,7 +495,9 @@ export async function filingView(root, ctx, id) {
             id: "filing-submit",
             onclick: async (e) => {
               errors.replaceChildren();
-              e.currentTarget.disabled = true;
+              // currentTarget is null once the handler has awaited: keep the button itself
+              const button = e.currentTarget;
+              button.disabled = true;
               try {
                 await save();
                 await api("POST", `filings/${d.id}/submit`);
@@ -504,7 +506,7 @@ export async function filingView(root, ctx, id) {
                 sayError(errors, err);
                 errors.scrollIntoView?.({ block: "center" });
               } finally {
-                e.currentTarget.disabled = false;
+                button.disabled = false;
               }
             },
           },
