@@ -3,10 +3,12 @@
 // each entry's number, title, kind, submitter, time, SHA-256, anchoring and the page it starts on,
 // then one sheet per entry followed by the entry's own pages when it is a PDF. Every stored file is
 // also attached as an embedded file (the original bytes: a signed PDF keeps its signatures there),
-// and the catalogue record itself is attached. The page numbers printed in the catalogue are those
+// and the catalogue record itself is attached. A copied page's signature widgets are flattened into
+// its content: the signatures belong to the attached original, not to this file. The page numbers printed in the catalogue are those
 // the document ends up with: the layout is redone until they agree.
 import { AFRelationship, PDFDocument, type PDFFont } from "pdf-lib";
 import { embedCjkFont } from "../pdf/fonts";
+import { flattenSignatureWidgets } from "../pdf/flatten-signatures";
 import { A4, GREY, TextFlow, drawQr } from "../pdf/layout";
 import { chinaTime } from "../contracts/format";
 import { KIND_LABELS, type Anchoring, type CaseFileEntry } from "./entry";
@@ -115,7 +117,11 @@ async function layout(input: ExportInput, starts: number[]): Promise<{ doc: PDFD
     sheet(new TextFlow(doc, font, margin, A4), x, i + 1);
     if (x.pdf) {
       const pages = await doc.copyPages(x.pdf, x.pdf.getPageIndices());
-      for (const p of pages) doc.addPage(p);
+      for (const p of pages) {
+        doc.addPage(p);
+        // the entry's own signatures would show as broken ones of this file: drawn, not kept
+        flattenSignatureWidgets(doc, p);
+      }
     }
   }
 

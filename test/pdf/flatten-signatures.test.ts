@@ -1,0 +1,110 @@
+// A signed PDF's pages copied into another document (as the case file does) keep their signature
+// widgets unless flattened; pdfsig then lists them as signatures of the new file that fail. Flattened,
+// the new file has no signatures and the stamps are still drawn on the page.
+import { expect } from "chai";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { PDFDict, PDFDocument, PDFName } from "pdf-lib";
+import { signPdf } from "../../server/pdf/pades";
+import { flattenSignatureWidgets } from "../../server/pdf/flatten-signatures";
+import { renderCaseFile, type ExportEntry } from "../../server/casefile/render";
+import type { CaseFileEntry } from "../../server/casefile/entry";
+import { contractPdf, haveTool, nssDbWithRoot, pdfTestPki, pdfsig, run, tempDir, tsaFor } from "./helpers";
+
+describe("flattening signature widgets of copied pages", function () {
+  this.timeout(120_000);
+  let tmp: ReturnType<typeof tempDir>;
+  let nss: string;
+  let signed: Buffer;
+
+  before(async function () {
+    const missing = ["pdfsig", "pdftotext", "qpdf", "certutil"].filter((t) => !haveTool(t));
+    if (missing.length) throw new Error(`missing tools: ${missing.join(", ")}`);
+    tmp = tempDir("flatten-");
+    const pki = pdfTestPki();
+    nss = nssDbWithRoot(tmp.dir, pki.root.certPem);
+    signed = await signPdf(await contractPdf(), pki.signers[0].signer, {
+      fieldName: "甲方签章",
+      stamp: { page: 0, rect: [60, 60, 160, 56], lines: ["张三 甲方签章"] },
+      timestamp: tsaFor(pki),
+    });
+    signed = await signPdf(signed, pki.signers[1].signer, {
+      fieldName: "乙方签章",
+      stamp: { page: 0, rect: [300, 60, 160, 56], lines: ["李四 乙方签章"] },
+      timestamp: tsaFor(pki),
+    });
+  });
+  after(() => tmp?.rm());
+
+  async function copyOf(flatten: boolean): Promise<{ file: string; replaced: number }> {
+    const source = await PDFDocument.load(signed);
+    const doc = await PDFDocument.create();
+    let replaced = 0;
+    for (const p of await doc.copyPages(source, source.getPageIndices())) {
+      doc.addPage(p);
+      if (flatten) replaced += flattenSignatureWidgets(doc, p);
+    }
+    const file = path.join(tmp.dir, flatten ? "flat.pdf" : "copied.pdf");
+    writeFileSync(file, await doc.save({ useObjectStreams: false }));
+    return { file, replaced };
+  }
+
+  async function signatureDictionaries(file: string): Promise<number> {
+    const doc = await PDFDocument.load(readFileSync(file));
+    return doc.context.enumerateIndirectObjects().filter(([, o]) => o instanceof PDFDict && o.get(PDFName.of("Type")) === PDFName.of("Sig")).length;
+  }
+
+  it("a plain copy carries the source's signatures, which pdfsig finds broken", async () => {
+    const { file } = await copyOf(false);
+    const report = pdfsig(file, nss);
+    expect(report.signatures.length).to.equal(2);
+    expect(report.output).to.not.match(/Signature is Valid/);
+    expect(await signatureDictionaries(file)).to.equal(2);
+  });
+
+  it("flattened: no signature left, both stamps still drawn, the file well formed", async () => {
+    const { file, replaced } = await copyOf(true);
+    expect(replaced).to.equal(2);
+    const report = pdfsig(file, nss);
+    expect(report.signatures, report.output).to.have.length(0);
+    const text = run("pdftotext", ["-enc", "UTF-8", file, "-"]).stdout;
+    expect(text).to.include("张三 甲方签章");
+    expect(text).to.include("李四 乙方签章");
+    const check = run("qpdf", ["--check", file]);
+    expect(check.status, check.output).to.equal(0);
+    // the widgets' signature dictionaries are gone from the file, not merely unreferenced
+    expect(await signatureDictionaries(file)).to.equal(0);
+  });
+
+  it("the case file's export embeds a signed entry's pages without its signatures", async () => {
+    const entry: CaseFileEntry = {
+      key: "evidence:1",
+      kind: "evidence",
+      title: "已签署的合同 Signed contract",
+      at: new Date("2026-12-01T02:00:00Z"),
+      submitter: "张三",
+      evidenceId: "00000000-0000-4000-8000-000000000001",
+      sha256: "0x" + "ab".repeat(32),
+      size: signed.length,
+      fileName: "contract.pdf",
+      mediaType: "application/pdf",
+      visibility: { rule: "case" },
+      anchoring: { status: "anchored", batchId: 1, txHash: "0x" + "cd".repeat(32), blockNumber: 7 },
+      notes: [],
+    };
+    const x: ExportEntry = { entry, bytes: signed, pdf: await PDFDocument.load(signed), attachmentName: "1-contract.pdf" };
+    const out = await renderCaseFile({
+      courtCase: { id: "c1", number: "(2026)京0101民初1号", court: "测试法院", causeOfAction: "买卖合同纠纷", status: "open", parties: [] },
+      version: 1,
+      exportedAt: new Date("2026-12-02T00:00:00Z"),
+      exportedBy: "法官",
+      entries: [x],
+      catalogue: { json: Buffer.from("{}"), sha256: "0x" + "ef".repeat(32) },
+      verifyUrl: "http://127.0.0.1/verify",
+    });
+    const file = path.join(tmp.dir, "casefile.pdf");
+    writeFileSync(file, out);
+    expect(pdfsig(file, nss).signatures).to.have.length(0);
+    expect(run("pdftotext", ["-enc", "UTF-8", file, "-"]).stdout).to.include("李四 乙方签章");
+  });
+});
