@@ -20,8 +20,12 @@ describe("anchoring and proof bundles (API)", function () {
   after(async () => tp.stop());
 
   it("closes batches by count and by age, one transaction per batch, each item anchored once", async () => {
+    // The worker waits while the 12 are accepted: on a loaded machine uploads one by one can be more
+    // than 300 ms apart, and batches would then close by age before reaching 5.
+    await tp.platform.worker.stop();
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) ids.push(((await (await tp.upload(tp.adminToken, `item ${i}`)).json()) as any).id);
+    tp.platform.worker.start();
     const bundles = await Promise.all(ids.map((id) => tp.waitAnchored(tp.adminToken, id)));
     const db = tp.platform.database.db;
     const batches = await db.batch.findMany({ orderBy: { id: "asc" } });
