@@ -7,7 +7,7 @@
 // records. Only the setting-up (accounts, the court, the anchored evidence item) uses the API.
 // Screenshots of each step.
 import { expect } from "chai";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { PDFDocument, StandardFonts } from "pdf-lib";
@@ -19,6 +19,7 @@ import { haveTool, nssDbWithRoot, pdfsig, run, tempDir } from "../pdf/helpers";
 const PASSWORD = "user-password-1";
 const DAY = 86400_000;
 const NUMBER = "(2026)闽0102民初88号";
+const sha = (b: Buffer) => "0x" + createHash("sha256").update(b).digest("hex");
 type User = { id: string; email: string; token: string };
 
 /** A datetime-local value some days ahead at hh:mm (the browser's own time zone reads it). */
@@ -134,6 +135,13 @@ describe("the court story, filing to exported case file (Chromium)", function ()
     expect(await page.textContent("#filing-content")).to.contain("甲科技有限公司").and.contain("乙贸易有限公司");
     await page.waitForSelector(`#citations-table tr[data-evidence-id="${cited.id}"][data-verified="true"]`);
     expect(await page.textContent("#citations-table")).to.contain(cited.sha256);
+    // the clerk opens the cited item and the complaint from the review page
+    const opened = async (selector: string) => {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click(selector)]);
+      return fs.readFileSync((await download.path())!);
+    };
+    expect(sha(await opened(`#citations-table [data-open-document="${cited.id}"]`))).to.equal(cited.sha256);
+    expect((await opened('#attachments-table tr[data-kind="complaint"] [data-open-document]')).subarray(0, 5).toString()).to.equal("%PDF-");
     await page.fill("#correction-reason-input", "请补充被告的统一社会信用代码");
     await page.click("#correction-submit");
     await page.waitForSelector('#filing-status[data-status="correction_requested"]');
