@@ -28,6 +28,9 @@ const H = "hidden" as const;
 export const FILING_MATRIX = {
   // A allow, F forbidden (403), H hidden (404)
   "filing.read":              { filer: A, filerOrg: A, clerk: A, court: A, outsider: H },
+  // the files the reader sees listed (attachments, cited items, signed complaints): the clerk
+  // reviews them without being a party to any case yet
+  "filing.readDocument":      { filer: A, filerOrg: A, clerk: A, court: A, outsider: H },
   "filing.edit":              { filer: A, filerOrg: F, clerk: F, court: F, outsider: H },
   "filing.attach":            { filer: A, filerOrg: F, clerk: F, court: F, outsider: H },
   "filing.detach":            { filer: A, filerOrg: F, clerk: F, court: F, outsider: H },
@@ -101,6 +104,7 @@ export const FILING_ROUTES: readonly FilingRouteSpec[] = [
   { method: "get", base: "/api/filings", path: "/", action: "filing.list" },
   { method: "get", base: "/api/filings", path: "/queue", action: "filing.queue" },
   { method: "get", base: "/api/filings", path: "/:id", action: "filing.read" },
+  { method: "get", base: "/api/filings", path: "/:id/documents/:aid", action: "filing.readDocument" },
   { method: "patch", base: "/api/filings", path: "/:id", action: "filing.edit" },
   { method: "post", base: "/api/filings", path: "/:id/attachments", action: "filing.attach" },
   { method: "delete", base: "/api/filings", path: "/:id/attachments/:aid", action: "filing.detach" },

@@ -56,6 +56,16 @@ export function filingRouters(filings: FilingService, d: FilingRouteDeps): [Fili
     "filing.read": async (_req, res, access) => {
       res.json(await filings.detail(f(access)));
     },
+    "filing.readDocument": async (req, res, access) => {
+      const { stream, item } = await filings.document(f(access), String(req.params.aid));
+      res.set({
+        "Content-Type": "application/octet-stream",
+        "Content-Length": String(item.size),
+        "Content-Disposition": `attachment; filename="${item.id}"`,
+        "X-Content-SHA256": item.sha256,
+      });
+      stream.pipe(res);
+    },
     "filing.edit": async (req, res, access) => {
       res.json(await filings.edit(principalOf(req), f(access), parseInput(editFilingBody, req.body)));
     },

@@ -373,6 +373,22 @@ export class FilingService {
     return { ...(await this.detailById(f.id)) };
   }
 
+  /**
+   * The stored file of an item the reader sees listed in the filing (an attachment, a cited item, a
+   * version's signed complaint), by its evidence id; anything else is 404 as if absent, so the
+   * route opens no other item of the platform.
+   */
+  async document(access: FilingAccess, evidenceId: string) {
+    const d = await this.detail(access);
+    const listed = new Set<string>([
+      ...d.attachments.filter((a) => !a.removedAt).map((a) => a.evidenceId),
+      ...d.citations.map((c) => c.evidenceId),
+      ...d.versions.flatMap((v) => (v.complaint ? [v.complaint.evidenceId] : [])),
+    ]);
+    if (!listed.has(evidenceId)) throw notFound("attachment");
+    return this.d.evidence.storedContent(evidenceId);
+  }
+
   private async detailById(id: string) {
     const filing = (await this.d.db.filing.findUnique({ where: { id } }))!;
     return this.detail({ filing, relation: "filer" });

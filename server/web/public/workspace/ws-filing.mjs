@@ -104,7 +104,7 @@ export function filingContent(d) {
 }
 
 /** The cited evidence, each verified afresh by the server (anchoring: batch, transaction, block). */
-export function citationsTable(citations) {
+export function citationsTable(citations, { filingId, errors } = {}) {
   return table({
     id: "citations-table",
     caption: "filing.citations",
@@ -114,7 +114,14 @@ export function citationsTable(citations) {
       el(
         "tr",
         { "data-evidence-id": c.evidenceId, "data-verified": String(!!c.verified) },
-        el("td", {}, el("strong", {}, c.title ?? c.evidenceId), el("div", { class: "hint" }, "SHA-256", colon(), hex(c.sha256 ?? "—"))),
+        el(
+          "td",
+          {},
+          el("strong", {}, c.title ?? c.evidenceId),
+          el("div", { class: "hint" }, "SHA-256", colon(), hex(c.sha256 ?? "—")),
+          // a digest-only item has no file to open
+          filingId && c.hasFile ? documentButton(filingId, c.evidenceId, c.title ?? c.evidenceId, errors) : null,
+        ),
         el("td", {}, c.purpose),
         el(
           "td",
@@ -128,8 +135,28 @@ export function citationsTable(citations) {
   });
 }
 
+/** A download of one file listed in the filing, through the filing (so the court's clerk may open it too). */
+function documentButton(filingId, evidenceId, name, errors) {
+  return el(
+    "button",
+    {
+      type: "button",
+      class: "button small",
+      "data-open-document": evidenceId,
+      onclick: async () => {
+        try {
+          await download(`filings/${filingId}/documents/${evidenceId}`, name);
+        } catch (e) {
+          if (errors) sayError(errors, e);
+        }
+      },
+    },
+    tx("filing.attachment.download"),
+  );
+}
+
 /** The files of the filing; download buttons where the viewer may read them; removal for the filer. */
-export function attachmentsTable(attachments, { onRemove, errors, downloadable = true } = {}) {
+export function attachmentsTable(attachments, { filingId, onRemove, errors } = {}) {
   const shown = attachments.filter((a) => !a.removedAt);
   return table({
     id: "attachments-table",
@@ -146,21 +173,7 @@ export function attachmentsTable(attachments, { onRemove, errors, downloadable =
         el(
           "td",
           { class: "ws-actions" },
-          downloadable && el(
-            "button",
-            {
-              type: "button",
-              class: "button small",
-              onclick: async () => {
-                try {
-                  await download(`evidence/${a.evidenceId}/content`, a.fileName ?? a.title);
-                } catch (e) {
-                  if (errors) sayError(errors, e);
-                }
-              },
-            },
-            tx("filing.attachment.download"),
-          ),
+          documentButton(filingId, a.evidenceId, a.fileName ?? a.title, errors),
           onRemove ? el("button", { type: "button", class: "button small danger", "data-remove": a.id, onclick: () => onRemove(a) }, tx("filing.attachment.remove")) : null,
         ),
       ),
@@ -533,6 +546,7 @@ export async function filingView(root, ctx, id) {
         el("h2", { id: "attachments-title" }, tx("filing.attachments")),
         el("p", { class: "hint" }, tx("filing.attachments.intro")),
         attachmentsTable(d.attachments, {
+          filingId: d.id,
           errors,
           onRemove: async (a) => {
             try {
@@ -551,8 +565,8 @@ export async function filingView(root, ctx, id) {
       ),
     );
   } else {
-    sections.push(filingContent(d), el("section", { class: "card", "aria-labelledby": "attachments-title" }, el("h2", { id: "attachments-title" }, tx("filing.attachments")), attachmentsTable(d.attachments, { errors })));
+    sections.push(filingContent(d), el("section", { class: "card", "aria-labelledby": "attachments-title" }, el("h2", { id: "attachments-title" }, tx("filing.attachments")), attachmentsTable(d.attachments, { filingId: d.id, errors })));
   }
-  sections.push(el("section", { class: "card", "aria-labelledby": "citations-title" }, el("h2", { id: "citations-title" }, tx("filing.citations")), citationsTable(d.citations ?? [])), filingRecord(d));
+  sections.push(el("section", { class: "card", "aria-labelledby": "citations-title" }, el("h2", { id: "citations-title" }, tx("filing.citations")), citationsTable(d.citations ?? [], { filingId: d.id, errors })), filingRecord(d));
   root.append(...sections);
 }

@@ -155,8 +155,8 @@ export async function queueFilingView(root, ctx, id) {
     news,
     errors,
     filingContent(d),
-    el("section", { class: "card", "aria-labelledby": "attachments-title" }, el("h2", { id: "attachments-title" }, tx("filing.attachments")), attachmentsTable(d.attachments, { errors, downloadable: false })),
-    el("section", { class: "card", "aria-labelledby": "citations-title" }, el("h2", { id: "citations-title" }, tx("filing.citations")), citationsTable(d.citations ?? [])),
+    el("section", { class: "card", "aria-labelledby": "attachments-title" }, el("h2", { id: "attachments-title" }, tx("filing.attachments")), attachmentsTable(d.attachments, { filingId: d.id, errors })),
+    el("section", { class: "card", "aria-labelledby": "citations-title" }, el("h2", { id: "citations-title" }, tx("filing.citations")), citationsTable(d.citations ?? [], { filingId: d.id, errors })),
     d.status === "submitted" ? decisions(d, judges, decided) : null,
     filingRecord(d),
   );
