@@ -199,6 +199,9 @@ describe("the court story, filing to exported case file (Chromium)", function ()
     await page.click("#hearings-table [data-action=summons]");
     await page.waitForSelector("#hearings-section .ws-message-ok >> text=传票已送达");
     expect(await page.textContent("#hearings-section .ws-message-ok >> text=传票已送达")).to.contain("传票已送达 1 方");
+    // the case file on the same page takes the summons in, without reloading
+    await page.waitForSelector('#casefile-table tr[data-kind="service"]', { timeout: 15_000 });
+    expect(await page.textContent('#casefile-table tr[data-kind="service"]')).to.contain("传票 Summons");
     await shot(page, "5-summons-served");
     await page.close();
   });
