@@ -257,6 +257,8 @@ describe("the court story, filing to exported case file (Chromium)", function ()
       expect(titles).to.contain(`立案申请 第 ${v} 版`).and.contain(`起诉状 第 ${v} 版`);
       expect(text).to.contain(`第 ${v} 版`);
     }
+    // the complaint once per version, signed: its unsigned upload is not a second entry
+    expect(cf.entries.filter((e: any) => e.kind === "filing-attachment"), titles).to.deep.equal([]);
     // the summons with the lawyer's receipt
     const served = cf.entries.filter((e: any) => e.kind === "service");
     expect(served, titles).to.have.length(1);
