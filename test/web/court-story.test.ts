@@ -199,6 +199,9 @@ describe("the court story, filing to exported case file (Chromium)", function ()
     await page.click("#hearings-table [data-action=summons]");
     await page.waitForSelector("#hearings-section .ws-message-ok >> text=传票已送达");
     expect(await page.textContent("#hearings-section .ws-message-ok >> text=传票已送达")).to.contain("传票已送达 1 方");
+    // the case file on the same page takes the summons in, without reloading
+    await page.waitForSelector('#casefile-table tr[data-kind="service"]', { timeout: 15_000 });
+    expect(await page.textContent('#casefile-table tr[data-kind="service"]')).to.contain("传票 Summons");
     await shot(page, "5-summons-served");
     await page.close();
   });
@@ -254,6 +257,8 @@ describe("the court story, filing to exported case file (Chromium)", function ()
       expect(titles).to.contain(`立案申请 第 ${v} 版`).and.contain(`起诉状 第 ${v} 版`);
       expect(text).to.contain(`第 ${v} 版`);
     }
+    // the complaint once per version, signed: its unsigned upload is not a second entry
+    expect(cf.entries.filter((e: any) => e.kind === "filing-attachment"), titles).to.deep.equal([]);
     // the summons with the lawyer's receipt
     const served = cf.entries.filter((e: any) => e.kind === "service");
     expect(served, titles).to.have.length(1);

@@ -1,5 +1,5 @@
 // The filing the case was accepted from (网上立案): each submitted version's record and signed
-// complaint, and the attachments submitted with a version. Every party of the case sees them: the
+// complaint, and the other attachments submitted with a version. Every party of the case sees them: the
 // complaint is what the defendant answers.
 import type { CaseFileEntry } from "../entry";
 import { fileFields, itemFacts, userNames, type Source } from "./items";
@@ -10,10 +10,14 @@ export const filingEntries: Source = async ({ db, filingId }) => {
     db.filingVersion.findMany({ where: { filingId }, orderBy: { version: "asc" } }),
     db.filingAttachment.findMany({ where: { filingId } }),
   ]);
-  // An attachment belongs to the file if some version was submitted while it was attached.
-  const submitted = attachments.filter((a) =>
-    versions.some((v) => v.submittedAt >= a.addedAt && (a.removedAt === null || a.removedAt > v.submittedAt)),
-  );
+  // An attachment belongs to the file if some version was submitted while it was attached; the
+  // complaint PDF not when each of those versions holds it signed (the signed copy is that document
+  // with the filer's signature: listing both would show one complaint twice).
+  const withIt = (a: (typeof attachments)[number]) => versions.filter((v) => v.submittedAt >= a.addedAt && (a.removedAt === null || a.removedAt > v.submittedAt));
+  const submitted = attachments.filter((a) => {
+    const vs = withIt(a);
+    return vs.length > 0 && !(a.kind === "complaint" && vs.every((v) => v.complaintEvidenceId));
+  });
   const ids = [
     ...versions.flatMap((v) => [v.recordEvidenceId, ...(v.complaintEvidenceId ? [v.complaintEvidenceId] : [])]),
     ...submitted.map((a) => a.evidenceId),

@@ -4,7 +4,11 @@
 // digest and a download.
 import { api, download } from "./ws-api.mjs";
 import { el, formatTime, hex, say, sayError, table, tx } from "./ws-dom.mjs";
-import { anchoringBadge } from "./ws-cases.mjs";
+import { anchoringBadge, poll } from "./ws-cases.mjs";
+
+// The file grows while the page is open (a summons served, a receipt, evidence finalised, an entry
+// anchored): it is read again this often, and drawn again only when it changed.
+const POLL_MS = 5000;
 
 function anchoringCell(a) {
   return el(
@@ -83,11 +87,16 @@ export function caseFileSection(ctx, c) {
   const errors = el("div", { role: "alert", id: "casefile-errors" });
   const entriesBox = el("div", { id: "casefile-entries" });
   const exportsBox = el("div", { id: "casefile-exports" });
+  let shown = { entries: null, exports: null };
   const refresh = async () => {
     const [file, exported] = await Promise.all([api("GET", `cases/${c.id}/file`), isJudge ? api("GET", `cases/${c.id}/file/exports`) : null]);
     if (!ctx.alive()) return;
-    entriesBox.replaceChildren(entriesTable(file.entries));
-    if (exported) exportsBox.replaceChildren(el("h3", { id: "casefile-exports-title" }, tx("casefile.exports")), exportsTable(exported.exports, errors));
+    // redrawn only when changed, so a button is not replaced under the reader's pointer
+    const entries = JSON.stringify(file.entries);
+    if (entries !== shown.entries) entriesBox.replaceChildren(entriesTable(file.entries));
+    const exports = exported ? JSON.stringify(exported.exports) : null;
+    if (exported && exports !== shown.exports) exportsBox.replaceChildren(el("h3", { id: "casefile-exports-title" }, tx("casefile.exports")), exportsTable(exported.exports, errors));
+    shown = { entries, exports };
   };
   const exportButton = isJudge
     ? el(
@@ -127,6 +136,6 @@ export function caseFileSection(ctx, c) {
     exportButton ? el("div", { class: "ws-actions" }, exportButton, el("p", { class: "hint" }, tx("casefile.exportHint"))) : null,
     exportsBox,
   );
-  refresh().catch((e) => ctx.alive() && sayError(errors, e));
+  void poll(ctx, POLL_MS, () => refresh().catch((e) => ctx.alive() && sayError(errors, e)));
   return node;
 }
