@@ -202,6 +202,9 @@ describe("the mediation room (Chromium)", function () {
     const defendantLink = (await mp.getAttribute(`[data-signing-link="${defendant.id}"]`, "href"))!;
     expect(lawyerLink).to.match(/\/sign\/#token=/);
     expect(await mp.textContent("#agreement-signers")).to.contain("王律师").and.contain("乙公司经理").and.contain("待签署");
+    // out for signing: ending the mediation is not offered (the agreement would have to be voided)
+    expect(await mp.locator("#mediation-fail").count()).to.equal(0);
+    expect(await mp.textContent("#view")).to.not.contain("null");
     await shot(mp, "agreement-sent");
     await mp.close();
 

@@ -308,11 +308,14 @@ export async function mediationView(root, ctx, id) {
     });
     actions.push(f);
   }
-  if ((you === "clerk" || you === "mediator") && m.status === "in_progress") {
+  // an agreement out for signing must be voided first (the API says agreement_pending): not offered
+  const pending = m.agreement && !["declined", "voided", "expired", "draft"].includes(m.agreement.status);
+  if ((you === "clerk" || you === "mediator") && m.status === "in_progress" && !pending) {
     actions.push(reasonForm("mediation-fail", "mediation.fail.reason", "mediation.fail.submit", (reason) => act(() => api("POST", `mediations/${m.id}/fail`, { json: { reason } }), "mediation.failed")));
   }
 
-  root.append(
+  // root.append would write an absent section as the text "null": only the present ones
+  const sections = [
     el(
       "section",
       { class: "card", "aria-labelledby": "mediation-heading", "data-mediation-id": m.id, "data-status": m.status },
@@ -349,5 +352,6 @@ export async function mediationView(root, ctx, id) {
           el("button", { type: "button", class: "button primary", id: "order-download", onclick: () => download(`mediations/${m.id}/confirmation`, `order-${m.id}.pdf`).catch((e) => sayError(errors, e, MEDIATION_ERRORS)) }, tx("mediation.confirmation.download")),
         )
       : null,
-  );
+  ];
+  root.append(...sections.filter(Boolean));
 }
