@@ -28,7 +28,7 @@ describe("the mediation room (Chromium)", function () {
   let tmp: string;
   let court: string, committee: string, plaintiffOrg: string, defendantOrg: string;
   let clerk: User, judge: User, mediator: User, lawyer: User, defendant: User, outsider: User;
-  let agreedId: string;
+  let agreedId: string, agreedFiling: string;
   const pageErrors: string[] = [];
 
   const json = async (res: Response, status: number): Promise<any> => {
@@ -128,7 +128,7 @@ describe("the mediation room (Chromium)", function () {
   };
 
   it("the lawyer asks for mediation on the submitted filing's page and lands in the room", async () => {
-    const filingId = await submitted("甲公司诉乙公司买卖合同纠纷（调解）");
+    const filingId = (agreedFiling = await submitted("甲公司诉乙公司买卖合同纠纷（调解）"));
     const page = await logIn(lawyer);
     await page.goto(`${tp.url}/workspace/#/filings/${filingId}`);
     await page.waitForSelector("#mediation-open-form");
@@ -246,6 +246,15 @@ describe("the mediation room (Chromium)", function () {
     await agreement.saveAs(afile);
     expect(fs.readFileSync(afile).subarray(0, 5).toString()).to.equal("%PDF-");
     await lp.close();
+  });
+
+  it("the clerk's page of the mediated filing: closed as mediated, nothing left to decide or propose", async () => {
+    const page = await logIn(clerk);
+    await page.goto(`${tp.url}/workspace/#/queue/${agreedFiling}`);
+    await page.waitForSelector(`[data-filing-id="${agreedFiling}"]`);
+    expect(await page.locator("#decisions, #mediation-open").count()).to.equal(0);
+    expect(await page.textContent("#view")).to.not.contain("null");
+    await page.close();
   });
 
   it("failure: the clerk proposes from the queue, the lawyer accepts, the mediator ends it with a reason; the filing is back in the queue", async () => {

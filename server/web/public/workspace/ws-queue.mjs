@@ -143,7 +143,8 @@ export async function queueFilingView(root, ctx, id) {
     const again = root.querySelector("#filing-news");
     if (again) say(again, "ok", key, params);
   };
-  root.append(
+  // root.append writes an absent section (null) as the text "null": only the present ones
+  const sections = [
     el(
       "section",
       { class: "card", "aria-labelledby": "filing-heading", "data-filing-id": d.id },
@@ -161,5 +162,6 @@ export async function queueFilingView(root, ctx, id) {
     d.status === "submitted" ? decisions(d, judges, decided) : null,
     d.status === "submitted" ? openMediationSection(d.id, "clerk") : null,
     filingRecord(d),
-  );
+  ];
+  root.append(...sections.filter(Boolean));
 }
