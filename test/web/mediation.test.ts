@@ -301,7 +301,9 @@ describe("the mediation room (Chromium)", function () {
     await page.waitForSelector("#mediations-table");
     expect(await page.locator("#mediations-table tr[data-mediation-id]").count()).to.equal(0);
     await page.goto(`${tp.url}/workspace/#/mediations/${agreedId}`);
-    await page.waitForSelector("#view [role=alert] .ws-message-bad");
+    await page.waitForSelector('#view [role=alert] [data-error-code="not_found"]');
+    // the language chosen in the previous test stays with the browser profile: either sentence
+    expect(await page.textContent("#view [role=alert]")).to.match(/没有找到该调解|No such mediation, or you take no part in it/);
     expect(await page.locator(`[data-mediation-id="${agreedId}"]`).count()).to.equal(0);
     expect(await page.textContent("#view")).to.not.contain("甲公司诉乙公司");
     await page.close();

@@ -90,6 +90,8 @@ export const zh = {
   "mediation.error.certificate_required": "您的证书密钥由您自己保管，平台无法代您签名裁定书；请申请平台签发的证书。",
   "mediation.error.not_confirmed": "该调解尚未司法确认，没有裁定书。",
   "mediation.error.conflict": "调解在此期间已有变化：请刷新后重试。",
+  "mediation.error.not_found": "没有找到该调解，或您不是该调解的参与人。",
+  "mediation.error.invalid_input": "填写的内容不符合要求，请检查后重试。",
 };
 export const en = {
   "mail.template.mediation-status": "Pre-litigation mediation",
@@ -182,4 +184,6 @@ export const en = {
   "mediation.error.certificate_required": "Your certificate's key is your own, so the platform cannot sign the order for you: ask for a platform-issued certificate.",
   "mediation.error.not_confirmed": "The mediation is not confirmed yet: there is no order.",
   "mediation.error.conflict": "The mediation changed meanwhile: reload and try again.",
+  "mediation.error.not_found": "No such mediation, or you take no part in it.",
+  "mediation.error.invalid_input": "Something entered does not fit what is asked: check it and try again.",
 };

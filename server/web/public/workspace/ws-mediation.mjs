@@ -20,6 +20,8 @@ export const MEDIATION_ERRORS = {
   certificate_required: "mediation.error.certificate_required",
   not_confirmed: "mediation.error.not_confirmed",
   conflict: "mediation.error.conflict",
+  not_found: "mediation.error.not_found",
+  invalid_input: "mediation.error.invalid_input",
 };
 const STATUS_KIND = { proposed: "wait", in_progress: "wait", agreed: "ok", confirmed: "ok", failed: "bad" };
 const OPEN = ["proposed", "in_progress"];
@@ -244,7 +246,15 @@ function agreementSection(m, me, links, act, errors) {
 
 /** One mediation. */
 export async function mediationView(root, ctx, id) {
-  const m = await api("GET", `mediations/${encodeURIComponent(id)}`);
+  let m;
+  try {
+    m = await api("GET", `mediations/${encodeURIComponent(id)}`);
+  } catch (e) {
+    if (!ctx.alive()) return;
+    const region = el("div", { role: "alert", id: "mediation-errors" });
+    root.append(el("section", { class: "card" }, el("h1", { tabindex: "-1", "data-view-heading": "" }, tx("mediation.heading")), region, el("p", {}, el("a", { href: "#/mediations" }, tx("mediation.back")))));
+    return sayError(region, e, MEDIATION_ERRORS);
+  }
   const me = ctx.me;
   const you = m.mediator?.id === me.id ? "mediator" : me.role === "clerk" ? "clerk" : me.role === "judge" ? "judge" : "filer";
   m.you = you;
