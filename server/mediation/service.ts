@@ -123,10 +123,12 @@ export class MediationService {
 
   private async summary(m: MediationRow) {
     const { db } = this.d;
-    const [filing, court, mediator] = await Promise.all([
-      db.filing.findUnique({ where: { id: m.filingId } }),
+    const filing = await db.filing.findUnique({ where: { id: m.filingId } });
+    const [court, mediator, filer] = await Promise.all([
       db.organization.findUnique({ where: { id: m.courtId }, select: { name: true } }),
       m.mediatorId ? db.user.findUnique({ where: { id: m.mediatorId }, select: { id: true, name: true, organizationId: true } }) : null,
+      // the filer signs the agreement for its side: the mediator's page names them as that signer
+      filing ? db.user.findUnique({ where: { id: filing.filerId }, select: { id: true, name: true } }) : null,
     ]);
     return {
       id: m.id,
@@ -138,6 +140,7 @@ export class MediationService {
       status: m.status,
       requestedBy: m.requestedBy,
       mediator: mediator ? { id: mediator.id, name: mediator.name, organizationId: mediator.organizationId } : null,
+      filer: filer ? { id: filer.id, name: filer.name } : null,
       createdAt: m.createdAt.toISOString(),
       updatedAt: m.updatedAt.toISOString(),
       agreementContractId: m.agreementContractId,
@@ -156,6 +159,7 @@ export class MediationService {
     return {
       ...(await this.summary(m)),
       parties: parseDraft(access.filing.draft).parties ?? [],
+      filerPartyIndex: parseDraft(access.filing.draft).filerPartyIndex ?? 0,
       agreement: contract
         ? {
             contractId: contract.id,

@@ -20,16 +20,19 @@ import { myOrganizationView } from "./ws-org.mjs";
 import { anchoringView, auditView, certificatesView, organizationView, organizationsView, outboxView, usersView } from "./ws-admin.mjs";
 import { statisticsView } from "./ws-statistics.mjs";
 import { hearingsView } from "./ws-hearings.mjs";
+import { mediationView, mediationsView } from "./ws-mediation.mjs";
 import { welcomeToken, welcomeView, wireForgotPassword } from "./ws-welcome.mjs";
 
 const LANG_KEY = "evidence-workspace.lang";
 const $ = (id) => document.getElementById(id);
 /** The views of each role, the first being where it lands. */
 const NAV = {
-  member: ["contracts", "filings", "cases", "hearings", "inbox"],
-  lawyer: ["cases", "filings", "hearings", "inbox", "contracts"],
-  judge: ["cases", "hearings", "statistics", "audit"],
-  clerk: ["queue", "cases", "statistics"],
+  member: ["contracts", "filings", "mediations", "cases", "hearings", "inbox"],
+  lawyer: ["cases", "filings", "mediations", "hearings", "inbox", "contracts"],
+  judge: ["cases", "hearings", "mediations", "statistics", "audit"],
+  clerk: ["queue", "mediations", "cases", "statistics"],
+  // a mediator works in the mediation room, and signs nothing there: the agreement's parties do
+  mediator: ["mediations"],
   admin: ["organizations", "users", "certificates", "audit", "anchoring", "outbox", "statistics"],
 };
 /** A view by name; those taking an id (#/name/id) have their own entry in DETAIL. */
@@ -48,6 +51,7 @@ const VIEWS = {
   outbox: outboxView,
   statistics: statisticsView,
   hearings: hearingsView,
+  mediations: mediationsView,
 };
 const DETAIL = {
   cases: async (view, ctx, id, state) => {
@@ -58,6 +62,7 @@ const DETAIL = {
   organizations: (view, ctx, id) => organizationView(view, ctx, id),
   filings: (view, ctx, id) => filingView(view, ctx, id),
   queue: (view, ctx, id) => queueFilingView(view, ctx, id),
+  mediations: (view, ctx, id) => mediationView(view, ctx, id),
 };
 /** The role's views, and "My organisation" for an organisation's administrator. */
 const navOf = (user) => [...(NAV[user.role] ?? []), ...(user.orgAdmin && user.role !== "admin" && user.organizationId ? ["organization"] : [])];

@@ -6,6 +6,7 @@
 // amends and resubmits (a new version; every version stays listed). The read-only parts (the
 // filing's content, versions, citations, events) are shared with the clerk's queue.
 import { api, download, upload } from "./ws-api.mjs";
+import { openMediationSection } from "./ws-mediation.mjs";
 import { badge, colon, el, field, fileHint, formatTime, hasText, hex, progressBox, say, sayError, table, tx } from "./ws-dom.mjs";
 
 const PARTY_KINDS = ["plaintiff", "defendant", "third-party"];
@@ -488,6 +489,9 @@ export async function filingView(root, ctx, id) {
     el("p", {}, el("a", { href: "#/filings" }, tx("filing.back"))),
   );
   const sections = [header, news, errors];
+  // a submitted filing may go to pre-litigation mediation first, at the filer's request
+  if (d.status === "submitted" && d.filerId === ctx.me.id) sections.push(openMediationSection(d.id, "filer"));
+  if (d.status === "mediation" || d.status === "mediated") sections.push(el("p", { class: "card" }, el("a", { href: "#/mediations", id: "filing-to-mediation" }, tx("mediation.fromFiling"))));
   if (editable) {
     const form = draftForm(d);
     const save = async () => api("PATCH", `filings/${d.id}`, { json: form.collect() });

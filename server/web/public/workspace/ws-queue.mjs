@@ -3,6 +3,7 @@
 // verified citations, versions) and the three decisions: accept (a judge of the court picked from
 // the directory, the cause of action, a case number or the court's format), ask for corrections
 // (a reason and a deadline), or reject (a reason).
+import { openMediationSection } from "./ws-mediation.mjs";
 import { api } from "./ws-api.mjs";
 import { confirmStep, el, field, formatTime, say, sayError, table, tx } from "./ws-dom.mjs";
 import { attachmentsTable, citationsTable, daysCell, decisionNote, filingContent, filingFacts, filingRecord, filingStatusBadge } from "./ws-filing.mjs";
@@ -142,7 +143,8 @@ export async function queueFilingView(root, ctx, id) {
     const again = root.querySelector("#filing-news");
     if (again) say(again, "ok", key, params);
   };
-  root.append(
+  // root.append writes an absent section (null) as the text "null": only the present ones
+  const sections = [
     el(
       "section",
       { class: "card", "aria-labelledby": "filing-heading", "data-filing-id": d.id },
@@ -158,6 +160,8 @@ export async function queueFilingView(root, ctx, id) {
     el("section", { class: "card", "aria-labelledby": "attachments-title" }, el("h2", { id: "attachments-title" }, tx("filing.attachments")), attachmentsTable(d.attachments, { filingId: d.id, errors })),
     el("section", { class: "card", "aria-labelledby": "citations-title" }, el("h2", { id: "citations-title" }, tx("filing.citations")), citationsTable(d.citations ?? [], { filingId: d.id, errors })),
     d.status === "submitted" ? decisions(d, judges, decided) : null,
+    d.status === "submitted" ? openMediationSection(d.id, "clerk") : null,
     filingRecord(d),
-  );
+  ];
+  root.append(...sections.filter(Boolean));
 }
