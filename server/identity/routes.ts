@@ -32,6 +32,10 @@ export function pkiPublicRoutes(identity: IdentityService): Router {
   r.get("/pki/crl", async (_req, res) => {
     res.type("application/pkix-crl").set("Cache-Control", "no-cache").send(await identity.currentCrl());
   });
+  // The root's CRL for the CAs it issued, named in the issuing CA's certificate.
+  r.get("/pki/arl", async (_req, res) => {
+    res.type("application/pkix-crl").set("Cache-Control", "no-cache").send(await identity.currentArl());
+  });
   // RFC 3161 over HTTP (section 3.4): every answer is a TimeStampResp, a rejection included.
   r.post("/tsa", async (req, res) => {
     const body = await readLimited(req, MAX_TSA_REQUEST_BYTES);

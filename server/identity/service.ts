@@ -2,14 +2,15 @@
 // certificates for organisations and people, revocation and the CRL, the RFC 3161 TSA, and the
 // signing of evidence with the submitter's own key. Every private key is sealed under the master
 // key before it touches the database, and none is ever returned.
-import { randomBytes, randomUUID } from "node:crypto";
+import { createPublicKey, randomBytes, randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
 import { ApiError, notFound } from "../http/errors";
 import type { KeyVault } from "../pki/key-vault";
 import type { AuditService } from "../audit/service";
 import { generateKeyPairAsync } from "../pki/keys";
-import { issueCertificate, type CertificateKind } from "../pki/certificate-issue";
-import { certificateInfo } from "../pki/certificate-parse";
+import { crlDistributionPointsDer, issueCertificate, type CertificateKind } from "../pki/certificate-issue";
+import { certificateInfo, parseCertificatePem } from "../pki/certificate-parse";
+import { OID } from "../pki/oid";
 import type { Subject } from "../pki/names";
 import { buildCrl, parseCrl, type RevocationReason } from "../pki/crl";
 import { parseCsr, CsrError } from "../pki/csr";
@@ -89,17 +90,66 @@ export class IdentityService {
     return `${this.publicUrl}/api/pki/crl`;
   }
 
+  /** The root's CRL (ARL): the revocation source of the certificates the root issued. */
+  get arlUrl(): string {
+    return `${this.publicUrl}/api/pki/arl`;
+  }
+
+  /**
+   * Where revocation of a certificate issued by `issuer` is published: the CRL of that issuer. A
+   * certificate of the root names the ARL, one of the issuing CA the CRL (RFC 5280 §4.2.1.13: the
+   * CRL at a distribution point is signed by the certificate's issuer unless cRLIssuer says otherwise).
+   */
+  private crlUrlFor(issuer: CertRow): string {
+    return issuer.id === "root-ca" ? this.arlUrl : this.crlUrl;
+  }
+
   /** Creates the root CA, the issuing CA, the TSA certificate and the first CRL on first start. */
   async init(): Promise<void> {
     const root = await this.ensurePlatformCert("root-ca", { commonName: "Evidence Platform Root CA", organization: "Evidence Platform", country: "CN" }, null);
-    const issuing = await this.ensurePlatformCert("issuing-ca", { commonName: "Evidence Platform Issuing CA", organization: "Evidence Platform", country: "CN" }, root);
+    let issuing = await this.ensurePlatformCert("issuing-ca", { commonName: "Evidence Platform Issuing CA", organization: "Evidence Platform", country: "CN" }, root);
     const tsa = await this.ensurePlatformCert("tsa", { commonName: "Evidence Platform Time-Stamping Authority", organization: "Evidence Platform", country: "CN" }, issuing);
     // The platform's own seal, for the documents it issues (evidence certificates).
     const seal = await this.ensurePlatformCert("platform-seal", { commonName: "Evidence Platform 电子证据平台", organization: "Evidence Platform", country: "CN" }, issuing);
     // A master key other than the one that sealed these keys fails here, at start, not at first use.
     this.unsealKey(issuing);
+    issuing = await this.recertifyIfCdpDiffers(issuing, root);
     this.platformCerts = { root, issuing, tsa, seal };
     if ((await this.db.revocationList.count()) === 0) await this.publishCrl();
+    if ((await this.db.authorityRevocationList.count()) === 0) await this.publishArl();
+  }
+
+  /**
+   * Installations made before the ARL existed have an issuing CA certificate naming the issuing
+   * CA's own CRL (or a PUBLIC_URL since changed): nothing signed by the root then says the issuing
+   * CA is not revoked, and a strict validator rejects every chain through it. Such a certificate is
+   * replaced by a new one from the root for the same key and subject, so every certificate the
+   * issuing CA signed, before or after, chains to it. Documents that embed the old certificate keep
+   * it (and its old distribution point).
+   */
+  private async recertifyIfCdpDiffers(cert: CertRow, root: CertRow): Promise<CertRow> {
+    const want = crlDistributionPointsDer(this.crlUrlFor(root));
+    const have = parseCertificatePem(cert.certPem).extensions.get(OID.cRLDistributionPoints)?.value;
+    if (have && have.equals(want)) return cert;
+    const subject = JSON.parse(cert.subject) as Subject;
+    const issued = issueCertificate({
+      kind: "issuing-ca",
+      subject,
+      subjectPublicKeyPem: createPublicKey(this.unsealKey(cert)).export({ type: "spki", format: "pem" }).toString(),
+      issuer: { certPem: root.certPem, privateKeyPem: this.unsealKey(root) },
+      crlUrl: this.crlUrlFor(root),
+      validityDays: Math.min(VALIDITY.issuing, Math.floor((parseCertificatePem(root.certPem).notAfter.getTime() - Date.now()) / 86400_000)),
+    });
+    // Only the row still holding the certificate we read is changed: a second instance starting at
+    // the same moment finds it changed and uses the one the first stored.
+    const changed = await this.db.certificate.updateMany({
+      where: { id: cert.id, fingerprint: cert.fingerprint },
+      data: { serialHex: issued.serialHex, fingerprint: issued.fingerprintSha256, certPem: issued.certPem, notBefore: issued.notBefore, notAfter: issued.notAfter },
+    });
+    if (changed.count === 1) {
+      await this.audit.record({ actorId: null, action: "certificate.recertified", subject: cert.id, details: { oldSerialHex: cert.serialHex, serialHex: issued.serialHex } });
+    }
+    return (await this.db.certificate.findUnique({ where: { id: cert.id } }))!;
   }
 
   private certs() {
@@ -116,7 +166,7 @@ export class IdentityService {
       kind,
       subject,
       subjectPublicKeyPem: keys.publicKeyPem,
-      ...(issuer ? { issuer: { certPem: issuer.certPem, privateKeyPem: this.unsealKey(issuer) }, crlUrl: this.crlUrl } : { selfSignKeyPem: keys.privateKeyPem }),
+      ...(issuer ? { issuer: { certPem: issuer.certPem, privateKeyPem: this.unsealKey(issuer) }, crlUrl: this.crlUrlFor(issuer) } : { selfSignKeyPem: keys.privateKeyPem }),
       validityDays: kind === "root-ca" ? VALIDITY.root : kind === "issuing-ca" ? VALIDITY.issuing : VALIDITY.tsa,
     });
     try {
@@ -287,6 +337,38 @@ export class IdentityService {
   async currentCrl(): Promise<Buffer> {
     const last = await this.db.revocationList.findFirst({ orderBy: { number: "desc" } });
     if (!last || Date.now() - last.createdAt.getTime() > (CRL_LIFETIME_DAYS / 2) * 86400_000) return this.publishCrl();
+    return Buffer.from(last.der, "base64");
+  }
+
+  /** A new ARL, signed by the root, listing the revoked certificates the root issued. */
+  async publishArl(): Promise<Buffer> {
+    const root = this.certs().root;
+    const revoked = await this.db.certificate.findMany({ where: { kind: "issuing-ca", revokedAt: { not: null } }, orderBy: { revokedAt: "asc" } });
+    for (let attempt = 0; ; attempt++) {
+      const last = await this.db.authorityRevocationList.findFirst({ orderBy: { number: "desc" } });
+      const number = (last?.number ?? 0) + 1;
+      const now = new Date();
+      const der = buildCrl({
+        issuerCertPem: root.certPem,
+        issuerKeyPem: this.unsealKey(root),
+        revoked: revoked.map((r) => ({ serialHex: r.serialHex, revokedAt: r.revokedAt!, reason: r.revocationReason as RevocationReason })),
+        crlNumber: BigInt(number),
+        thisUpdate: now,
+        nextUpdate: new Date(now.getTime() + CRL_LIFETIME_DAYS * 86400_000),
+      });
+      try {
+        await this.db.authorityRevocationList.create({ data: { number, der: der.toString("base64") } });
+        return der;
+      } catch (e) {
+        if (attempt >= 5) throw e; // another instance published the same number: build the next one
+      }
+    }
+  }
+
+  /** The current ARL; a fresh one when the last is past half its lifetime. */
+  async currentArl(): Promise<Buffer> {
+    const last = await this.db.authorityRevocationList.findFirst({ orderBy: { number: "desc" } });
+    if (!last || Date.now() - last.createdAt.getTime() > (CRL_LIFETIME_DAYS / 2) * 86400_000) return this.publishArl();
     return Buffer.from(last.der, "base64");
   }
 

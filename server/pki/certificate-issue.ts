@@ -48,7 +48,8 @@ function keyUsageDer(bits: KeyUsage[]): Buffer {
   return derBitString(Buffer.from(bytes.slice(0, used)), unused);
 }
 
-function crlDistributionPointsDer(url: string): Buffer {
+/** The cRLDistributionPoints extension value naming one URL (exported to compare a certificate's with it). */
+export function crlDistributionPointsDer(url: string): Buffer {
   if (!/^https?:\/\/[\x21-\x7e]+$/.test(url)) throw new Error("crlUrl must be an http(s) URL of ASCII characters");
   // CRLDistributionPoints ::= SEQUENCE OF DistributionPoint { distributionPoint [0] { fullName [0] GeneralNames } }
   const uri = tlv(0x86, Buffer.from(url, "latin1")); // uniformResourceIdentifier [6] IA5String

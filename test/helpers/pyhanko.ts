@@ -1,7 +1,7 @@
 // pyHanko, a strict PAdES validator we did not write, when this machine has it. PYHANKO names its
 // executable (CI installs it into a virtual environment from its source, see .ci/run); tests that
 // compare our verdict with it skip when it is absent, and say so.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -41,6 +41,25 @@ export function pyhankoValidate(exe: string, pdfFile: string, trustPemFile: stri
   const r = spawnSync(exe, args, { encoding: "utf8", cwd: path.dirname(pdfFile), timeout: 120_000 });
   const output = `${r.stdout ?? ""}${r.stderr ?? ""}`;
   return { status: r.status, output, signatures: parsePyhanko(output) };
+}
+
+/**
+ * pyhankoValidate without blocking this process: for a file whose certificates name URLs of a
+ * platform running in this process (pyHanko fetches its CRLs while the event loop serves them).
+ */
+export function pyhankoValidateAsync(exe: string, pdfFile: string, trustPemFile: string, opts: PyhankoOptions = {}): Promise<PyhankoVerdict> {
+  const args = ["sign", "validate", "--pretty-print", "--trust", trustPemFile];
+  if (opts.softRevocation) args.push("--soft-revocation-check");
+  if (opts.ltvProfile) args.push("--ltv-profile", opts.ltvProfile);
+  args.push(pdfFile);
+  return new Promise((resolve, reject) => {
+    const child = spawn(exe, args, { cwd: path.dirname(pdfFile), timeout: 120_000 });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, output, signatures: parsePyhanko(output) }));
+  });
 }
 
 /** Each signature's block: pyHanko heads one per field ("Field 1: <name>") and ends it with
