@@ -16,15 +16,21 @@ export interface ServiceRates {
   unopened: number;
 }
 
+/** Whether the scope puts conditions on the case. */
+const scoped = (s: Scope) => Boolean(s.courtId || s.causeOfAction || s.judgeId);
+
 export async function serviceRates(db: Db, d: Dialect, s: Scope, r: Range): Promise<ServiceRates> {
   const q = new Query(d);
   const [row] = await q.rows<Record<string, unknown>>(
     db,
-    `WITH dl AS (SELECT dd."documentId" AS doc, MIN(dd."openedAt") AS opened FROM "DocumentDelivery" dd GROUP BY dd."documentId"),
-     served AS (
-       SELECT sd."servedAt", CASE WHEN dl.doc IS NULL THEN 0 ELSE 1 END AS deliveries, dl.opened AS opened
-       FROM "ServedDocument" sd JOIN "CourtCase" c ON c."id" = sd."caseId" LEFT JOIN dl ON dl.doc = sd."id"
+    // One pass: each served document in the range with its own deliveries (looked up by documentId),
+    // instead of grouping every delivery of the table first; the case is joined only when the scope
+    // needs its columns (every served document has a case).
+    `WITH served AS (
+       SELECT sd."servedAt", COUNT(dd."documentId") AS deliveries, MIN(dd."openedAt") AS opened
+       FROM "ServedDocument" sd ${scoped(s) ? 'JOIN "CourtCase" c ON c."id" = sd."caseId"' : ""} LEFT JOIN "DocumentDelivery" dd ON dd."documentId" = sd."id"
        WHERE ${caseConditions(q, s)} AND ${q.within('sd."servedAt"', r)}
+       GROUP BY sd."id", sd."servedAt"
      ),
      timed AS (SELECT deliveries, CASE WHEN opened IS NULL THEN NULL ELSE ${d.days('"servedAt"', "opened")} END AS days FROM served)
      SELECT COUNT(*) AS services,
