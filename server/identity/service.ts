@@ -311,26 +311,7 @@ export class IdentityService {
   /** A new CRL with every revoked certificate, its number one above the last. */
   async publishCrl(): Promise<Buffer> {
     const revoked = await this.db.certificate.findMany({ where: { revokedAt: { not: null } }, orderBy: { revokedAt: "asc" } });
-    const issuing = this.certs().issuing;
-    for (let attempt = 0; ; attempt++) {
-      const last = await this.db.revocationList.findFirst({ orderBy: { number: "desc" } });
-      const number = (last?.number ?? 0) + 1;
-      const now = new Date();
-      const der = buildCrl({
-        issuerCertPem: issuing.certPem,
-        issuerKeyPem: this.unsealKey(issuing),
-        revoked: revoked.map((r) => ({ serialHex: r.serialHex, revokedAt: r.revokedAt!, reason: r.revocationReason as RevocationReason })),
-        crlNumber: BigInt(number),
-        thisUpdate: now,
-        nextUpdate: new Date(now.getTime() + CRL_LIFETIME_DAYS * 86400_000),
-      });
-      try {
-        await this.db.revocationList.create({ data: { number, der: der.toString("base64") } });
-        return der;
-      } catch (e) {
-        if (attempt >= 5) throw e; // another instance published the same number: build the next one
-      }
-    }
+    return this.publishRevocationList(this.certs().issuing, revoked, this.db.revocationList);
   }
 
   /** The current CRL; a fresh one when the last is past half its lifetime. */
@@ -342,22 +323,33 @@ export class IdentityService {
 
   /** A new ARL, signed by the root, listing the revoked certificates the root issued. */
   async publishArl(): Promise<Buffer> {
-    const root = this.certs().root;
     const revoked = await this.db.certificate.findMany({ where: { kind: "issuing-ca", revokedAt: { not: null } }, orderBy: { revokedAt: "asc" } });
+    return this.publishRevocationList(this.certs().root, revoked, this.db.authorityRevocationList);
+  }
+
+  /** Signs and stores the next list of `table` (CRL or ARL), numbered one above its last. */
+  private async publishRevocationList(
+    issuer: { certPem: string } & Parameters<IdentityService["unsealKey"]>[0],
+    revoked: { serialHex: string; revokedAt: Date | null; revocationReason: string | null }[],
+    table: {
+      findFirst(args: { orderBy: { number: "desc" } }): Promise<{ number: number } | null>;
+      create(args: { data: { number: number; der: string } }): Promise<unknown>;
+    },
+  ): Promise<Buffer> {
     for (let attempt = 0; ; attempt++) {
-      const last = await this.db.authorityRevocationList.findFirst({ orderBy: { number: "desc" } });
+      const last = await table.findFirst({ orderBy: { number: "desc" } });
       const number = (last?.number ?? 0) + 1;
       const now = new Date();
       const der = buildCrl({
-        issuerCertPem: root.certPem,
-        issuerKeyPem: this.unsealKey(root),
+        issuerCertPem: issuer.certPem,
+        issuerKeyPem: this.unsealKey(issuer),
         revoked: revoked.map((r) => ({ serialHex: r.serialHex, revokedAt: r.revokedAt!, reason: r.revocationReason as RevocationReason })),
         crlNumber: BigInt(number),
         thisUpdate: now,
         nextUpdate: new Date(now.getTime() + CRL_LIFETIME_DAYS * 86400_000),
       });
       try {
-        await this.db.authorityRevocationList.create({ data: { number, der: der.toString("base64") } });
+        await table.create({ data: { number, der: der.toString("base64") } });
         return der;
       } catch (e) {
         if (attempt >= 5) throw e; // another instance published the same number: build the next one
