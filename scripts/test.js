@@ -6,7 +6,7 @@
 // The two passes run side by side: most of a test's time is spent waiting on child processes, the
 // chain and the database, so two mocha processes finish in little more than the longer one's time.
 // Their output is printed pass by pass (each pass's lines are kept until it ends, so the report reads
-// as one run each). TEST_SEQUENTIAL=1 runs them one after the other, streaming as they go.
+// as one run each; a failed pass last). TEST_SEQUENTIAL=1 runs them one after the other, streaming as they go.
 // Extra arguments are passed to mocha (e.g. `npm test -- --grep ingest`).
 const { spawn, spawnSync } = require("node:child_process");
 const path = require("node:path");
@@ -61,6 +61,9 @@ async function main() {
 
   console.log(`\n=== ${passes.map((p) => p.label).join(" and ")}, side by side (output follows as each ends)`);
   const results = await Promise.all(passes.map(runBuffered));
+  // A failed pass is printed last, so that its failures (mocha lists them at the end of its report)
+  // are the last lines of the run, where a CI log's tail shows them.
+  results.sort((a, b) => Number(a.status !== 0) - Number(b.status !== 0));
   for (const r of results) {
     console.log(`\n=== ${r.pass.label} (${r.seconds.toFixed(0)} s)`);
     process.stdout.write(r.output);
