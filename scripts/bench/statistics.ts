@@ -34,7 +34,7 @@ export async function seed(database: Database, cases: number, services: number):
   const exec = (sql: string) => db.$executeRawUnsafe(sql);
   // i in 1..n, as a table s(i)
   const series = (n: number) => (sqlite ? `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${n})` : `WITH s(i) AS (SELECT generate_series(1, ${n}))`);
-  const ts = (ms: string) => (sqlite ? `strftime('%Y-%m-%dT%H:%M:%fZ', (${ms}) / 1000.0, 'unixepoch')` : `to_timestamp((${ms}) / 1000.0) AT TIME ZONE 'UTC'`);
+  const ts = (ms: string) => (sqlite ? `strftime('%Y-%m-%dT%H:%M:%f+00:00', (${ms}) / 1000.0, 'unixepoch')` : `to_timestamp((${ms}) / 1000.0) AT TIME ZONE 'UTC'`);
   const pad = (expr: string) => (sqlite ? `printf('%08d', ${expr})` : `lpad(CAST(${expr} AS TEXT), 8, '0')`);
   const mod = (a: string, b: number) => (sqlite ? `((${a}) % ${b})` : `mod(${a}, ${b})`);
   const opened = `${START_MS} + CAST(i - 1 AS BIGINT) * ${Math.floor(SPAN_MS / cases)}`;

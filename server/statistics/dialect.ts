@@ -1,7 +1,11 @@
 // The few SQL expressions whose spelling differs between SQLite and PostgreSQL: an instant parameter,
 // the China-time period label of a column, and the days between two columns. SQLite holds Prisma's
-// DateTime as ISO-8601 text with an offset (its date functions read it); PostgreSQL as TIMESTAMP(3)
-// in UTC.
+// DateTime as ISO-8601 text in UTC with milliseconds ("2025-01-01T00:00:00.000+00:00", the driver
+// adapter's default format; "…Z" reads the same); PostgreSQL as TIMESTAMP(3) in UTC.
+// On SQLite an instant is compared as that text, not through julianday(): the fixed-width UTC prefix
+// orders as time does, and a bare column can use its index (julianday(column) cannot, and costs a
+// date parse per row). The bound instant is the prefix without an offset, so a stored value equal
+// to it compares greater (it is longer): `>=` includes it and `<` excludes it, as a range wants.
 import type { DbProvider } from "../db/url";
 import type { Period } from "./periods";
 
@@ -21,8 +25,8 @@ export interface Dialect {
 
 const SQLITE: Dialect = {
   provider: "sqlite",
-  param: (p) => `julianday(${p})`,
-  at: (c) => `julianday(${c})`,
+  param: (p) => p,
+  at: (c) => c,
   label: (c, period) => {
     const local = `${c}, '+8 hours'`;
     if (period === "year") return `strftime('%Y', ${local})`;
@@ -30,7 +34,7 @@ const SQLITE: Dialect = {
     return `strftime('%Y-%m', ${local})`;
   },
   days: (a, b) => `(julianday(${b}) - julianday(${a}))`,
-  instant: (d) => d.toISOString().replace("T", " ").replace("Z", ""),
+  instant: (d) => d.toISOString().replace("Z", ""),
 };
 
 const POSTGRESQL: Dialect = {

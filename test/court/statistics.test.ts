@@ -274,6 +274,17 @@ describe("court statistics", function () {
       expect(quarter.cases.accepted).to.deep.equal([{ period: "2025-Q1", count: 1 }, { period: "2025-Q2", count: 2 }]);
     });
 
+    it("a period's edges: its first instant in China time is in it, the millisecond before is not", async () => {
+      const courtE = (await json(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "戊区人民法院", kind: "court" } }), 201)).id as string;
+      const edge = (openedAt: string) => newCase({ courtId: courtE, court: "戊区人民法院", cause: "买卖合同纠纷", openedAt, judges: [j3.id], parties: [{ kind: "plaintiff", name: "甲" }] });
+      // June and July 2025 in China time: 2025-05-31T16:00:00.000Z up to 2025-07-31T16:00:00.000Z
+      for (const t of ["2025-05-31T15:59:59.999Z", "2025-05-31T16:00:00.000Z", "2025-07-31T15:59:59.999Z", "2025-07-31T16:00:00.000Z"]) await edge(t);
+      const m = await json(await get({ token: tp.adminToken }, `measures?period=month&from=2025-06&to=2025-07&courtId=${courtE}`), 200);
+      expect(m.cases.accepted).to.deep.equal([{ period: "2025-06", count: 1 }, { period: "2025-07", count: 1 }]);
+      const wider = await json(await get({ token: tp.adminToken }, `measures?period=month&from=2025-05&to=2025-08&courtId=${courtE}`), 200);
+      expect(wider.cases.accepted.map((x: any) => x.count)).to.deep.equal([1, 1, 1, 1]);
+    });
+
     it("a judge narrows to their own cases; a judge of no court sees only theirs", async () => {
       const mine = await json(await get(j1, `measures?${RANGE}&mine=true`), 200);
       expect(mine.scope).to.include({ courtId: courtA, judgeId: j1.id });
