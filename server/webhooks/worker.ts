@@ -44,6 +44,8 @@ export class WebhookWorker {
   private running: Promise<unknown> | null = null;
   private stopping = false;
   private cycleFailures = 0;
+  /** The last pass found a full page and sent something: more may be due now. */
+  private backlog = false;
   /** Why the last cycle failed (the database, usually), or null. */
   lastError: string | null = null;
 
@@ -72,10 +74,10 @@ export class WebhookWorker {
     if (this.stopping) return;
     this.timer = setTimeout(() => {
       this.running = this.runOnce().then(
-        (n) => {
+        () => {
           this.cycleFailures = 0;
           this.lastError = null;
-          this.schedule(n === PAGE ? 0 : this.opts.pollMs);
+          this.schedule(this.backlog ? 0 : this.opts.pollMs);
         },
         (err: unknown) => {
           this.cycleFailures++;
@@ -101,7 +103,8 @@ export class WebhookWorker {
       take: PAGE,
     })) as Row[];
     const ready: Row[] = [];
-    for (const row of due) if (!(await this.waitsForEarlier(row))) ready.push(row);
+    for (const row of due) if (!(await this.waitsForEarlier(row, now))) ready.push(row);
+    this.backlog = due.length === PAGE && ready.length > 0;
     let next = 0;
     const lane = async () => {
       while (next < ready.length && !this.stopping) {
@@ -114,13 +117,22 @@ export class WebhookWorker {
     return due.length;
   }
 
-  /** An earlier delivery with the same ordering key is still pending or being sent. */
-  private async waitsForEarlier(row: Row): Promise<boolean> {
+  /**
+   * An earlier delivery with the same ordering key is still pending or being sent. A row waiting
+   * behind one that waits for its next attempt is moved to that time: otherwise rows that cannot go
+   * would stay due, fill every page, and keep other contracts' deliveries from being looked at.
+   */
+  private async waitsForEarlier(row: Row, now: Date): Promise<boolean> {
     const earlier = await this.db.webhookDelivery.findFirst({
       where: { endpointId: row.endpointId, orderingKey: row.orderingKey, sequence: { lt: row.sequence }, status: { in: ["pending", "sending"] } },
-      select: { id: true },
+      orderBy: { sequence: "asc" },
+      select: { status: true, nextAttemptAt: true },
     });
-    return earlier !== null;
+    if (!earlier) return false;
+    if (row.status === "pending" && earlier.status === "pending" && earlier.nextAttemptAt > now) {
+      await this.db.webhookDelivery.updateMany({ where: { id: row.id, status: "pending", attempts: row.attempts }, data: { nextAttemptAt: earlier.nextAttemptAt } });
+    }
+    return true;
   }
 
   /** Takes the row for one lease and opens its attempt record, unless someone changed it since it was read. */

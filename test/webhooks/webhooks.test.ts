@@ -9,6 +9,7 @@ import { createHmac } from "node:crypto";
 import pino from "pino";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
 import { WebhookWorker } from "../../server/webhooks/worker";
+import { enqueueWebhookEvents } from "../../server/webhooks/outbox";
 import { checkEndpointUrl, nonPublicKind } from "../../server/webhooks/address-policy";
 import { verifyWebhook } from "../../server/core/webhook-signature";
 import { eventually, Receiver, type Received } from "./receiver";
@@ -380,6 +381,27 @@ describe("webhooks: endpoints, signed deliveries, retries, order, leases, SSRF",
       expect(new Set(voidedAt.map((r) => r.headers["webhook-id"])).size).to.equal(1);
       const audit = await db.auditEntry.findMany({ where: { action: "webhook.redelivered", subject: failed.id } });
       expect(audit).to.have.length(1);
+      await remove(adminA, orgA, hook);
+    } finally {
+      tp.platform.webhookWorker.start();
+    }
+  });
+
+  it("deliveries waiting behind a contract's failing event do not keep another contract's from being sent (more than a page of them)", async () => {
+    await tp.platform.webhookWorker.stop();
+    try {
+      const hook = await register(adminA, orgA, "/starve");
+      rx.answer("/starve", 500);
+      const db = tp.platform.database.db;
+      const event = (key: string, sequence: number) => ({ id: `starve-${key}-${sequence}`, type: "contract.sent" as const, orderingKey: `contract:${key}`, sequence, occurredAt: new Date(), data: { n: sequence } });
+      // 150 events of one contract (its first refused once, then waiting 5 s), then one of another
+      await db.$transaction((tx) => enqueueWebhookEvents(tx, [orgA.id], Array.from({ length: 150 }, (_, i) => event("x", i + 1))));
+      await db.$transaction((tx) => enqueueWebhookEvents(tx, [orgA.id], [event("y", 1)]));
+      const w = new WebhookWorker(db, (id, sealed) => tp.platform.webhooks.unsealSecret(id, sealed), {
+        pollMs: 50, leaseMs: 10_000, timeoutMs: 3000, maxAttempts: 5, concurrency: 2, retry: { baseMs: 10_000, maxMs: 10_000 }, policy: { allowHttp: true, allowPrivate: true },
+      }, pino({ level: "silent" }));
+      for (let i = 0; i < 5 && !rx.at("/starve").some((r) => r.json.orderingKey === "contract:y"); i++) await w.runOnce();
+      expect(rx.at("/starve").map((r) => [r.json.orderingKey, r.json.sequence])).to.deep.equal([["contract:x", 1], ["contract:y", 1]]);
       await remove(adminA, orgA, hook);
     } finally {
       tp.platform.webhookWorker.start();
