@@ -3,6 +3,8 @@ import path from "node:path";
 import { z } from "zod";
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+export const FAILPOINTS = ["after-batch-closed", "after-anchor-sent", "before-mail-send", "after-mail-sent", "before-webhook-send", "after-webhook-sent"] as const;
+export type Failpoint = (typeof FAILPOINTS)[number];
 const flag = z.enum(["0", "1", "true", "false"]).default("0").transform((v) => v === "1" || v === "true");
 
 const schema = z.object({
@@ -94,8 +96,9 @@ const schema = z.object({
   WEBHOOK_MAX_ATTEMPTS: int(15, 1),
   WEBHOOK_CONCURRENCY: int(4, 1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  // Crash tests only: the process kills itself at this point of the anchoring cycle or of sending mail.
-  FAILPOINT: z.enum(["after-batch-closed", "after-anchor-sent", "before-mail-send", "after-mail-sent"]).optional(),
+  // Crash tests only: the process kills itself at this point of the anchoring cycle, of sending mail
+  // or of sending a webhook.
+  FAILPOINT: z.enum(FAILPOINTS).optional(),
 });
 
 export type Config = Omit<z.infer<typeof schema>, "DATA_DIR" | "PUBLIC_URL"> & { DATA_DIR: string; PUBLIC_URL: string };

@@ -123,6 +123,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       concurrency: config.WEBHOOK_CONCURRENCY,
       retry: { baseMs: config.WEBHOOK_RETRY_BASE_MS, maxMs: config.WEBHOOK_RETRY_MAX_MS },
       policy: webhookPolicy,
+      failpoint: config.FAILPOINT,
     },
     log.child({ component: "webhooks" }),
   );

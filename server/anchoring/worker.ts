@@ -5,6 +5,7 @@
 //  - a recorded transaction still known to the chain is waited for, not sent again;
 //  - otherwise the anchor is sent (again), and the registry itself refuses a second anchor.
 import type { Logger } from "pino";
+import type { Failpoint } from "../config";
 import type { Db, Tx } from "../db/client";
 import type { RegistryClient } from "../chain/registry-client";
 import { closeDueBatches, type BatchPolicy } from "./batcher";
@@ -16,7 +17,7 @@ export interface WorkerOptions extends BatchPolicy {
   confirmations: number;
   leaseMs: number;
   instanceId: string;
-  failpoint?: "after-batch-closed" | "after-anchor-sent" | "before-mail-send" | "after-mail-sent";
+  failpoint?: Failpoint;
   /** An RFC 3161 token over a batch root, stored with the batch. */
   timestamp?: (root: Buffer) => Buffer;
   /** Written in the transaction that records a batch as anchored (the webhook outbox's events). */

@@ -11,7 +11,9 @@
 // Delivery is at least once: a sender dying between the receiver's 2xx and the record re-sends
 // after the lease, with the same Webhook-Id, which receivers use to recognise a duplicate.
 import { randomUUID } from "node:crypto";
+import fs from "node:fs";
 import type { Logger } from "pino";
+import type { Failpoint } from "../config";
 import type { Db } from "../db/client";
 import { signatureHeader } from "../core/webhook-signature";
 import type { AddressPolicy } from "./address-policy";
@@ -26,6 +28,8 @@ export interface WebhookWorkerOptions {
   concurrency: number;
   retry: RetryPolicy;
   policy: AddressPolicy;
+  /** crash tests only: the process kills itself before or after the POST */
+  failpoint?: Failpoint;
 }
 
 type Row = Awaited<ReturnType<Db["webhookDelivery"]["findUniqueOrThrow"]>> & { endpoint: { url: string; sealedSecret: string; enabled: boolean } };
@@ -164,6 +168,7 @@ export class WebhookWorker {
       await this.finish(c, { statusCode: null, error: row.lastError ?? "every attempt ended without an outcome (the sender died)", durationMs: 0, refused: true });
       return;
     }
+    if (this.opts.failpoint === "before-webhook-send") this.crash();
     let outcome: PostOutcome;
     try {
       const secret = this.secretOf(row.endpointId, row.endpoint.sealedSecret);
@@ -186,7 +191,20 @@ export class WebhookWorker {
     } catch (err) {
       outcome = { statusCode: null, error: describe(err), durationMs: 0 };
     }
+    if (this.opts.failpoint === "after-webhook-sent") this.crash();
     await this.finish(c, outcome);
+  }
+
+  private crash(): never {
+    this.log.fatal({ failpoint: this.opts.failpoint }, "failpoint reached: killing the process");
+    try {
+      // pino writes asynchronously: the line could die with the process
+      fs.writeSync(2, `failpoint reached (${this.opts.failpoint}): killing the process\n`);
+    } catch {
+      /* a closed stderr must not keep the process alive */
+    }
+    process.kill(process.pid, "SIGKILL");
+    throw new Error("unreachable");
   }
 
   /** Records this claim's outcome only: a row re-claimed after our lease ran out is not ours. */
