@@ -1,7 +1,9 @@
 // A webhook receiver for the tests: a real HTTP server on loopback recording every request (path,
 // headers, raw body), answering with the statuses queued for a path (200 otherwise); it can be
-// stopped and started again on the same port (a receiver that is down).
+// stopped and started again on the same port (a receiver that is down). Given a key and certificate
+// it serves HTTPS.
 import http from "node:http";
+import https from "node:https";
 
 export interface Received {
   path: string;
@@ -16,8 +18,10 @@ export class Receiver {
   private server: http.Server | null = null;
   port = 0;
 
+  constructor(private readonly tls?: { key: string; cert: string }) {}
+
   async start(port = this.port): Promise<void> {
-    this.server = http.createServer((req, res) => {
+    const handler: http.RequestListener = (req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
@@ -26,7 +30,8 @@ export class Receiver {
         const status = this.statuses.get(path)?.shift() ?? 200;
         res.writeHead(status, status >= 300 && status < 400 ? { location: "http://127.0.0.1:1/elsewhere" } : {}).end("ok");
       });
-    });
+    };
+    this.server = this.tls ? https.createServer(this.tls, handler) : http.createServer(handler);
     await new Promise<void>((resolve, reject) => {
       this.server!.once("error", reject);
       this.server!.listen(port, "127.0.0.1", () => resolve());
@@ -48,7 +53,7 @@ export class Receiver {
   }
 
   url(path: string, host = "127.0.0.1"): string {
-    return `http://${host}:${this.port}${path}`;
+    return `${this.tls ? "https" : "http"}://${host}:${this.port}${path}`;
   }
 
   at(path: string): (Received & { json: any })[] {

@@ -11,21 +11,10 @@ import { databaseForTest } from "../helpers/database";
 import { startServerProcess, freePort, type ServerProcess } from "../helpers/server-process";
 import { ADMIN } from "../helpers/platform";
 import { eventually, Receiver } from "./receiver";
+import { call, login, sendContract } from "./server-api";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LEASE_MS = 1000;
-
-async function call(url: string, method: string, route: string, token?: string, body?: unknown): Promise<any> {
-  const res = await fetch(url + route, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  expect(res.status, `${method} ${route}: ${text}`).to.be.within(200, 299);
-  return text ? JSON.parse(text) : null;
-}
-const login = async (url: string, email: string, password: string) => (await call(url, "POST", "/api/auth/login", undefined, { email, password })).token as string;
 
 async function died(server: ServerProcess): Promise<void> {
   const code = await server.exited;
@@ -55,26 +44,6 @@ describe("webhook crash recovery (server process, SIGKILL)", function () {
     ...extra,
   });
 
-  /** An organisation, its administrator with an endpoint at `hookPath`, a member sending a contract: one contract.sent delivery. */
-  async function sendContract(url: string, hookPath: string): Promise<{ orgId: string; hookId: string; secret: string; adminToken: string }> {
-    const admin = await login(url, ADMIN.email, ADMIN.password);
-    const org = await call(url, "POST", "/api/organizations", admin, { name: "甲科技有限公司" });
-    const mk = async (tag: string, orgAdmin: boolean) => {
-      const email = `${tag}-${process.pid}-${Date.now()}@example.com`;
-      const u = await call(url, "POST", "/api/users", admin, { email, name: tag, password: "user-password-1", role: "member", organizationId: org.id, orgAdmin });
-      return { id: u.id as string, token: await login(url, email, "user-password-1") };
-    };
-    const [orgAdmin, member] = [await mk("orgadmin", true), await mk("member", false)];
-    const hook = await call(url, "POST", `/api/organizations/${org.id}/webhooks`, orgAdmin.token, { url: rx.url(hookPath), events: ["contract.sent"] });
-    const c = await call(url, "POST", "/api/contracts", member.token, {
-      title: "崩溃 crash",
-      template: { id: "nda", fields: { partyA: { name: "甲" }, partyB: { name: "乙" }, purpose: "评估 evaluation", effectiveDate: "2026-12-01", term: "一年" } },
-      signers: [{ userId: orgAdmin.id, step: 1 }],
-    });
-    await call(url, "POST", `/api/contracts/${c.id}/send`, member.token, {});
-    return { orgId: org.id, hookId: hook.id, secret: hook.secret, adminToken: orgAdmin.token };
-  }
-
   before(async () => rx.start());
   after(async () => rx.stop());
   beforeEach(async () => {
@@ -89,7 +58,7 @@ describe("webhook crash recovery (server process, SIGKILL)", function () {
 
   it("killed after claiming, before the POST: after a restart the event arrives exactly once", async () => {
     server = await startServerProcess(env({ FAILPOINT: "before-webhook-send" }), await freePort());
-    const s = await sendContract(server.url, "/before");
+    const s = await sendContract(server.url, rx.url("/before"));
     await died(server);
     expect(rx.at("/before")).to.have.length(0);
 
@@ -109,7 +78,7 @@ describe("webhook crash recovery (server process, SIGKILL)", function () {
 
   it("killed after the receiver's 200: it arrives again once, with the same Webhook-Id and body", async () => {
     server = await startServerProcess(env({ FAILPOINT: "after-webhook-sent" }), await freePort());
-    const s = await sendContract(server.url, "/after");
+    const s = await sendContract(server.url, rx.url("/after"));
     await eventually(() => rx.at("/after").length >= 1, 30_000, "the first delivery");
     await died(server);
 
