@@ -3,6 +3,9 @@ import path from "node:path";
 import { z } from "zod";
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+export const FAILPOINTS = ["after-batch-closed", "after-anchor-sent", "before-mail-send", "after-mail-sent", "before-webhook-send", "after-webhook-sent"] as const;
+export type Failpoint = (typeof FAILPOINTS)[number];
+const flag = z.enum(["0", "1", "true", "false"]).default("0").transform((v) => v === "1" || v === "true");
 
 const schema = z.object({
   PORT: int(3000, 0),
@@ -77,9 +80,25 @@ const schema = z.object({
   // reminder and warning sweep runs.
   CONTRACT_EXPIRY_WARNING_HOURS: int(24, 1),
   REMINDER_SWEEP_MS: int(60_000, 100),
+  // Webhooks: endpoints must be https and public unless these allow http (tests, local
+  // development) or loopback/private/link-local addresses (an integrator inside the network).
+  WEBHOOK_ALLOW_HTTP: flag,
+  WEBHOOK_ALLOW_PRIVATE: flag,
+  WEBHOOK_POLL_MS: int(1000, 10),
+  // One attempt's time limit; a delivery being sent is someone else's to retry after WEBHOOK_LEASE_MS
+  // (which must be longer: a lease running out mid-attempt would let a second sender in).
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100),
+  WEBHOOK_LEASE_MS: int(60_000, 200),
+  // Retries back off exponentially from WEBHOOK_RETRY_BASE_MS up to WEBHOOK_RETRY_MAX_MS, with
+  // jitter; after WEBHOOK_MAX_ATTEMPTS a delivery is failed (an administrator may redeliver it).
+  WEBHOOK_RETRY_BASE_MS: int(10_000, 10),
+  WEBHOOK_RETRY_MAX_MS: int(3_600_000, 10),
+  WEBHOOK_MAX_ATTEMPTS: int(15, 1),
+  WEBHOOK_CONCURRENCY: int(4, 1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  // Crash tests only: the process kills itself at this point of the anchoring cycle or of sending mail.
-  FAILPOINT: z.enum(["after-batch-closed", "after-anchor-sent", "before-mail-send", "after-mail-sent"]).optional(),
+  // Crash tests only: the process kills itself at this point of the anchoring cycle, of sending mail
+  // or of sending a webhook.
+  FAILPOINT: z.enum(FAILPOINTS).optional(),
 });
 
 export type Config = Omit<z.infer<typeof schema>, "DATA_DIR" | "PUBLIC_URL"> & { DATA_DIR: string; PUBLIC_URL: string };
@@ -100,6 +119,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if ((c.ADMIN_EMAIL === undefined) !== (c.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError("invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD go together");
+  }
+  if (c.WEBHOOK_LEASE_MS <= c.WEBHOOK_TIMEOUT_MS) {
+    throw new ConfigError("invalid configuration: WEBHOOK_LEASE_MS must be longer than WEBHOOK_TIMEOUT_MS");
   }
   const publicUrl = (c.PUBLIC_URL ?? `http://${c.HOST === "0.0.0.0" ? "127.0.0.1" : c.HOST}:${c.PORT}`).replace(/\/+$/, "");
   return { ...c, DATA_DIR: path.resolve(c.DATA_DIR), PUBLIC_URL: publicUrl };

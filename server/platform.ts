@@ -41,6 +41,9 @@ import { MediationService } from "./mediation/service";
 import { AddressDeliveries } from "./service-addresses/delivery";
 import { ContractsService } from "./contracts/service";
 import { writeFileDurably } from "./storage/durable";
+import { reportAnchoredEvidence } from "./evidence/webhook-events";
+import { WebhooksService } from "./webhooks/service";
+import { WebhookWorker } from "./webhooks/worker";
 
 export interface Platform {
   app: ReturnType<typeof buildApp>;
@@ -56,6 +59,8 @@ export interface Platform {
   invitations: Invitations;
   organizations: OrganizationsService;
   mail: MailWorker;
+  webhooks: WebhooksService;
+  webhookWorker: WebhookWorker;
   close(): Promise<void>;
 }
 
@@ -105,6 +110,23 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     contracts: (memberIds) => contracts.listInvolving(memberIds),
     certificates: (organizationId) => identity.list({ organizationId }),
   });
+  const webhookPolicy = { allowHttp: config.WEBHOOK_ALLOW_HTTP, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE };
+  const webhooks = new WebhooksService(db, vault, webhookPolicy);
+  const webhookWorker = new WebhookWorker(
+    db,
+    (id, sealed) => webhooks.unsealSecret(id, sealed),
+    {
+      pollMs: config.WEBHOOK_POLL_MS,
+      leaseMs: config.WEBHOOK_LEASE_MS,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+      concurrency: config.WEBHOOK_CONCURRENCY,
+      retry: { baseMs: config.WEBHOOK_RETRY_BASE_MS, maxMs: config.WEBHOOK_RETRY_MAX_MS },
+      policy: webhookPolicy,
+      failpoint: config.FAILPOINT,
+    },
+    log.child({ component: "webhooks" }),
+  );
   const transport = createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR, publicUrl: config.PUBLIC_URL });
   const mail = new MailWorker(
     db,
@@ -161,6 +183,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     invitations,
     directory: new DirectoryService(db, database.provider),
     notifications,
+    webhooks,
     caseFiles: new CaseFileService(db, store, evidence, identity, config.PUBLIC_URL, config.CASEFILE_EMBED_MAX_BYTES),
     filings: new FilingService({ db, evidence, verification, identity, store }),
     statistics,
@@ -194,6 +217,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
   });
   worker.start();
   mail.start();
+  webhookWorker.start();
   const reminderLog = log.child({ component: "reminders" });
   const reminderTimer = setInterval(() => {
     contracts.sweepReminders().catch((err) => reminderLog.warn({ err: err instanceof Error ? err.message : String(err) }, "reminder sweep failed; tried again at the next"));
@@ -214,9 +238,11 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     invitations,
     organizations,
     mail,
+    webhooks,
+    webhookWorker,
     async close() {
       clearInterval(reminderTimer);
-      await Promise.all([worker.stop(), mail.stop()]);
+      await Promise.all([worker.stop(), mail.stop(), webhookWorker.stop()]);
       transport.close();
       chain.close();
       await database.close();
@@ -266,6 +292,7 @@ export function createAnchorWorker(
       instanceId: holderName(randomUUID()),
       failpoint: config.FAILPOINT,
       timestamp: (root) => identity.timestamp(root),
+      onAnchored: reportAnchoredEvidence,
     },
     log,
     (event) => audit.record(event),

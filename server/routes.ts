@@ -32,6 +32,8 @@ import { anchoringRoutes } from "./anchoring/routes";
 import type { NotificationsService } from "./notifications/service";
 import { notificationRoutes } from "./notifications/routes";
 import { webRoutes } from "./web/routes";
+import type { WebhooksService } from "./webhooks/service";
+import { webhookRoutes } from "./webhooks/routes";
 import type { CaseFileService } from "./casefile/service";
 import { caseFileRouters } from "./casefile/routes";
 import type { FilingService } from "./filing/service";
@@ -59,6 +61,7 @@ export interface RouteDeps {
   invitations: Invitations;
   directory: DirectoryService;
   notifications: NotificationsService;
+  webhooks: WebhooksService;
   caseFiles: CaseFileService;
   filings: FilingService;
   statistics: StatisticsService;
@@ -103,6 +106,7 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
       ["/api", accountLinkRoutes(d.invitations, linkLimit)],
       ["/api/users", auth, userInvitationRoutes(d.invitations, d.accounts)],
       ["/api", accountRoutes(d.accounts)],
+      ["/api/organizations/:id/webhooks", auth, webhookRoutes(d.webhooks, d.organizations)],
       ["/api/organizations", auth, organizationRoutes(d.organizations)],
       ["/api/directory", auth, directoryRoutes(d.directory)],
       ["/api/notifications", notificationRoutes(d.notifications, auth)],

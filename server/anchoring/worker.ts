@@ -5,7 +5,8 @@
 //  - a recorded transaction still known to the chain is waited for, not sent again;
 //  - otherwise the anchor is sent (again), and the registry itself refuses a second anchor.
 import type { Logger } from "pino";
-import type { Db } from "../db/client";
+import type { Failpoint } from "../config";
+import type { Db, Tx } from "../db/client";
 import type { RegistryClient } from "../chain/registry-client";
 import { closeDueBatches, type BatchPolicy } from "./batcher";
 import { Lease } from "./lease";
@@ -16,9 +17,11 @@ export interface WorkerOptions extends BatchPolicy {
   confirmations: number;
   leaseMs: number;
   instanceId: string;
-  failpoint?: "after-batch-closed" | "after-anchor-sent" | "before-mail-send" | "after-mail-sent";
+  failpoint?: Failpoint;
   /** An RFC 3161 token over a batch root, stored with the batch. */
   timestamp?: (root: Buffer) => Buffer;
+  /** Written in the transaction that records a batch as anchored (the webhook outbox's events). */
+  onAnchored?: (tx: Tx, batchId: number) => Promise<void>;
 }
 
 interface OpenBatch {
@@ -137,18 +140,23 @@ export class AnchorWorker {
     if (head - at.blockNumber + 1 < this.opts.confirmations) return true; // on chain, not yet final
     const tx = await this.registry.findAnchorTx(batch.root, at.blockNumber);
     if (!tx) throw new Error(`root ${batch.root} is anchored but its event was not found`);
-    await this.db.batch.update({
-      where: { id: batch.id },
-      data: {
-        status: "anchored",
-        txHash: tx.txHash,
-        blockNumber: BigInt(at.blockNumber),
-        blockTimestamp: BigInt(at.timestamp),
-        chainId: String(await this.registry.getChainId()),
-        registry: this.registry.address,
-        anchoredAt: new Date(),
-        lastError: null,
-      },
+    const chainId = String(await this.registry.getChainId());
+    // Conditional, so that what is written with the change (the webhook events) is written once.
+    await this.db.$transaction(async (dbTx) => {
+      const { count } = await dbTx.batch.updateMany({
+        where: { id: batch.id, status: { in: ["closed", "sent"] } },
+        data: {
+          status: "anchored",
+          txHash: tx.txHash,
+          blockNumber: BigInt(at.blockNumber),
+          blockTimestamp: BigInt(at.timestamp),
+          chainId,
+          registry: this.registry.address,
+          anchoredAt: new Date(),
+          lastError: null,
+        },
+      });
+      if (count === 1) await this.opts.onAnchored?.(dbTx, batch.id);
     });
     await this.audit?.({ actorId: null, action: "batch.anchored", subject: String(batch.id), details: { root: batch.root, txHash: tx.txHash, blockNumber: at.blockNumber } });
     this.log.info({ batch: batch.id, txHash: tx.txHash, block: at.blockNumber }, "batch anchored");

@@ -1,10 +1,12 @@
 // A contract's event log: every transition and step with who, when, from which address and user
 // agent, and the document's SHA-256 at that point; each event also goes into the platform's audit
 // log, in the same transaction. Sequence numbers per contract are unique: two writers taking the same
-// one collide on the key and the loser's transaction is retried (withAuditRetry).
+// one collide on the key and the loser's transaction is retried (withAuditRetry). The events
+// integrators subscribe to are written to the webhook outbox in the same transaction too.
 import { randomUUID } from "node:crypto";
 import type { Tx } from "../db/client";
 import { appendAudit } from "../audit/service";
+import { reportContractEvents } from "./webhook-events";
 
 export interface RequestMeta {
   ip: string | null;
@@ -45,6 +47,7 @@ export async function appendEvents(tx: Tx, contractId: string, events: ContractE
     details: JSON.stringify(e.details ?? {}),
   }));
   await tx.contractEvent.createMany({ data: rows });
+  await reportContractEvents(tx, contractId, rows);
   await appendAudit(
     tx,
     rows.map((r, i) => ({

@@ -10,6 +10,7 @@
 // so "at least once, same Message-ID" is the best a sender can promise.
 import fs from "node:fs";
 import type { Logger } from "pino";
+import type { Failpoint } from "../config";
 import type { Db } from "../db/client";
 import type { LinkSecrets } from "../core/link-token";
 import { renderMail, type MailTemplate, type RenderedMail } from "./templates";
@@ -22,7 +23,7 @@ export interface MailWorkerOptions {
   leaseMs: number;
   retryMaxMs: number;
   maxAttempts: number;
-  failpoint?: "after-batch-closed" | "after-anchor-sent" | "before-mail-send" | "after-mail-sent";
+  failpoint?: Failpoint;
   instanceId: string;
 }
 

@@ -26,6 +26,10 @@ export const ORG_MATRIX = {
   "members.resendInvitation":  { platformAdmin: A, orgAdmin: A, member: F, outsider: H },
   "contracts.list":            { platformAdmin: A, orgAdmin: A, member: F, outsider: H },
   "certificates.list":         { platformAdmin: A, orgAdmin: A, member: F, outsider: H },
+  // Webhooks (server/webhooks/access.ts lists their routes): the organisation's administrators
+  // manage them; the platform's administrator may look (deliveries included), not act for it.
+  "webhooks.read":             { platformAdmin: A, orgAdmin: A, member: F, outsider: H },
+  "webhooks.manage":           { platformAdmin: F, orgAdmin: A, member: F, outsider: H },
 } as const satisfies Record<string, Record<OrgRelation, OrgOutcome>>;
 
 export type OrgAction = keyof typeof ORG_MATRIX;
@@ -34,10 +38,10 @@ export interface OrgRouteSpec {
   method: "get" | "post" | "patch" | "delete";
   path: string;
   /** null: not about one organisation (creating one: platform administrator only; listing: by relation) */
-  action: OrgAction | "organization.create" | "organization.list";
+  action: Exclude<OrgAction, "webhooks.read" | "webhooks.manage"> | "organization.create" | "organization.list";
 }
 
-/** Every route under /api/organizations. The access test walks each for every kind of user. */
+/** Every route under /api/organizations (but its webhooks: webhooks/access.ts). The access test walks each for every kind of user. */
 export const ORGANIZATION_ROUTES: readonly OrgRouteSpec[] = [
   { method: "post", path: "/", action: "organization.create" },
   { method: "get", path: "/", action: "organization.list" },
