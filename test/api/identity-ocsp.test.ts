@@ -3,10 +3,14 @@
 // issuer's CertID), the nonce echoed, SHA-1 and SHA-256 CertIDs, several certificates in one
 // request, the GET form (base64, base64url, percent-encoded), malformedRequest, 415 and 413; and
 // the certificates: holders name the responder and the issuing CA's certificate (AIA), the
-// responder's own certificate is a delegated OCSP signer (OCSPSigning, nocheck) of the issuing CA.
+// responder's own certificate is a delegated OCSP signer (OCSPSigning, nocheck) of the issuing CA;
+// and pyhanko-certvalidator, another validator we did not write, decides good and revoked from
+// the responses alone.
 import { expect } from "chai";
 import { spawn } from "node:child_process";
+import path from "node:path";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
+import { pyhankoPath } from "../helpers/pyhanko";
 import { createNamedUser, expectJson, fetchPki, OpensslDir, pemBlocks } from "../helpers/openssl";
 
 describe("identity: the OCSP responder, checked with openssl ocsp (API)", function () {
@@ -129,6 +133,31 @@ describe("identity: the OCSP responder, checked with openssl ocsp (API)", functi
     expect(r.output).to.match(/Reason: keyCompromise/);
     const time = /Revocation Time: (.+)/.exec(r.output)![1];
     expect(new Date(time).toISOString()).to.equal(new Date(Math.floor(Date.parse(revoked.revokedAt) / 1000) * 1000).toISOString());
+  });
+
+  it("pyhanko-certvalidator, given only the responder's answers, judges a holder valid and a revoked one revoked", async function () {
+    const exe = pyhankoPath();
+    if (!exe) this.skip();
+    const python = path.join(path.dirname(exe!), "python");
+    const script = path.join(__dirname, "..", "helpers", "ocsp-status.py");
+    const judge = (cert: string, response: string) =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(python, [script, "root.pem", "issuing.pem", cert, response], { cwd: ossl.dir });
+        let out = "";
+        child.stdout.on("data", (c) => (out += c));
+        child.stderr.on("data", (c) => (out += c));
+        child.on("error", reject);
+        child.on("close", () => resolve(out.trim()));
+      });
+    const verdict = async (cert: string) => {
+      const r = await ask("-cert", cert, "-respout", `${cert}.ocsp.der`);
+      expect(r.status, r.output).to.equal(0);
+      return judge(cert, `${cert}.ocsp.der`);
+    };
+    expect(await verdict("other.pem")).to.equal("VALID");
+    expect(await verdict("holder.pem")).to.match(/^REVOKED OCSP response indicates .* was revoked at .*, due to a compromised key\./); // revoked in the test above
+    // A response about another certificate is no revocation data for this one.
+    expect(await judge("holder.pem", "other.pem.ocsp.der")).to.match(/^INVALID/);
   });
 
   describe("the GET form (RFC 6960 Appendix A.1)", () => {
