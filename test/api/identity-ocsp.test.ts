@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
 import { pyhankoPath } from "../helpers/pyhanko";
+import { IdentityService } from "../../server/identity/service";
 import { createNamedUser, expectJson, fetchPki, OpensslDir, pemBlocks } from "../helpers/openssl";
 
 describe("identity: the OCSP responder, checked with openssl ocsp (API)", function () {
@@ -242,6 +243,36 @@ describe("identity: the OCSP responder, checked with openssl ocsp (API)", functi
       expect((await tp.api("PUT", "/api/ocsp", { body: new Uint8Array(ossl.read("get-req.der")), headers: { "content-type": "application/ocsp-request" } })).status).to.equal(405);
       expect((await tp.api("GET", "/api/ocsp")).status).to.equal(405);
     });
+  });
+
+  it("at start, a responder certificate with less than 10 days left is replaced by a new one (new key), the old kept", async () => {
+    const db = tp.platform.database.db;
+    const before = await tp.platform.identity.ocspSignerPem();
+    const row = (await db.certificate.findFirst({ where: { certPem: before } }))!;
+    expect(row.kind).to.equal("ocsp-signer");
+    const restart = async () => {
+      const s = new IdentityService(db, (tp.platform.identity as any).vault, tp.platform.identity.ocspUrl.replace(/\/api\/ocsp$/, ""), tp.platform.audit);
+      await s.init();
+      return s;
+    };
+    // Enough time left: a second start keeps it.
+    expect(await (await restart()).ocspSignerPem()).to.equal(before);
+    await db.certificate.update({ where: { id: row.id }, data: { notAfter: new Date(Date.now() + 5 * 86_400_000) } });
+    const renewed = await restart();
+    const after = await renewed.ocspSignerPem();
+    expect(after).to.not.equal(before);
+    ossl.write("responder2.pem", after);
+    const key = (f: string) => ossl.ok("x509", "-in", f, "-noout", "-pubkey").stdout;
+    expect(key("responder2.pem")).to.not.equal(key("responder.pem"));
+    expect(await db.certificate.count({ where: { kind: "ocsp-signer" } })).to.equal(2);
+    // Its answers verify with the root, and the old responder certificate is still a certificate the CA knows.
+    ossl.ok("ocsp", "-issuer", "issuing.pem", "-cert", "other.pem", "-cert", "responder.pem", "-reqout", "renewed-req.der");
+    ossl.write("renewed-resp.der", await renewed.respondToOcspRequest(ossl.read("renewed-req.der")));
+    const r = ossl.run("ocsp", "-respin", "renewed-resp.der", "-reqin", "renewed-req.der", "-CAfile", "root.pem", "-verify_other", "issuing.pem", "-resp_text");
+    expect(r.status, r.output).to.equal(0);
+    expect(r.output).to.contain("Response verify OK");
+    expect(r.output.match(/Cert Status: good/g)).to.have.length(2);
+    expect(r.output).to.contain(after.split("\n").slice(1, 4).join("\n")); // the new responder certificate is the one carried
   });
 
   it("the CA chain served publicly is unchanged: two certificates, no responder among them", async () => {
