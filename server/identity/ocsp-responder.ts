@@ -5,6 +5,7 @@
 // key is sealed under the master key like every other. A signer certificate is renewed when it
 // nears its end, at start or at the first request after that.
 import { randomUUID } from "node:crypto";
+import type { AuditService } from "../audit/service";
 import type { Db } from "../db/client";
 import type { KeyVault } from "../pki/key-vault";
 import { generateKeyPairAsync } from "../pki/keys";
@@ -24,6 +25,8 @@ const RESPONSE_LIFETIME_MS = DAY_MS;
 
 /** The kinds of certificate rows the issuing CA signed (the root signed the issuing CA's own). */
 const ISSUED_BY_ISSUING_CA = ["person", "organization", "tsa", "platform-seal", "ocsp-signer"];
+
+const SIGNER_SUBJECT = { commonName: "Evidence Platform OCSP Responder", organization: "Evidence Platform", country: "CN" };
 
 interface Signer {
   certPem: string;
@@ -46,6 +49,7 @@ export class OcspResponder {
     /** the issuing CA now (it may be recertified at start, with the same key and name) */
     private readonly issuingAuthority: () => IssuingAuthority,
     private readonly urls: { crlUrl: string; caIssuersUrl: string },
+    private readonly audit: AuditService,
   ) {}
 
   async init(): Promise<void> {
@@ -127,7 +131,7 @@ export class OcspResponder {
     if (days < 1) throw new Error("the issuing CA expires within a day: no OCSP signer can be issued");
     const issued = issueCertificate({
       kind: "ocsp-signer",
-      subject: { commonName: "Evidence Platform OCSP Responder", organization: "Evidence Platform", country: "CN" },
+      subject: SIGNER_SUBJECT,
       subjectPublicKeyPem: keys.publicKeyPem,
       issuer,
       validityDays: days,
@@ -142,12 +146,13 @@ export class OcspResponder {
         serialHex: issued.serialHex,
         fingerprint: issued.fingerprintSha256,
         certPem: issued.certPem,
-        subject: JSON.stringify({ commonName: "Evidence Platform OCSP Responder", organization: "Evidence Platform", country: "CN" }),
+        subject: JSON.stringify(SIGNER_SUBJECT),
         sealedKey: this.vault.seal(keys.privateKeyPem, `cert:${id}`),
         notBefore: issued.notBefore,
         notAfter: issued.notAfter,
       },
     });
+    await this.audit.record({ actorId: null, action: "certificate.issued", subject: id, details: { serialHex: issued.serialHex, kind: "ocsp-signer", keyHeldBy: "platform" } });
     return { certPem: issued.certPem, privateKeyPem: keys.privateKeyPem, notAfter: issued.notAfter };
   }
 }

@@ -141,7 +141,7 @@ export class IdentityService {
     this.ocsp = new OcspResponder(this.db, this.vault, () => ({ certPem: this.certs().issuing.certPem, privateKeyPem: this.unsealKey(this.certs().issuing) }), {
       crlUrl: this.crlUrl,
       caIssuersUrl: this.issuingCaUrl,
-    });
+    }, this.audit);
     await this.ocsp.init();
     if ((await this.db.revocationList.count()) === 0) await this.publishCrl();
     if ((await this.db.authorityRevocationList.count()) === 0) await this.publishArl();

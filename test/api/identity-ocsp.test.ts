@@ -265,6 +265,9 @@ describe("identity: the OCSP responder, checked with openssl ocsp (API)", functi
     const key = (f: string) => ossl.ok("x509", "-in", f, "-noout", "-pubkey").stdout;
     expect(key("responder2.pem")).to.not.equal(key("responder.pem"));
     expect(await db.certificate.count({ where: { kind: "ocsp-signer" } })).to.equal(2);
+    const newRow = (await db.certificate.findFirst({ where: { certPem: after } }))!;
+    const audit = await expectJson(await tp.api("GET", `/api/audit?subject=${newRow.id}`, { token: tp.adminToken }), 200);
+    expect(audit.entries.map((e: any) => e.action), "the new responder certificate is in the audit log").to.deep.equal(["certificate.issued"]);
     // Its answers verify with the root, and the old responder certificate is still a certificate the CA knows.
     ossl.ok("ocsp", "-issuer", "issuing.pem", "-cert", "other.pem", "-cert", "responder.pem", "-reqout", "renewed-req.der");
     ossl.write("renewed-resp.der", await renewed.respondToOcspRequest(ossl.read("renewed-req.der")));
