@@ -1,12 +1,15 @@
-import { Router, type Request } from "express";
+import { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import { requireAuth, principalOf } from "../http/auth";
 import { ApiError, forbidden, notFound } from "../http/errors";
 import { parseInput } from "../http/validate";
 import type { AccountService } from "../accounts/service";
 import type { IdentityService } from "./service";
+import { decodeGetRequest, OcspRequestError } from "../pki/ocsp/request";
 
 const MAX_TSA_REQUEST_BYTES = 16 * 1024;
+/** An OCSP request for a few certificates is a few hundred bytes; a larger one is not a client we serve. */
+const MAX_OCSP_REQUEST_BYTES = 4 * 1024;
 const MAX_CSR_CHARS = 64 * 1024;
 const REASONS = ["unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded", "cessationOfOperation", "certificateHold", "privilegeWithdrawn"] as const;
 
@@ -35,6 +38,32 @@ export function pkiPublicRoutes(identity: IdentityService): Router {
   // The root's CRL for the CAs it issued, named in the issuing CA's certificate.
   r.get("/pki/arl", async (_req, res) => {
     res.type("application/pkix-crl").set("Cache-Control", "no-cache").send(await identity.currentArl());
+  });
+  // The issuing CA's certificate as DER, where the caIssuers access method points (RFC 5280 §4.2.2.1).
+  r.get("/pki/issuing-ca.cer", (_req, res) => {
+    res.type("application/pkix-cert").send(identity.issuingCaDer());
+  });
+  // RFC 6960 Appendix A: OCSP over HTTP, POST with the DER request as body.
+  r.post("/ocsp", async (req, res) => {
+    if (!req.is("application/ocsp-request")) throw new ApiError(415, "unsupported_media_type", "send the request as application/ocsp-request");
+    const body = await readLimited(req, MAX_OCSP_REQUEST_BYTES);
+    if (body === null) throw new ApiError(413, "payload_too_large", `an OCSP request is at most ${MAX_OCSP_REQUEST_BYTES} bytes`);
+    sendOcsp(res, await identity.respondToOcspRequest(body));
+  });
+  // ... and GET with the request base64-encoded as the last path segment(s) ("/" is a base64 digit).
+  r.get(/^\/ocsp\/(.+)$/, async (req, res) => {
+    // The raw path, not Express's decoded parameter: decodeGetRequest undoes the percent-encoding itself.
+    const encoded = req.originalUrl.split("?")[0].replace(/^.*?\/ocsp\//, "");
+    if (encoded.length > MAX_OCSP_REQUEST_BYTES * 4) throw new ApiError(414, "uri_too_long", `an OCSP request is at most ${MAX_OCSP_REQUEST_BYTES} bytes`);
+    let der: Buffer;
+    try {
+      der = decodeGetRequest(encoded);
+    } catch (e) {
+      if (!(e instanceof OcspRequestError)) throw e;
+      // A path that is not base64 is still an OCSP request that could not be read: malformedRequest.
+      der = Buffer.alloc(0);
+    }
+    sendOcsp(res, await identity.respondToOcspRequest(der));
   });
   // RFC 3161 over HTTP (section 3.4): every answer is a TimeStampResp, a rejection included.
   r.post("/tsa", async (req, res) => {
@@ -102,6 +131,11 @@ async function visible(identity: IdentityService, req: Request) {
   const cert = await identity.get(id);
   if (p.role !== "admin" && cert.userId !== p.userId) throw notFound("certificate");
   return cert;
+}
+
+/** Every OCSP answer, an error response included, is a 200 with an OCSPResponse (RFC 6960 Appendix A.2). */
+function sendOcsp(res: Response, der: Buffer): void {
+  res.type("application/ocsp-response").set("Cache-Control", "no-cache").send(der);
 }
 
 /** The raw body, or null when it is longer than `limit` (the rest is discarded). */

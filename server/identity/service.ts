@@ -15,6 +15,8 @@ import type { Subject } from "../pki/names";
 import { buildCrl, parseCrl, type RevocationReason } from "../pki/crl";
 import { parseCsr, CsrError } from "../pki/csr";
 import { signDetachedAsync, verifyDetached } from "../pki/cms";
+import { pemToDer } from "../pki/pem";
+import { OcspResponder } from "./ocsp-responder";
 import { grantTimeStamp, parseTimeStampRequest, rejectTimeStamp, timeStampDigest, TsaRequestError } from "../pki/tsa";
 
 /** The platform TSA's policy (an arc for this platform's private use). */
@@ -78,6 +80,7 @@ const view = (c: CertRow): CertificateView => ({
 export class IdentityService {
   private platformCerts: { root: CertRow; issuing: CertRow; tsa: CertRow; seal: CertRow } | null = null;
   private readonly issuing = new Map<string, Promise<CertificateView>>();
+  private ocsp: OcspResponder | null = null;
 
   constructor(
     private readonly db: Db,
@@ -88,6 +91,16 @@ export class IdentityService {
 
   get crlUrl(): string {
     return `${this.publicUrl}/api/pki/crl`;
+  }
+
+  /** The OCSP responder for the certificates the issuing CA signs. */
+  get ocspUrl(): string {
+    return `${this.publicUrl}/api/ocsp`;
+  }
+
+  /** The issuing CA's certificate, DER, for the caIssuers access method (RFC 5280 §4.2.2.1). */
+  get issuingCaUrl(): string {
+    return `${this.publicUrl}/api/pki/issuing-ca.cer`;
   }
 
   /** The root's CRL (ARL): the revocation source of the certificates the root issued. */
@@ -104,6 +117,16 @@ export class IdentityService {
     return issuer.id === "root-ca" ? this.arlUrl : this.crlUrl;
   }
 
+  /**
+   * Where a certificate issued by `issuer` is published: its CRL, and for the issuing CA's also
+   * its OCSP responder and the issuing CA's certificate. The root's have only the ARL: the
+   * responder answers for the issuing CA only.
+   */
+  private revocationSourcesFor(issuer: CertRow): { crlUrl: string; ocspUrl?: string; caIssuersUrl?: string } {
+    if (issuer.id === "root-ca") return { crlUrl: this.arlUrl };
+    return { crlUrl: this.crlUrl, ocspUrl: this.ocspUrl, caIssuersUrl: this.issuingCaUrl };
+  }
+
   /** Creates the root CA, the issuing CA, the TSA certificate and the first CRL on first start. */
   async init(): Promise<void> {
     const root = await this.ensurePlatformCert("root-ca", { commonName: "Evidence Platform Root CA", organization: "Evidence Platform", country: "CN" }, null);
@@ -115,6 +138,11 @@ export class IdentityService {
     this.unsealKey(issuing);
     issuing = await this.recertifyIfCdpDiffers(issuing, root);
     this.platformCerts = { root, issuing, tsa, seal };
+    this.ocsp = new OcspResponder(this.db, this.vault, () => ({ certPem: this.certs().issuing.certPem, privateKeyPem: this.unsealKey(this.certs().issuing) }), {
+      crlUrl: this.crlUrl,
+      caIssuersUrl: this.issuingCaUrl,
+    }, this.audit);
+    await this.ocsp.init();
     if ((await this.db.revocationList.count()) === 0) await this.publishCrl();
     if ((await this.db.authorityRevocationList.count()) === 0) await this.publishArl();
   }
@@ -166,7 +194,7 @@ export class IdentityService {
       kind,
       subject,
       subjectPublicKeyPem: keys.publicKeyPem,
-      ...(issuer ? { issuer: { certPem: issuer.certPem, privateKeyPem: this.unsealKey(issuer) }, crlUrl: this.crlUrlFor(issuer) } : { selfSignKeyPem: keys.privateKeyPem }),
+      ...(issuer ? { issuer: { certPem: issuer.certPem, privateKeyPem: this.unsealKey(issuer) }, ...this.revocationSourcesFor(issuer) } : { selfSignKeyPem: keys.privateKeyPem }),
       validityDays: kind === "root-ca" ? VALIDITY.root : kind === "issuing-ca" ? VALIDITY.issuing : VALIDITY.tsa,
     });
     try {
@@ -216,6 +244,23 @@ export class IdentityService {
   /** Issuing CA then root, PEM: what a relying party needs besides a holder's certificate. */
   chainPem(): string {
     return this.certs().issuing.certPem + this.certs().root.certPem;
+  }
+
+  /** The issuing CA's certificate, DER (what the caIssuers URL serves). */
+  issuingCaDer(): Buffer {
+    return pemToDer(this.certs().issuing.certPem, ["CERTIFICATE"]);
+  }
+
+  /** RFC 6960: a DER OCSPResponse for a DER OCSPRequest, an error response for a bad one. */
+  respondToOcspRequest(der: Buffer): Promise<Buffer> {
+    if (!this.ocsp) throw new Error("IdentityService.init() was not called");
+    return this.ocsp.respond(der);
+  }
+
+  /** The OCSP responder's current signer certificate (PEM). */
+  ocspSignerPem(): Promise<string> {
+    if (!this.ocsp) throw new Error("IdentityService.init() was not called");
+    return this.ocsp.signerCertificatePem();
   }
 
   platformCertificates(): { root: string; issuing: string; tsa: string } {
@@ -268,7 +313,7 @@ export class IdentityService {
       subjectPublicKeyPem: publicKeyPem,
       issuer: { certPem: issuing.certPem, privateKeyPem: this.unsealKey(issuing) },
       validityDays: VALIDITY.holder,
-      crlUrl: this.crlUrl,
+      ...this.revocationSourcesFor(issuing),
     });
     const id = randomUUID();
     const row = await this.db.certificate.create({

@@ -1,5 +1,5 @@
 // X.509 certificates of the platform CA: the root CA, the issuing CA, organisations, persons and
-// the timestamp authority.
+// the timestamp authority, and the delegated OCSP responder.
 //
 // The issuer DN of a certificate must equal its issuer's subject DN byte for byte, so it is copied
 // from the issuer certificate as encoded rather than re-encoded from its text. Signatures are made
@@ -8,7 +8,7 @@ import * as crypto from "node:crypto";
 import { keyIdentifier, KEY_USAGE_BITS, parseCertificatePem, KU, type KeyUsage } from "./certificate-parse";
 import { assertKeyMatchesCertificate } from "./certificate-verify";
 import { decodeDer, readBitString, sequenceOf } from "./der-read";
-import { derBitString, derBoolean, derExplicit, derInteger, derOctetString, derOid, derSequence, tlv } from "./der-write";
+import { derBitString, derBoolean, derExplicit, derInteger, derNull, derOctetString, derOid, derSequence, tlv } from "./der-write";
 import { subjectToDer, type Subject } from "./names";
 import { OID, sha256 } from "./oid";
 import { derToPem } from "./pem";
@@ -24,7 +24,7 @@ export interface IssuedCertificate {
   fingerprintSha256: string;
 }
 
-export type CertificateKind = "root-ca" | "issuing-ca" | "organization" | "person" | "tsa";
+export type CertificateKind = "root-ca" | "issuing-ca" | "organization" | "person" | "tsa" | "ocsp-signer";
 
 const DAY_MS = 86_400_000;
 
@@ -56,6 +56,23 @@ export function crlDistributionPointsDer(url: string): Buffer {
   const fullName = tlv(0xa0, uri);
   const dpName = tlv(0xa0, fullName);
   return derSequence(derSequence(dpName));
+}
+
+const httpUrl = (url: string, what: string): Buffer => {
+  if (!/^https?:\/\/[\x21-\x7e]+$/.test(url)) throw new Error(`${what} must be an http(s) URL of ASCII characters`);
+  return tlv(0x86, Buffer.from(url, "latin1")); // uniformResourceIdentifier [6] IA5String
+};
+
+/**
+ * The authorityInfoAccess extension value (RFC 5280 §4.2.2.1): where the OCSP responder answers
+ * for this certificate (id-ad-ocsp) and where its issuer's certificate is (id-ad-caIssuers, DER).
+ */
+export function authorityInfoAccessDer(access: { ocspUrl?: string; caIssuersUrl?: string }): Buffer {
+  const items: Buffer[] = [];
+  if (access.ocspUrl !== undefined) items.push(derSequence(derOid(OID.adOcsp), httpUrl(access.ocspUrl, "ocspUrl")));
+  if (access.caIssuersUrl !== undefined) items.push(derSequence(derOid(OID.adCaIssuers), httpUrl(access.caIssuersUrl, "caIssuersUrl")));
+  if (items.length === 0) throw new Error("authorityInfoAccess needs an OCSP or a caIssuers URL");
+  return derSequence(...items);
 }
 
 function rsaPrivateKey(pem: string, what: string): crypto.KeyObject {
@@ -91,10 +108,13 @@ export function issueCertificate(opts: {
   validityDays: number;
   /** CRL distribution point URI (not on the root). */
   crlUrl?: string;
+  /** authorityInfoAccess: the OCSP responder for this certificate, and the URL of its issuer's certificate (not on the root) */
+  ocspUrl?: string;
+  caIssuersUrl?: string;
   now?: Date;
 }): IssuedCertificate {
   const { kind } = opts;
-  if (!["root-ca", "issuing-ca", "organization", "person", "tsa"].includes(kind)) throw new Error(`unknown certificate kind ${kind}`);
+  if (!["root-ca", "issuing-ca", "organization", "person", "tsa", "ocsp-signer"].includes(kind)) throw new Error(`unknown certificate kind ${kind}`);
   if (!Number.isFinite(opts.validityDays) || opts.validityDays <= 0) throw new Error("validityDays must be a positive number");
 
   const subjectKey = rsaPublicKey(opts.subjectPublicKeyPem, "subjectPublicKeyPem");
@@ -113,6 +133,7 @@ export function issueCertificate(opts: {
     if (opts.issuer) throw new Error("a root-ca certificate is self-signed: pass selfSignKeyPem, not issuer");
     if (!opts.selfSignKeyPem) throw new Error("a root-ca certificate needs selfSignKeyPem");
     if (opts.crlUrl) throw new Error("the root certificate carries no CRL distribution point");
+    if (opts.ocspUrl || opts.caIssuersUrl) throw new Error("the root certificate carries no authorityInfoAccess");
     signingKey = rsaPrivateKey(opts.selfSignKeyPem, "selfSignKeyPem");
     if (!crypto.createPublicKey(signingKey).equals(subjectKey)) throw new Error("selfSignKeyPem does not match subjectPublicKeyPem");
     issuerName = subjectName;
@@ -140,6 +161,13 @@ export function issueCertificate(opts: {
     const bc = [derBoolean(true), ...(kind === "issuing-ca" ? [derInteger(0n)] : [])];
     exts.push(derExtension(OID.basicConstraints, true, derSequence(...bc)));
     exts.push(derExtension(OID.keyUsage, true, keyUsageDer(["keyCertSign", "cRLSign"])));
+  } else if (kind === "ocsp-signer") {
+    // RFC 6960 §4.2.2.2: a delegated responder is named by id-kp-OCSPSigning, issued directly by the
+    // CA it answers for. id-pkix-ocsp-nocheck (§4.2.2.2.1) tells clients not to ask about the
+    // responder's own status; the certificate is short-lived instead.
+    exts.push(derExtension(OID.keyUsage, true, keyUsageDer(["digitalSignature"])));
+    exts.push(derExtension(OID.extKeyUsage, false, derSequence(derOid(OID.kpOcspSigning))));
+    exts.push(derExtension(OID.ocspNoCheck, false, derNull()));
   } else {
     if (kind !== "tsa") exts.push(derExtension(OID.basicConstraints, false, derSequence())); // cA FALSE (DEFAULT, so empty)
     exts.push(derExtension(OID.keyUsage, true, keyUsageDer(["digitalSignature", "nonRepudiation"])));
@@ -153,6 +181,9 @@ export function issueCertificate(opts: {
   exts.push(derExtension(OID.subjectKeyIdentifier, false, derOctetString(subjectKeyId)));
   if (authorityKeyId) exts.push(derExtension(OID.authorityKeyIdentifier, false, derAuthorityKeyIdentifier(authorityKeyId)));
   if (opts.crlUrl !== undefined) exts.push(derExtension(OID.cRLDistributionPoints, false, crlDistributionPointsDer(opts.crlUrl)));
+  if (opts.ocspUrl !== undefined || opts.caIssuersUrl !== undefined) {
+    exts.push(derExtension(OID.authorityInfoAccess, false, authorityInfoAccessDer({ ocspUrl: opts.ocspUrl, caIssuersUrl: opts.caIssuersUrl })));
+  }
 
   const serialHex = randomSerialHex();
   const tbs = derSequence(

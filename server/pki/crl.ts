@@ -40,6 +40,13 @@ const REASON_CODES: Record<RevocationReason, number> = {
   certificateHold: 6,
   privilegeWithdrawn: 9,
 };
+/** The CRLReason code of a reason (also the OCSP revocationReason, RFC 6960 §4.2.1). */
+export function crlReasonCode(reason: RevocationReason): number {
+  const code = REASON_CODES[reason];
+  if (code === undefined) throw new Error(`unknown revocation reason ${JSON.stringify(reason)}`);
+  return code;
+}
+
 const REASON_NAMES = new Map<number, RevocationReason>(Object.entries(REASON_CODES).map(([k, v]) => [v, k as RevocationReason]));
 
 /** Normalises a hex serial: lowercase, no 0x, no leading zero bytes. */

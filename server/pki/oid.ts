@@ -44,9 +44,16 @@ export const OID = {
   authorityKeyIdentifier: "2.5.29.35",
   extKeyUsage: "2.5.29.37",
   authorityInfoAccess: "1.3.6.1.5.5.7.1.1",
+  // access methods (RFC 5280 §4.2.2.1) and OCSP (RFC 6960)
+  adOcsp: "1.3.6.1.5.5.7.48.1",
+  adCaIssuers: "1.3.6.1.5.5.7.48.2",
+  ocspBasic: "1.3.6.1.5.5.7.48.1.1",
+  ocspNonce: "1.3.6.1.5.5.7.48.1.2",
+  ocspNoCheck: "1.3.6.1.5.5.7.48.1.5",
   // key purposes
   emailProtection: "1.3.6.1.5.5.7.3.4",
   kpTimeStamping: "1.3.6.1.5.5.7.3.8",
+  kpOcspSigning: "1.3.6.1.5.5.7.3.9",
   documentSigning: "1.3.6.1.4.1.311.10.3.12", // Microsoft "Document Signing", recognised by Adobe and Windows
 } as const;
 
