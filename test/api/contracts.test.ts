@@ -126,8 +126,8 @@ describe("contracts: a three-signer contract in two steps, checked with pdfsig, 
     await tp?.stop();
   });
 
-  it("pdfsig: three signatures, each valid and its certificate trusted, the last covering the whole document", () => {
-    const { output, signatures } = pdfsig(tmp.file("final.pdf", finalPdf), nssDb);
+  it("pdfsig: three signatures, each valid and its certificate trusted, the last covering the whole document", async () => {
+    const { output, signatures } = await pdfsig(tmp.file("final.pdf", finalPdf), nssDb);
     expect(signatures, output).to.have.length(3);
     for (const s of signatures) {
       expect(s.validation, output).to.equal(VALID);
@@ -328,7 +328,7 @@ describe("contracts: a three-signer contract in two steps, checked with pdfsig, 
     const at = tampered.indexOf("/Producer");
     expect(at).to.be.greaterThan(0).and.lessThan(firstRangeEnd);
     tampered[at + 2] ^= 0x01;
-    const { output, signatures } = pdfsig(tmp.file("tampered.pdf", tampered), nssDb);
+    const { output, signatures } = await pdfsig(tmp.file("tampered.pdf", tampered), nssDb);
     expect(signatures, output).to.have.length(3);
     for (const s of signatures) expect(s.validation, output).not.to.equal(VALID);
     const report = await json(await tp.api("POST", "/api/verify/pdf", { body: form(tampered) }), 200);

@@ -13,7 +13,7 @@ import { databaseForTest } from "../helpers/database";
 import { TcpProxy } from "../helpers/tcp-proxy";
 import { codeIn, waitForMail } from "../helpers/outbox-mail";
 import { pyhankoPath, pyhankoValidateAsync } from "../helpers/pyhanko";
-import { run, tempDir } from "../pdf/helpers";
+import { haveTool, nssDbWithRoot, pdfsig, run, tempDir } from "../pdf/helpers";
 import { parseCertificatePem } from "../../server/pki/certificate-parse";
 import { IdentityService } from "../../server/identity/service";
 
@@ -153,6 +153,12 @@ describe("identity: the ARL, the root's CRL for the issuing CA", function () {
     expect(verdict.signatures, verdict.output).to.have.length(2);
     for (const s of verdict.signatures) expect(s.valid, s.text).to.equal(true);
     expect(verdict.output).to.not.contain("no revocation information");
+    // pdfsig (NSS) asks the platform's OCSP responder named in each certificate's AIA, through PUBLIC_URL
+    if (haveTool("pdfsig") && haveTool("certutil")) {
+      const report = await pdfsig(file, nssDbWithRoot(tmp.dir, tp.platform.identity.rootPem()));
+      expect(report.signatures, report.output).to.have.length(2);
+      for (const s of report.signatures) expect(s.validation + " / " + s.certificateValidation, report.output).to.equal("Signature is Valid. / Certificate is Trusted.");
+    }
   });
 
   it("at start, an issuing CA certificate naming another distribution point is recertified by the root for the same key", async () => {

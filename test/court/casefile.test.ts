@@ -295,7 +295,7 @@ describe("the electronic case file (电子卷宗)", function () {
     v1Pdf = await pdfOf(judge, 1);
     expect(sha(v1Pdf)).to.equal(v1.sha256);
     const f = tmp.file("v1.pdf", v1Pdf);
-    const { output, signatures } = pdfsig(f, nssDb);
+    const { output, signatures } = await pdfsig(f, nssDb);
     expect(signatures, output).to.have.length(1);
     expect(signatures[0].validation, output).to.equal(VALID);
     expect(signatures[0].certificateValidation, output).to.equal(TRUSTED);
@@ -418,7 +418,7 @@ describe("the electronic case file (电子卷宗)", function () {
     const tampered = Buffer.from(v1Pdf);
     const at = tampered.indexOf("/Producer");
     tampered[at + 2] ^= 0x01;
-    const { output, signatures } = pdfsig(tmp.file("tampered.pdf", tampered), nssDb);
+    const { output, signatures } = await pdfsig(tmp.file("tampered.pdf", tampered), nssDb);
     expect(signatures, output).to.have.length(1);
     expect(signatures[0].validation, output).not.to.equal(VALID);
     const bad = await json(await tp.api("POST", "/api/verify/pdf", { body: form({}, tampered, "tampered.pdf") }), 200);
@@ -442,7 +442,7 @@ describe("the electronic case file (电子卷宗)", function () {
     expect(sha(v2Pdf)).to.equal(v2.sha256);
     expect(v2.sha256).not.to.equal(v1.sha256);
     for (const [name, pdf] of [["v1b.pdf", await pdfOf(judge, 1)], ["v2.pdf", v2Pdf]] as const) {
-      const { output, signatures } = pdfsig(tmp.file(name, pdf), nssDb);
+      const { output, signatures } = await pdfsig(tmp.file(name, pdf), nssDb);
       expect(signatures[0].validation, `${name}: ${output}`).to.equal(VALID);
       expect(signatures[0].certificateValidation, `${name}: ${output}`).to.equal(TRUSTED);
       const rep = await waitFor(`${name} anchored`, async () => {

@@ -218,7 +218,7 @@ describe("online filing (API)", function () {
       const file = path.join(work, "complaint-v1.pdf");
       fs.writeFileSync(file, signed);
       const nss = nssDbWithRoot(path.join(work, "nss"), tp.platform.identity.rootPem());
-      const report = pdfsig(file, nss);
+      const report = await pdfsig(file, nss);
       expect(report.signatures, report.output).to.have.length(1);
       expect(report.signatures[0].validation, report.output).to.equal("Signature is Valid.");
       expect(report.signatures[0].certificateValidation, report.output).to.equal("Certificate is Trusted.");

@@ -246,7 +246,7 @@ describe("hearings (开庭: scheduling, slots, answers, summons, calendar)", fun
     expect(sha(pdf)).to.equal(item.document.sha256);
     const file = path.join(tmp.dir, "summons.pdf");
     fs.writeFileSync(file, pdf);
-    const report = pdfsig(file, nssDbWithRoot(tmp.dir, tp.platform.identity.rootPem()));
+    const report = await pdfsig(file, nssDbWithRoot(tmp.dir, tp.platform.identity.rootPem()));
     expect(report.signatures, report.output).to.have.length(1);
     expect(report.signatures[0].validation, report.output).to.equal("Signature is Valid.");
     expect(report.signatures[0].certificateValidation, report.output).to.equal("Certificate is Trusted.");

@@ -139,7 +139,7 @@ describe("service address confirmations (送达地址确认书)", function () {
     expect(sha(pdf)).to.equal(first.document.sha256);
     const file = path.join(tmp.dir, "confirmation-1.pdf");
     fs.writeFileSync(file, pdf);
-    const report = pdfsig(file, nssDb);
+    const report = await pdfsig(file, nssDb);
     expect(report.signatures, report.output).to.have.length(1);
     expect(report.signatures[0].validation, report.output).to.equal("Signature is Valid.");
     expect(report.signatures[0].certificateValidation, report.output).to.equal("Certificate is Trusted.");

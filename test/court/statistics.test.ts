@@ -346,7 +346,7 @@ describe("court statistics", function () {
         // kept beside the screenshots, for a person to look at
         fs.mkdirSync(SHOTS, { recursive: true });
         fs.copyFileSync(file, path.join(SHOTS, "statistics-report.pdf"));
-        const report = pdfsig(file, nssDbWithRoot(tmp.dir, tp.platform.identity.rootPem()));
+        const report = await pdfsig(file, nssDbWithRoot(tmp.dir, tp.platform.identity.rootPem()));
         expect(report.output).to.contain("Signature is Valid.").and.to.contain("Certificate is Trusted.");
         expect(run("qpdf", ["--check", file]).status).to.equal(0);
         // the charts are vector paths: no raster image in the file

@@ -1,6 +1,7 @@
 // The platform in this process, on a temporary DATA_DIR and a fresh database, listening on a free
 // port; with helpers to log in and call the API.
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import pino from "pino";
@@ -30,7 +31,7 @@ let userCounter = 0;
 export async function startTestPlatform(env: Record<string, string> = {}, opts: { dataDir?: string; databaseUrl?: string } = {}): Promise<TestPlatform> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "evidence-test-"));
   const database = opts.databaseUrl ? { databaseUrl: opts.databaseUrl, drop: async () => undefined } : await databaseForTest();
-  const config = loadConfig({
+  const settings: Record<string, string> = {
     DATA_DIR: dataDir,
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
@@ -42,12 +43,27 @@ export async function startTestPlatform(env: Record<string, string> = {}, opts: 
     LINK_RATE_LIMIT_PER_MIN: "100000",
     INVITATION_RATE_LIMIT_PER_MIN: "100000",
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
-    ...env,
-  });
-  const platform = await startPlatform(config, pino({ level: "silent" }));
-  const server = createHttpServer(platform.app, { idleTimeoutMs: config.IDLE_TIMEOUT_MS });
+  };
+  // The server listens before the platform starts, so that PUBLIC_URL is its own address: the URLs
+  // the platform writes into certificates (OCSP responder, CRL, issuer) then answer, as they do in a
+  // deployment, and a validator that follows them (pdfsig asks the OCSP responder) reaches this
+  // process. Until the platform is up, requests get a 503. A test may still set PUBLIC_URL itself.
+  let handler: http.RequestListener = (_req, res) => {
+    res.statusCode = 503;
+    res.end();
+  };
+  const server = createHttpServer((req, res) => handler(req, res), { idleTimeoutMs: loadConfig({ ...settings, ...env }).IDLE_TIMEOUT_MS });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const config = loadConfig({ ...settings, PUBLIC_URL: url, ...env });
+  let platform: Platform;
+  try {
+    platform = await startPlatform(config, pino({ level: "silent" }));
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+  handler = platform.app;
 
   const api: TestPlatform["api"] = (method, route, o = {}) => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };

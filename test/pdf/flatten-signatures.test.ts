@@ -56,7 +56,7 @@ describe("flattening signature widgets of copied pages", function () {
 
   it("a plain copy carries the source's signatures, which pdfsig finds broken", async () => {
     const { file } = await copyOf(false);
-    const report = pdfsig(file, nss);
+    const report = await pdfsig(file, nss);
     expect(report.signatures.length).to.equal(2);
     expect(report.output).to.not.match(/Signature is Valid/);
     expect(await signatureDictionaries(file)).to.equal(2);
@@ -65,7 +65,7 @@ describe("flattening signature widgets of copied pages", function () {
   it("flattened: no signature left, both stamps still drawn, the file well formed", async () => {
     const { file, replaced } = await copyOf(true);
     expect(replaced).to.equal(2);
-    const report = pdfsig(file, nss);
+    const report = await pdfsig(file, nss);
     expect(report.signatures, report.output).to.have.length(0);
     const text = run("pdftotext", ["-enc", "UTF-8", file, "-"]).stdout;
     expect(text).to.include("张三 甲方签章");
@@ -104,7 +104,7 @@ describe("flattening signature widgets of copied pages", function () {
     });
     const file = path.join(tmp.dir, "casefile.pdf");
     writeFileSync(file, out);
-    expect(pdfsig(file, nss).signatures).to.have.length(0);
+    expect((await pdfsig(file, nss)).signatures).to.have.length(0);
     expect(run("pdftotext", ["-enc", "UTF-8", file, "-"]).stdout).to.include("李四 乙方签章");
   });
 });

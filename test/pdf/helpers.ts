@@ -1,7 +1,7 @@
 // Test fixtures for the PDF signing tests: a PKI (root, issuing CA, three signers, a TSA), a
 // Chinese/English contract PDF made with pdf-lib, and runners for the independent checkers
 // (poppler's pdfsig/pdftotext/pdftoppm, qpdf, NSS certutil).
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -194,12 +194,33 @@ export function parsePdfsig(output: string): PdfsigSignature[] {
   return out;
 }
 
+/** A command run without blocking the event loop (a server in this process can answer it). */
+export function runAsync(cmd: string, args: string[]): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr, output: stdout + stderr }));
+  });
+}
+
 /**
- * pdfsig against an NSS database. Not with -no-ocsp: poppler 22.12 then reports every certificate
- * as "Unknown issue with Certificate or corrupted data." (its revocation flags without OCSP make
- * NSS fail); the test certificates carry no AIA, so no OCSP request is made anyway.
+ * pdfsig against an NSS database, run without blocking this process: NSS asks the OCSP responder
+ * that each certificate's AIA names (the platform's own, under PUBLIC_URL, which may be this process;
+ * an unreachable one makes poppler report "Unknown issue with Certificate or corrupted data.").
+ * Not with -no-ocsp: poppler 22.12 then reports every certificate that way (its revocation flags
+ * without OCSP make NSS fail).
  */
-export function pdfsig(file: string, nssDb: string): { output: string; signatures: PdfsigSignature[] } {
+/** pdfsig, blocking: for documents whose certificates name no responder in this process. */
+export function pdfsigSync(file: string, nssDb: string): { output: string; signatures: PdfsigSignature[] } {
   const r = run("pdfsig", ["-nssdir", `sql:${nssDb}`, file]);
+  return { output: r.output, signatures: parsePdfsig(r.output) };
+}
+
+export async function pdfsig(file: string, nssDb: string): Promise<{ output: string; signatures: PdfsigSignature[] }> {
+  const r = await runAsync("pdfsig", ["-nssdir", `sql:${nssDb}`, file]);
   return { output: r.output, signatures: parsePdfsig(r.output) };
 }

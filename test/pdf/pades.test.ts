@@ -20,7 +20,7 @@ import {
   haveTool,
   nssDbWithRoot,
   PARTY_A,
-  pdfsig,
+  pdfsigSync,
   pdfTestPki,
   run,
   tempDir,
@@ -71,7 +71,7 @@ describe("PAdES signatures as incremental updates, checked by pdfsig, qpdf and p
   /** pdfsig and our verifier on one file; asserts that they agree, returns both. */
   function check(pdf: Buffer, name: string): { tool: PdfsigSignature[]; ours: PdfSignatureReport[]; output: string } {
     const f = file(name, pdf);
-    const { output, signatures: tool } = pdfsig(f, nssDb);
+    const { output, signatures: tool } = pdfsigSync(f, nssDb);
     const ours = verifyPdfSignatures(pdf, roots);
     expect(ours.length, output).to.equal(tool.length);
     ours.forEach((r, i) => {

@@ -234,7 +234,7 @@ describe("the court story, filing to exported case file (Chromium)", function ()
     await download.saveAs(file);
     await page.close();
 
-    const { output, signatures } = pdfsig(file, nssDb);
+    const { output, signatures } = await pdfsig(file, nssDb);
     expect(signatures, output).to.have.length(1);
     expect(signatures[0].fieldName, output).to.equal("platform-seal");
     expect(signatures[0].validation, output).to.equal("Signature is Valid.");

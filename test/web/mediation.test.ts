@@ -233,7 +233,7 @@ describe("the mediation room (Chromium)", function () {
     const [order] = await Promise.all([page.waitForEvent("download"), page.click("#order-download")]);
     const file = path.join(tmp, "order.pdf");
     await order.saveAs(file);
-    const report = pdfsig(file, nssDbWithRoot(tmp, tp.platform.identity.rootPem()));
+    const report = await pdfsig(file, nssDbWithRoot(tmp, tp.platform.identity.rootPem()));
     expect(report.signatures, report.output).to.have.length(1);
     expect(report.signatures[0].validation, report.output).to.equal("Signature is Valid.");
     expect(report.signatures[0].certificateValidation, report.output).to.equal("Certificate is Trusted.");
