@@ -10,7 +10,7 @@
 // verdict is never more lenient than a strict validator's. Pure: bytes in, findings out.
 import { createHash } from "node:crypto";
 import { PDFArray, PDFDict, PDFName, PDFNumber, PDFObject, PDFRawStream, PDFRef } from "pdf-lib";
-import { catalogOf, pageRefs, readPdf, type PdfStructure } from "./reader";
+import { catalogOf, lastStartxref, pageRefs, readPdf, type PdfStructure } from "./reader";
 
 export type ChangeCode =
   | "changed_nothing"
@@ -202,6 +202,9 @@ export function classifyChanges(pdf: Buffer, revisionEnd: number): ChangeReport 
   const r = roles(after);
   const classes = new Map<ChangeCode, string[]>();
   const put = (code: ChangeCode, what: string) => classes.set(code, [...(classes.get(code) ?? []), what]);
+  // bytes after the signed revision that no cross-reference section names are no revision at all:
+  // nothing a validator can allow, so named rather than passed over
+  if (lastStartxref(pdf) < revisionEnd) put("changed_structure", `${pdf.length - revisionEnd} bytes appended after the signed revision, outside any revision`);
   for (const num of changed.sort((x, y) => x - y)) {
     const what = describe(after, num);
     const newer = afterObjects.get(num);
