@@ -82,6 +82,27 @@ describe("PDF verdict: revocation and what changed after each signature", functi
     compare("no-revocation-data", signed, r);
   });
 
+  it("a CRL signed by another key, an out-of-date CRL, or bytes that are no CRL: unknown, never good", function () {
+    const other = crlOf(pki.root, []);
+    // the root's CRL does not speak for the signer (issued by the issuing CA)
+    const r1 = pdfSignatureReport(signed, [pki.root.certPem], { crls: [{ der: other, source: "given" }] });
+    expect(r1.signatures[0].revocation.find((v) => v.role === "signer")!.status).to.equal("unknown");
+    const stale = buildCrl({
+      issuerCertPem: pki.issuing.certPem,
+      issuerKeyPem: pki.issuing.privateKeyPem,
+      revoked: [],
+      crlNumber: 1n,
+      thisUpdate: new Date(genTime.getTime() - 10 * DAY),
+      nextUpdate: new Date(genTime.getTime() - 3 * DAY),
+    });
+    const r2 = pdfSignatureReport(signed, [pki.root.certPem], { crls: [{ der: stale, source: "given" }, { der: other, source: "given" }] });
+    expect(r2.signatures[0].revocation.find((v) => v.role === "signer")).to.include({ status: "unknown", code: "revocation_unknown", blocking: true });
+    expect(r2.allValid).to.equal(false);
+    const r3 = pdfSignatureReport(signed, [pki.root.certPem], { crls: [{ der: Buffer.from("not a crl"), source: "given" }] });
+    expect(codes(r3)).to.include.members(["crl_unreadable", "revocation_unknown"]);
+    expect(r3.allValid).to.equal(false);
+  });
+
   it("not revoked, CRLs given from outside (the platform's, or --crl): good, valid", function () {
     const crls: CrlInput[] = [crlOf(pki.issuing, []), crlOf(pki.root, [])].map((der) => ({ der, source: "given" }));
     const r = pdfSignatureReport(signed, [pki.root.certPem], { crls });
