@@ -27,7 +27,8 @@ const USAGE = `usage: npm run verify -- <file> <bundle.json> [--rpc URL] [--ca r
        npm run verify -- <file.pdf> [--ca root.pem] [--bundle bundle.json [--rpc URL]] [--json]
   --rpc URL     also check the anchor on chain through this EVM JSON-RPC endpoint
   --ca FILE     trust this root certificate (PEM) instead of the one the bundle (or the PDF's signatures) carries
-  --crl FILE    check the signer against this CRL (DER or PEM) instead of the bundle's
+  --crl FILE    check the signer against this CRL (DER or PEM) instead of the bundle's; for a PDF, the
+                revocation data used when the PDF's DSS has none (repeatable: the CRL and the ARL)
   --bundle FILE (PDF report) also check that the PDF's digest is anchored, from its proof bundle`;
 
 interface Args {
@@ -37,7 +38,8 @@ interface Args {
   pdf: boolean;
   rpc?: string;
   ca?: string;
-  crl?: string;
+  /** every --crl, in order (the bundle checks use the first) */
+  crls: string[];
   json: boolean;
 }
 
@@ -45,14 +47,14 @@ function parseArgs(argv: string[]): Args {
   const positional: string[] = [];
   let rpc: string | undefined;
   let ca: string | undefined;
-  let crl: string | undefined;
+  const crls: string[] = [];
   let bundle: string | undefined;
   let json = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--rpc") rpc = argv[++i];
     else if (argv[i] === "--bundle") bundle = argv[++i];
     else if (argv[i] === "--ca") ca = argv[++i];
-    else if (argv[i] === "--crl") crl = argv[++i];
+    else if (argv[i] === "--crl") crls.push(argv[++i]);
     else if (argv[i].startsWith("--rpc=")) rpc = argv[i].slice(6);
     else if (argv[i] === "--json") json = true;
     else if (argv[i] === "--help" || argv[i] === "-h") {
@@ -66,7 +68,7 @@ function parseArgs(argv: string[]): Args {
     console.error(USAGE);
     process.exit(2);
   }
-  return { file: positional[0], bundle: pdf ? bundle : positional[1], pdf, rpc, ca, crl, json };
+  return { file: positional[0], bundle: pdf ? bundle : positional[1], pdf, rpc, ca, crls, json };
 }
 
 async function sha256OfFile(file: string): Promise<string> {
@@ -82,7 +84,7 @@ async function bundleChecks(args: Args, bundle: ProofBundle, sha256: string): Pr
   if (checks.every((c) => c.ok)) {
     const pki = verifyPkiSections(bundle as ProofBundle & PkiSections, {
       trustedRootPems: args.ca ? [fs.readFileSync(args.ca, "utf8")] : undefined,
-      crlDer: args.crl ? readDerOrPem(args.crl) : undefined,
+      crlDer: args.crls.length ? readDerOrPem(args.crls[0]) : undefined,
     });
     checks.push(...pki.checks);
     signer = pki.signer;
@@ -112,7 +114,7 @@ function readBundle(file: string): ProofBundle | null {
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  for (const f of [args.file, args.bundle, args.ca, args.crl].filter((x): x is string => !!x)) {
+  for (const f of [args.file, args.bundle, args.ca, ...args.crls].filter((x): x is string => !!x)) {
     if (!fs.existsSync(f)) {
       console.error(`no such file: ${f}`);
       return 2;
@@ -152,7 +154,9 @@ async function verifyPdf(args: Args): Promise<number> {
     roots = args.ca
       ? [{ pem: fs.readFileSync(args.ca, "utf8"), fingerprint: certificateInfo(fs.readFileSync(args.ca, "utf8")).fingerprintSha256 }]
       : rootsCarriedInSignatures(pdf).map((c) => ({ pem: c.pem, fingerprint: c.x509.fingerprint256.replace(/:/g, "").toLowerCase() }));
-    report = pdfSignatureReport(pdf, roots.map((r) => r.pem));
+    // revocation data: the PDF's DSS first (read by the report), else the --crl files
+    const crls = args.crls.map((f) => ({ der: readDerOrPem(f), source: "given" as const }));
+    report = pdfSignatureReport(pdf, roots.map((r) => r.pem), { crls });
   } catch (e) {
     console.error(`${args.file}: cannot read the PDF: ${(e as Error).message}`);
     return 2;
@@ -202,6 +206,14 @@ async function verifyPdf(args: Args): Promise<number> {
     console.log(
       `        after it   ${sig.coversWholeDocument ? "nothing: this signature covers the whole document" : `${report.size - (sig.revision?.size ?? 0)} bytes were added (later signatures or other changes)`}`,
     );
+    for (const v of sig.revocation) {
+      const ok = v.status === "good" || !v.blocking;
+      console.log(`  ${mark(ok)}  revocation ${v.role} ${v.subject}: ${v.status} [${v.code}] ${v.detail}`);
+    }
+    if (!sig.revocation.length) console.log("  FAIL  revocation not judged (no validated chain) [revocation_unknown]");
+    for (const f of (sig.changes?.findings ?? []).map((c) => sig.findings.find((x) => x.code === c.code)!).filter(Boolean)) {
+      console.log(`  ${mark(f.severity !== "error")}  changed    ${f.message} [${f.code}]`);
+    }
     if (sig.claimedSigningTime) console.log(`        claimed    ${sig.claimedSigningTime}${sig.reason ? `; reason: ${sig.reason}` : ""}`);
     for (const p of sig.problems) console.log(`        problem    ${p}`);
   });

@@ -126,7 +126,7 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
       ["/api/text-messages", auth, textMessageRoutes(d.addressDeliveries)],
       ["/api/contracts", auth, contractRoutes(d.contracts, d.maxPdfBytes)],
       ["/api/sign", auth, signingRoutes(d.contracts)],
-      ["/api/verify/pdf", pdfVerificationRoutes(d.verification, () => d.identity.rootPem(), d.maxPdfBytes)],
+      ["/api/verify/pdf", pdfVerificationRoutes(d.verification, () => d.identity.rootPem(), d.maxPdfBytes, async () => [await d.identity.currentCrl(), await d.identity.currentArl()])],
       ["/rpc", rpcRoutes(d.rpc), rpcBodyErrors],
     ],
     pages: webRoutes(),

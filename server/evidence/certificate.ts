@@ -9,6 +9,7 @@ import { embedCjkFont } from "../pdf/fonts";
 import { signPdf, type PadesSigner } from "../pdf/pades";
 import { A4, GREY, TextFlow, drawQr } from "../pdf/layout";
 import { chinaTime } from "../contracts/format";
+import type { PdfNotes } from "./pdf-notes";
 
 export interface EvidenceCertificateInput {
   itemId: string;
@@ -25,6 +26,8 @@ export interface EvidenceCertificateInput {
   timestampedAt: Date | null;
   verifyUrl: string;
   issuedAt: Date;
+  /** when the item is a signed PDF: the platform's verdict on its signatures (pdf-notes.ts) */
+  pdfNotes?: PdfNotes | null;
 }
 
 const MARGIN = 56;
@@ -77,6 +80,15 @@ export async function renderEvidenceCertificate(c: EvidenceCertificateInput): Pr
   row("登记合约 Registry", c.anchor.registry);
   row("交易 Transaction", c.anchor.txHash);
   row("区块 Block", `${c.anchor.blockNumber}，${chinaTime(new Date(c.anchor.blockTimestamp * 1000))}`);
+
+  if (c.pdfNotes) {
+    section("PDF 签名核验 PDF signatures");
+    row("结论 Verdict", c.pdfNotes.allValid ? "全部签名有效 every signature valid" : "签名核验未通过 not every signature is valid");
+    for (const s of c.pdfNotes.signatures) row(`签名 Signature ${s.field}`, `${s.signer}：${s.valid ? "有效 valid" : "无效 invalid"}`);
+    for (const f of c.pdfNotes.findings) {
+      flow.text(`[${f.code}] ${f.field ? `${f.field}: ` : ""}${f.message}`, { size: 8, color: f.severity === "error" ? undefined : GREY, leading: 1.4 });
+    }
+  }
 
   section("核验 Verification");
   flow.text(

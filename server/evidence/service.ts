@@ -14,6 +14,7 @@ import { ApiError, notFound } from "../http/errors";
 import { createHash } from "node:crypto";
 import type { IdentityService } from "../identity/service";
 import { sealedEvidenceCertificate } from "./certificate";
+import { pdfNotes } from "./pdf-notes";
 import { verifyTimeStampToken } from "../pki/tsa";
 import { fromHex } from "../core/hex";
 import type { ProofBundle } from "../core/proof-bundle";
@@ -213,6 +214,10 @@ export class EvidenceService {
         timestampedAt,
         verifyUrl: `${publicUrl}/?sha256=${item.sha256}`,
         issuedAt: new Date(),
+        pdfNotes:
+          item.size !== null && this.store.has(item.sha256)
+            ? await pdfNotes(Number(item.size), () => this.store.openRead(item.sha256), this.identity.rootPem(), async () => [await this.identity.currentCrl(), await this.identity.currentArl()])
+            : null,
       },
       this.identity.sealSigner(),
       (sha) => this.identity.timestamp(sha),

@@ -6,8 +6,26 @@ import { createHash } from "node:crypto";
 import { PDFDict, PDFHexString, PDFName, PDFString } from "pdf-lib";
 import { parseCertificate, type ParsedCertificate } from "../pki/certificate-parse";
 import { parseSignedData } from "../pki/cms";
+import { parseCertificatePem } from "../pki/certificate-parse";
+import { classifyChanges, type ChangeReport } from "./changes";
+import { readDss } from "./dss";
 import { readPdf, terminalFields } from "./reader";
+import { judgePath, readCrls, type CertificateRevocation, type CrlInput } from "./revocation-judgement";
 import { derPrefix, verifyPdfSignatures, type PdfSignatureReport } from "./verify";
+
+/** One finding of the verdict: a machine-readable code, whether it makes the signature invalid, and a sentence. */
+export interface Finding {
+  code: string;
+  severity: "error" | "warning" | "info";
+  message: string;
+}
+
+export interface ReportOptions {
+  /** CRLs from outside the file (the platform's current CRL and ARL, or --crl files): used when the DSS has none */
+  crls?: CrlInput[];
+  /** the time of the verdict (default now) */
+  now?: Date;
+}
 
 export interface SignatureSummary {
   field: string;
@@ -30,6 +48,11 @@ export interface SignatureSummary {
   /** the revision this signature signed: its first `size` bytes, and their SHA-256 */
   revision: { size: number; sha256: string } | null;
   timestamp: { valid: boolean; time: string | null; problems: string[] } | null;
+  /** every certificate of the signer's and the TSA's paths, but the trust anchors */
+  revocation: CertificateRevocation[];
+  /** what changed after this signature, classified (null when the revision cannot be read) */
+  changes: ChangeReport | null;
+  findings: Finding[];
   claimedSigningTime: string | null;
   reason: string | null;
   location: string | null;
@@ -42,8 +65,13 @@ export interface PdfReport {
   sha256: string;
   size: number;
   signatures: SignatureSummary[];
-  /** every signature valid (intact, trusted, timestamped) and the last one covers the whole file */
+  /** every signature valid (intact, trusted, timestamped, not revoked at its proof of existence, nothing
+   * disallowed changed after it) */
   allValid: boolean;
+  /** where revocation data came from: the file's DSS and/or outside sources */
+  revocationData: { dssCrls: number; dssOcsps: number; outsideCrls: number };
+  /** every signature's findings, and the document's own */
+  findings: (Finding & { field: string | null })[];
   /** the last signature covers the whole file: nothing was added after it */
   lastCoversWholeDocument: boolean;
 }
@@ -65,10 +93,62 @@ function describeCert(pem: string | null): SignatureSummary["signer"] {
   }
 }
 
-function summarise(pdf: Buffer, r: PdfSignatureReport): SignatureSummary {
+const CHANGE_TEXT: Record<string, string> = {
+  changed_dss_added: "revocation data (DSS) added: allowed (long-term validation)",
+  changed_doc_timestamp_added: "a document timestamp added: allowed (long-term validation)",
+  changed_form_filled: "form fields filled",
+  changed_signature_added: "signatures added",
+  changed_annotation_added: "annotations added or changed",
+  changed_page_content: "page content changed",
+  changed_resources: "page resources changed",
+  changed_structure: "document structure changed",
+};
+
+type Crls = ReturnType<typeof readCrls>["crls"];
+
+function revocationOf(r: PdfSignatureReport, crls: Crls, now: Date): CertificateRevocation[] {
+  const parse = (pems: string[] | undefined) => (pems ?? []).map((p) => parseCertificatePem(p));
+  try {
+    const tsa = r.timestamp?.ok && r.tsaChainPems ? judgePath(parse(r.tsaChainPems), "tsa", crls, null, now) : [];
+    // a timestamp proves a time only when its own authority is not revoked (nor unknown)
+    const poe = r.timestamp?.ok && r.timestamp.genTime && !tsa.some((t) => t.blocking) ? new Date(r.timestamp.genTime) : null;
+    const signer = r.chainOk && r.chainPems ? judgePath(parse(r.chainPems), "signer", crls, poe, now) : [];
+    return [...signer, ...tsa];
+  } catch {
+    return [];
+  }
+}
+
+function summarise(pdf: Buffer, r: PdfSignatureReport, crls: Crls, now: Date): SignatureSummary {
   const end = r.byteRange.length === 4 ? r.byteRange[2] + r.byteRange[3] : null;
   const intact = r.integrityOk;
   const timestamp = r.timestamp ? { valid: r.timestamp.ok, time: r.timestamp.genTime, problems: r.timestamp.problems } : null;
+  const revocation = revocationOf(r, crls, now);
+  let changes: ChangeReport | null = null;
+  const findings: Finding[] = [];
+  if (end !== null && end <= pdf.length) {
+    try {
+      changes = classifyChanges(pdf, end);
+    } catch (e) {
+      findings.push({ code: "changes_unreadable", severity: "error", message: `what changed after this signature cannot be read: ${(e as Error).message}` });
+    }
+  }
+  for (const v of revocation) {
+    if (v.code === "revocation_good") continue;
+    findings.push({ code: v.code, severity: v.blocking ? "error" : "warning", message: `${v.role} "${v.subject}" (serial ${v.serialHex}): ${v.detail}` });
+  }
+  if (r.chainOk && r.chainPems && revocation.length === 0 && r.chainPems.length > 1) {
+    findings.push({ code: "revocation_unknown", severity: "error", message: "the revocation of the signer's chain could not be judged" });
+  }
+  for (const c of changes?.findings ?? []) {
+    const level = changes!.docMdpPermission === null ? "not certified: judged as /DocMDP /P 2" : `/DocMDP /P ${changes!.docMdpPermission}`;
+    findings.push({
+      code: c.code,
+      severity: c.allowed ? "info" : "error",
+      message: `${CHANGE_TEXT[c.code] ?? c.code}${c.allowed ? "" : `: not allowed (${level})`}: ${c.objects.join(", ")}`,
+    });
+  }
+  const blocking = findings.some((f) => f.severity === "error");
   return {
     field: r.fieldName,
     signer: describeCert(r.signerCertPem) ?? (r.signerSubject ? { subject: r.signerSubject, issuer: "", serialHex: "", fingerprintSha256: "", notBefore: "", notAfter: "" } : null),
@@ -79,26 +159,41 @@ function summarise(pdf: Buffer, r: PdfSignatureReport): SignatureSummary {
     changedAfter: r.modifiedAfter,
     revision: end !== null && end <= pdf.length ? { size: end, sha256: "0x" + createHash("sha256").update(pdf.subarray(0, end)).digest("hex") } : null,
     timestamp,
+    revocation,
+    changes,
+    findings,
     claimedSigningTime: r.claimedSigningTime ?? null,
     reason: r.reason ?? null,
     location: r.location ?? null,
     subFilter: r.subFilter,
-    valid: intact && r.chainOk && !!timestamp?.valid && r.problems.length === 0,
+    valid: intact && r.chainOk && !!timestamp?.valid && r.problems.length === 0 && !blocking,
     problems: r.problems,
   };
 }
 
 /** The report; throws PdfStructureError when the file's structure cannot be read. */
-export function pdfSignatureReport(pdf: Buffer, trustedRootPems: string[]): PdfReport {
-  const signatures = verifyPdfSignatures(pdf, trustedRootPems).map((r) => summarise(pdf, r));
+export function pdfSignatureReport(pdf: Buffer, trustedRootPems: string[], opts: ReportOptions = {}): PdfReport {
+  const now = opts.now ?? new Date();
+  const dss = readDss(readPdf(pdf));
+  const outside = opts.crls ?? [];
+  const { crls, problems } = readCrls([...dss.crls.map((der) => ({ der, source: "dss" as const })), ...outside]);
+  const signatures = verifyPdfSignatures(pdf, trustedRootPems).map((r) => summarise(pdf, r, crls, now));
   const last = signatures[signatures.length - 1];
   const lastCoversWholeDocument = !!last?.coversWholeDocument;
+  const docFindings: Finding[] = [
+    ...problems.map((m) => ({ code: "crl_unreadable", severity: "warning" as const, message: m })),
+    ...dss.problems.map((m) => ({ code: "dss_unreadable", severity: "warning" as const, message: m })),
+    ...(dss.ocsps.length ? [{ code: "dss_ocsp_not_evaluated", severity: "info" as const, message: `the DSS holds ${dss.ocsps.length} OCSP response(s); they are not evaluated (CRLs are)` }] : []),
+  ];
   return {
     sha256: "0x" + createHash("sha256").update(pdf).digest("hex"),
     size: pdf.length,
     signatures,
-    allValid: signatures.length > 0 && signatures.every((s) => s.valid) && lastCoversWholeDocument,
+    // every signature's verdict includes what changed after it, so a DSS appended after the last one keeps it valid
+    allValid: signatures.length > 0 && signatures.every((s) => s.valid),
     lastCoversWholeDocument,
+    revocationData: { dssCrls: dss.crls.length, dssOcsps: dss.ocsps.length, outsideCrls: outside.length },
+    findings: [...docFindings.map((f) => ({ ...f, field: null })), ...signatures.flatMap((s) => s.findings.map((f) => ({ ...f, field: s.field })))],
   };
 }
 

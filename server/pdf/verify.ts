@@ -4,11 +4,12 @@
 //
 // Each report says what holds for that signature: integrity (the signed bytes are unchanged and
 // the CMS signature verifies), whether the byte range reaches the end of the file or later
-// revisions were appended (incremental updates), the chain, and the timestamp. Revocation is not
-// checked, and what a later revision changed is not analysed (no DocMDP/FieldMDP evaluation).
+// revisions were appended (incremental updates), the chain, and the timestamp, with the validated
+// paths. Revocation (revocation-judgement.ts) and what later revisions changed (changes.ts) are
+// judged on top of this by report.ts.
 import { createHash, verify as cryptoVerify } from "node:crypto";
 import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFString } from "pdf-lib";
-import { parseCertificate, parseCertificatesPem, type ParsedCertificate } from "../pki/certificate-parse";
+import { parseCertificate, parseCertificatePem, parseCertificatesPem, type ParsedCertificate } from "../pki/certificate-parse";
 import { validatePath } from "../pki/certificate-verify";
 import { childrenOf, decodeDer, readOctetString, readOid, sequenceOf, type DerNode } from "../pki/der-read";
 import { DIGESTS, OID } from "../pki/oid";
@@ -30,6 +31,9 @@ export interface PdfSignatureReport {
   chainOk: boolean;
   chainProblem?: string;
   timestamp: { ok: boolean; genTime: string | null; problems: string[] } | null;
+  /** the validated certification paths (leaf first, trust anchor last): what revocation is judged on */
+  chainPems?: string[];
+  tsaChainPems?: string[];
   subFilter: string;
   /** /M of the signature dictionary (the time the signer claims), ISO 8601, if readable */
   claimedSigningTime?: string | null;
@@ -109,6 +113,17 @@ function unverifiedReport(fieldName: string, problems: string[]): PdfSignatureRe
   };
 }
 
+/** The TSA certificate's validated path (leaf first), from the token's own certificates. */
+function tsaPath(token: Buffer, tsaCertPem: string, trustedRootPems: string[], at: Date): string[] | undefined {
+  try {
+    const pool = parseSignedData(token).certificates.map((d) => parseCertificate(d));
+    const path = validatePath(parseCertificatePem(tsaCertPem), pool, parseCertificatesPem(trustedRootPems), at);
+    return path.path?.map((c) => c.pem);
+  } catch {
+    return undefined;
+  }
+}
+
 function verifyOne(pdf: Buffer, fieldName: string, sig: PDFDict, trustedRootPems: string[]): PdfSignatureReport {
   const problems: string[] = [];
   const report: PdfSignatureReport = {
@@ -186,6 +201,7 @@ function verifyOne(pdf: Buffer, fieldName: string, sig: PDFDict, trustedRootPems
       const v = verifyTimeStampToken(token, createHash("sha256").update(si.signature).digest(), trustedRootPems);
       report.timestamp = { ok: v.ok, genTime: v.genTime?.toISOString() ?? null, problems: v.problems };
       if (v.ok && v.genTime) validationTime = v.genTime;
+      if (v.ok && v.genTime && v.tsaCertPem) report.tsaChainPems = tsaPath(token, v.tsaCertPem, trustedRootPems, v.genTime);
       if (!v.ok) problems.push(...v.problems.map((p) => `timestamp: ${p}`));
     }
   } catch (e) {
@@ -256,6 +272,7 @@ function verifyOne(pdf: Buffer, fieldName: string, sig: PDFDict, trustedRootPems
       ? validatePath(signer, pool, roots, validationTime)
       : { path: null, problems: ["no trusted root given"] };
     report.chainOk = path.problems.length === 0;
+    if (path.path) report.chainPems = path.path.map((c) => c.pem);
     if (!report.chainOk) report.chainProblem = path.problems.join("; ");
   } else {
     report.chainProblem = "the signer certificate is not in the signature";

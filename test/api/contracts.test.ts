@@ -313,8 +313,15 @@ describe("contracts: a three-signer contract in two steps, checked with pdfsig, 
 
   it("npm run verify -- final.pdf --bundle bundle.json: every signature and the anchoring proof pass", async () => {
     const finalFile = tmp.file("verify-final.pdf", finalPdf);
-    const { code, out } = await runVerify([finalFile, "--ca", rootFile, "--bundle", path.join(tmp.dir, "bundle.json")]);
+    // without revocation data the signers' revocation is unknown, and unknown is never good
+    const bare = await runVerify([finalFile, "--ca", rootFile]);
+    expect(bare.code, bare.out).to.equal(1);
+    expect(bare.out).to.contain("[revocation_unknown]");
+    const crlFile = tmp.file("crl.der", Buffer.from(await (await tp.api("GET", "/api/pki/crl")).arrayBuffer()));
+    const arlFile = tmp.file("arl.der", Buffer.from(await (await tp.api("GET", "/api/pki/arl")).arrayBuffer()));
+    const { code, out } = await runVerify([finalFile, "--ca", rootFile, "--crl", crlFile, "--crl", arlFile, "--bundle", path.join(tmp.dir, "bundle.json")]);
     expect(code, out).to.equal(0);
+    expect(out).to.match(/PASS {2}revocation signer [^\n]*王五[^\n]*: good \[revocation_good\]/);
     expect(out).to.match(/Signature 3 of 3: field sig-2-1/);
     expect(out).to.contain("CN=王五");
     expect(out.match(/PASS {2}chain/g)).to.have.length(3);

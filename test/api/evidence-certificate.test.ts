@@ -67,4 +67,30 @@ describe("evidence certificate (PDF, sealed by the platform)", function () {
     expect((await runAsync("pdfsig", ["-nssdir", `sql:${nss}`, tamperedFile])).stdout).not.to.contain("Signature is Valid.");
     expect(verifyPdfSignatures(tampered, [root])[0].integrityOk).to.equal(false);
   });
+  it("for a signed PDF item, the certificate's notes give the PDF verdict with its finding codes", async function () {
+    if (!have("pdftotext")) return this.skip();
+    const member = await tp.createUser("member");
+    const textOf = async (itemId: string) => {
+      await tp.waitAnchored(member.token, itemId);
+      const res = await tp.api("GET", `/api/evidence/${itemId}/certificate`, { token: member.token });
+      expect(res.status).to.equal(200);
+      const file = path.join(dir, `notes-${itemId}.pdf`);
+      fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+      return execFileSync("pdftotext", ["-enc", "UTF-8", file, "-"]).toString("utf8").replace(/\s+/g, " ");
+    };
+    // a platform-sealed PDF (an evidence certificate) submitted as evidence: valid, every certificate good
+    const first = (await (await tp.upload(member.token, "plain evidence")).json()) as { id: string };
+    await tp.waitAnchored(member.token, first.id);
+    const sealed = Buffer.from(await (await tp.api("GET", `/api/evidence/${first.id}/certificate`, { token: member.token })).arrayBuffer());
+    const good = (await (await tp.upload(member.token, sealed, { title: "sealed pdf" })).json()) as { id: string };
+    const goodText = await textOf(good.id);
+    expect(goodText).to.contain("PDF 签名核验 PDF signatures").and.to.contain("全部签名有效 every signature valid");
+    // the same PDF with bytes appended in no revision: not valid, and the code named
+    const appended = Buffer.concat([sealed, Buffer.from("\n% appended after the seal\n")]);
+    const bad = (await (await tp.upload(member.token, appended, { title: "appended pdf" })).json()) as { id: string };
+    const badText = await textOf(bad.id);
+    expect(badText).to.contain("签名核验未通过 not every signature is valid").and.to.contain("[changed_structure]");
+    // a file that is not a PDF has no such section
+    expect(await textOf(first.id)).to.not.contain("PDF 签名核验");
+  });
 });

@@ -151,6 +151,23 @@ describe("public verification page", function () {
       expect(pr.coverageOf(later, false, 130)).to.deep.equal({ state: "note", key: "pdf.coverage.laterRevisions", params: { added: 30 } });
       expect(pr.coverageOf(later, true, 130)).to.deep.equal({ state: "fail", key: "pdf.coverage.changedBytes", params: { added: 30 } });
       expect(pr.coverageOf(sig(), true, 100).state).to.equal("pass");
+      // changes after the last signature that the verdict allows (a DSS) are a note, named by the changes check
+      const dss = { docMdpPermission: null, allowed: true, findings: [{ code: "changed_dss_added", allowed: true, objects: ["20 0 R (/DSS)"] }] };
+      expect(pr.coverageOf(sig({ coversWholeDocument: false, changedAfter: true, changes: dss }), true, 130).state).to.equal("note");
+      expect(pr.changesOf(sig({ changes: dss }))).to.deep.include({ state: "note", key: "pdf.changes.allowed" });
+      const page = { docMdpPermission: null, allowed: false, findings: [{ code: "changed_page_content", allowed: false, objects: ["5 0 R (/Page) /Contents"] }] };
+      expect(pr.changesOf(sig({ changes: page })).state).to.equal("fail");
+      expect(pr.changesOf(sig({ changes: { docMdpPermission: null, allowed: true, findings: [] } })).state).to.equal("pass");
+      // revocation: good passes; revoked after the timestamp is a note (stands); unknown or revoked before fails
+      const rev = (over: object) => ({ role: "signer", subject: "CN=x", serialHex: "01", status: "good", revokedAt: null, reason: null, source: "platform", code: "revocation_good", blocking: false, detail: "", ...over });
+      expect(pr.revocationOf(sig({ revocation: [rev({})] })).state).to.equal("pass");
+      expect(pr.revocationOf(sig({ revocation: [rev({ status: "revoked", code: "revoked_after_timestamp" })] })).state).to.equal("note");
+      expect(pr.revocationOf(sig({ revocation: [rev({ status: "unknown", code: "revocation_unknown", blocking: true })] })).state).to.equal("fail");
+      expect(pr.revocationOf(sig({ revocation: [] })).state).to.equal("fail");
+      // every code the server can give has its text in both languages
+      const codes = ["revoked_after_timestamp", "revoked_before_signing", "revoked_no_timestamp", "tsa_revoked", "revocation_unknown"].map((c) => `pdf.revocation.${c}`)
+        .concat(["changed_dss_added", "changed_doc_timestamp_added", "changed_form_filled", "changed_signature_added", "changed_annotation_added", "changed_page_content", "changed_resources", "changed_structure"].map((c) => `pdf.changes.${c}`));
+      for (const k of codes) for (const l of ["zh", "en"]) expect(i18n.MESSAGES[l], `${l} ${k}`).to.have.property(k);
 
       const cases: [number, string, string][] = [
         [0, "network", "pdf.error.network"],
@@ -527,7 +544,8 @@ describe("public verification page", function () {
         }
         const sig = expected.signatures[0];
         expect(await page.$$eval("#pdf-details .pdf-sig", (ns) => ns.map((n) => n.getAttribute("data-valid")))).to.deep.equal(["true"]);
-        expect(await checkResults()).to.deep.equal(["intact:pass", "chain:pass", "coverage:pass", "timestamp:pass"]);
+        expect(await checkResults()).to.deep.equal(["intact:pass", "chain:pass", "coverage:pass", "timestamp:pass", "revocation:pass", "changes:pass"]);
+        expect(await page.textContent("#pdf-details [data-step=revocation]")).to.contain("证书链中每一张证书均未被吊销");
         const block = (await page.textContent("#pdf-details .pdf-sig"))!;
         const tsUtc = new Date(sig.timestamp.time).toISOString().slice(0, 19).replace("T", " ") + " UTC";
         for (const fact of ["有效", "证书链受本平台根证书信任", "覆盖整个文档", "时间戳有效", tsUtc, sig.signer.subject, sig.signer.fingerprintSha256, sig.revision.sha256, sig.subFilter]) {
@@ -574,9 +592,12 @@ describe("public verification page", function () {
         verdict = await pressUpload();
         expect(await verdict.getAttribute("data-verdict")).to.equal("invalid");
         expect(await verdict.textContent()).to.contain("最后一个签名之后，文档又被改动");
-        expect(await checkResults()).to.deep.equal(["intact:pass", "chain:pass", "coverage:fail", "timestamp:pass"]);
+        expect(await checkResults()).to.deep.equal(["intact:pass", "chain:pass", "coverage:fail", "timestamp:pass", "revocation:pass", "changes:fail"]);
+        expect(await page.$$eval("#pdf-details [data-step=changes] .finding", (ns) => ns.map((n) => n.getAttribute("data-code")))).to.deep.equal(["changed_structure"]);
         expect(await page.textContent("#pdf-details [data-step=coverage]")).to.contain(`追加了 ${appended.length - certificate.length} 字节`);
-        expect(await page.textContent("#pdf-details .sig-status")).to.contain("签名之后文档被改动");
+        // bytes in no revision are a change no validator can allow: the signature itself is judged invalid
+        expect(await page.textContent("#pdf-details .sig-status")).to.contain("✕").and.to.contain("无效");
+        expect(await page.textContent("#pdf-details [data-step=changes]")).to.contain("文档结构被改动").and.to.contain("changed_structure");
         await shot("pdf-report-appended");
       });
 

@@ -5,7 +5,7 @@ import { el, formatBytes } from "./dom.mjs";
 import { hashFile } from "./hash-file.mjs";
 import { LANGS, translate } from "./i18n.mjs";
 import { onLanguageButtons, savedLanguage, showLanguage } from "./lang.mjs";
-import { coverageOf, errorKey, looksLikePdf, pdfVerdict, uploadPdf } from "./pdf-report.mjs";
+import { changesOf, coverageOf, errorKey, looksLikePdf, pdfVerdict, revocationOf, uploadPdf } from "./pdf-report.mjs";
 import { STEPS, jsonRpc, verifyOffline, verifyOnChain } from "./verify-bundle.mjs";
 
 const LANG_KEY = "evidence-verify.lang";
@@ -409,6 +409,12 @@ function pdfCheck(name, state, detail) {
   );
 }
 
+/** A check made of findings: its sentence, then one line per finding with its machine-readable code. */
+function findingCheck(name, v) {
+  const lines = v.lines.map((l) => el("span", { class: "finding", "data-code": l.params.code }, t(l.key, l.params), " ", el("code", {}, l.params.code)));
+  return pdfCheck(name, v.state, [t(v.key), ...lines.flatMap((l) => [el("br"), l])]);
+}
+
 function renderSignature(sig, i, report) {
   const last = i === report.signatures.length - 1;
   const english = (text) => el("span", { lang: "en" }, text);
@@ -426,6 +432,8 @@ function renderSignature(sig, i, report) {
       ts?.valid ? "pass" : "fail",
       !ts ? t("pdf.timestamp.none") : ts.valid && tsTime ? t("pdf.timestamp.ok", tsTime) : [t("pdf.timestamp.bad"), english(ts.problems.join("; ") || "—")],
     ),
+    findingCheck("revocation", revocationOf(sig)),
+    findingCheck("changes", changesOf(sig)),
   );
   const signer = sig.signer;
   const validity = signer && formatIso(signer.notBefore) && formatIso(signer.notAfter)

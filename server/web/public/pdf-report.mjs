@@ -85,7 +85,34 @@ export function pdfVerdict(report) {
 export function coverageOf(sig, isLast, fileSize) {
   const added = sig.revision ? Math.max(0, fileSize - sig.revision.size) : null;
   if (sig.coversWholeDocument) return { state: "pass", key: "pdf.coverage.whole", params: {} };
+  // changes after it that the verdict allows (a DSS, a form fill, a later signature): named by the "changes" check
+  if (sig.changedAfter && isLast && sig.changes?.allowed) return { state: "note", key: "pdf.coverage.allowedChanges", params: { added } };
   if (sig.changedAfter && !isLast) return { state: "note", key: "pdf.coverage.laterRevisions", params: { added } };
   if (sig.changedAfter) return { state: "fail", key: added === null ? "pdf.coverage.changed" : "pdf.coverage.changedBytes", params: { added } };
   return { state: "fail", key: "pdf.coverage.partial", params: {} };
+}
+
+/**
+ * The revocation check of a signature, from the report's per-certificate results: "fail" when
+ * one makes it invalid (revoked before its proof of existence, or unknown: never read as good),
+ * "note" when a revocation is shown but the signature stands, "pass" when every one is good.
+ * `lines`: { key, params } per certificate that is not simply good.
+ */
+export function revocationOf(sig) {
+  const all = sig.revocation ?? [];
+  if (!all.length) return { state: "fail", key: "pdf.revocation.notJudged", lines: [] };
+  const lines = all
+    .filter((v) => v.status !== "good")
+    .map((v) => ({ key: `pdf.revocation.${v.code}`, params: { role: v.role, subject: v.subject, revokedAt: v.revokedAt, reason: v.reason, code: v.code } }));
+  const state = all.some((v) => v.blocking) ? "fail" : lines.length ? "note" : "pass";
+  return { state, key: state === "pass" ? "pdf.revocation.good" : state === "note" ? "pdf.revocation.stands" : "pdf.revocation.bad", lines };
+}
+
+/** What changed after a signature: "pass" (nothing), "note" (only allowed changes), "fail" (any other), a line per class. */
+export function changesOf(sig) {
+  const c = sig.changes;
+  if (!c) return { state: sig.changedAfter ? "fail" : "pass", key: sig.changedAfter ? "pdf.changes.unreadable" : "pdf.changes.none", lines: [] };
+  if (!c.findings.length) return { state: "pass", key: "pdf.changes.none", lines: [] };
+  const lines = c.findings.map((f) => ({ key: `pdf.changes.${f.code}`, params: { allowed: f.allowed, objects: f.objects.join(", "), code: f.code } }));
+  return { state: c.allowed ? "note" : "fail", key: c.allowed ? "pdf.changes.allowed" : "pdf.changes.notAllowed", lines, permission: c.docMdpPermission };
 }
