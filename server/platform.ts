@@ -20,6 +20,7 @@ import { composeRoutes } from "./routes";
 import { LinkSecrets } from "./core/link-token";
 import { Invitations } from "./invitations/service";
 import { OrganizationsService } from "./organizations/service";
+import { SealsService } from "./seals/service";
 import { DirectoryService } from "./directory/service";
 import { NotificationsService } from "./notifications/service";
 import { MailWorker, mailRenderer } from "./notifications/worker";
@@ -55,6 +56,7 @@ export interface Platform {
   contracts: ContractsService;
   invitations: Invitations;
   organizations: OrganizationsService;
+  seals: SealsService;
   mail: MailWorker;
   close(): Promise<void>;
 }
@@ -105,6 +107,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     contracts: (memberIds) => contracts.listInvolving(memberIds),
     certificates: (organizationId) => identity.list({ organizationId }),
   });
+  const seals = new SealsService(db, organizations, identity);
   const transport = createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR, publicUrl: config.PUBLIC_URL });
   const mail = new MailWorker(
     db,
@@ -158,6 +161,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     cases,
     contracts,
     organizations,
+    seals,
     invitations,
     directory: new DirectoryService(db, database.provider),
     notifications,
@@ -213,6 +217,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     contracts,
     invitations,
     organizations,
+    seals,
     mail,
     async close() {
       clearInterval(reminderTimer);
