@@ -42,10 +42,23 @@ export interface VisibleStamp {
   rect: [number, number, number, number];
   /** e.g. name, organisation, time; Chinese renders (the CJK font of fonts.ts is embedded as a subset) */
   lines: string[];
+  /**
+   * A drawing instead of the framed lines (an organisation's seal): content operators for the
+   * box (0, 0, w, h) using the CJK font as /F1, and every text it draws (checked for glyphs first).
+   */
+  drawing?: { text: string; operators(font: StampGlyphs, w: number, h: number): string };
+}
+
+/** What a drawing may ask of the stamp's font. */
+export interface StampGlyphs {
+  encodeText(text: string): { toString(): string };
+  widthOfTextAtSize(text: string, size: number): number;
 }
 
 export interface SignPdfOptions {
   fieldName: string;
+  /** the signature dictionary's /Name: the person who signed (when the certificate is an organisation's) */
+  name?: string;
   reason?: string;
   location?: string;
   contactInfo?: string;
@@ -200,11 +213,17 @@ function pageBox(ctx: PDFContext, page: PDFDict): Box {
 async function stampAppearance(ctx: PDFContext, stamp: VisibleStamp, w: number, h: number, fontPath?: string): Promise<PDFRef> {
   const lines = stamp.lines.map((l) => l.replace(/[\r\n]+/g, " "));
   const font = loadCjkFont(fontPath);
-  const missing = font.missingCharacters(lines.join(""));
+  const missing = font.missingCharacters(stamp.drawing ? stamp.drawing.text : lines.join(""));
   if (missing.length) {
     throw new Error(`the stamp font (${font.location.path}) has no glyph for: ${missing.join(" ")}`);
   }
   const embedder = await font.newSubsetEmbedder();
+  if (stamp.drawing) {
+    const ops = stamp.drawing.operators(embedder, w, h);
+    const ref = ctx.nextRef();
+    await embedder.embedIntoContext(ctx, ref);
+    return ctx.register(ctx.flateStream(ops, { Type: "XObject", Subtype: "Form", BBox: [0, 0, w, h], Resources: { Font: { F1: ref } } }));
+  }
   const border = Math.max(0.8, Math.min(w, h) * 0.02);
   const pad = border + Math.min(w, h) * 0.06;
   const innerW = Math.max(1, w - 2 * pad);
@@ -371,6 +390,7 @@ async function prepareUpdate(pdf: Buffer, s: PdfStructure, opts: SignPdfOptions,
   const head =
     `${sigRef.objectNumber} 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached` +
     ` /M ${pdfText(pdfDate(when)).toString()}` +
+    optional("Name", opts.name) +
     optional("Reason", opts.reason) +
     optional("Location", opts.location) +
     optional("ContactInfo", opts.contactInfo) +

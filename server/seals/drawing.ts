@@ -1,12 +1,12 @@
-// The drawn seal in its conventional form, as vector PDF content: a red ring, the organisation's
-// full name along the upper arc (each character upright to the centre), a five-pointed star in the
-// middle, the seal's kind straight across below it and, when given, its code along the lower arc.
-// Drawn with pdf-lib operators on any page, so a preview and a signature appearance are the same drawing.
-import { degrees, rgb, type PDFFont, type PDFPage } from "pdf-lib";
+// The drawn seal in its conventional form, as PDF content operators: a red ring, the organisation's
+// full name along the upper arc (each character upright towards the centre), a five-pointed star in
+// the middle, the seal's kind straight across below it and, when given, its code along the lower
+// arc. Plain operators over a font resource /F1, so the preview page and a signature's appearance
+// stream (server/pdf/pades.ts) carry the very same drawing.
 import { SEAL_KIND_TEXT, type SealKind } from "./kinds";
 
 /** The conventional seal red (close to the vermilion of 印泥). */
-export const SEAL_RED = rgb(0.85, 0.1, 0.1);
+export const SEAL_RED = "0.85 0.1 0.1";
 
 export interface SealFace {
   organization: string;
@@ -14,60 +14,74 @@ export interface SealFace {
   code: string | null;
 }
 
-/** The five-pointed star centred at (cx, cy) with outer radius r, as an SVG path (y down, pdf-lib's convention). */
-function starPath(r: number): string {
+/** What the drawing needs of a font: pdf-lib's PDFFont and its subset embedder both have it. */
+export interface SealGlyphs {
+  encodeText(text: string): { toString(): string };
+  widthOfTextAtSize(text: string, size: number): number;
+}
+
+const f = (n: number) => (Math.abs(n) < 1e-9 ? "0" : n.toFixed(3).replace(/\.?0+$/, ""));
+
+/** A circle of radius r around (cx, cy) as four Bézier arcs. */
+function circle(cx: number, cy: number, r: number): string {
+  const k = 0.5523 * r;
+  return [
+    `${f(cx + r)} ${f(cy)} m`,
+    `${f(cx + r)} ${f(cy + k)} ${f(cx + k)} ${f(cy + r)} ${f(cx)} ${f(cy + r)} c`,
+    `${f(cx - k)} ${f(cy + r)} ${f(cx - r)} ${f(cy + k)} ${f(cx - r)} ${f(cy)} c`,
+    `${f(cx - r)} ${f(cy - k)} ${f(cx - k)} ${f(cy - r)} ${f(cx)} ${f(cy - r)} c`,
+    `${f(cx + k)} ${f(cy - r)} ${f(cx + r)} ${f(cy - k)} ${f(cx + r)} ${f(cy)} c`,
+  ].join("\n");
+}
+
+/** The five-pointed star around (cx, cy), outer radius r, one point straight up. */
+function star(cx: number, cy: number, r: number): string {
   const pts: string[] = [];
   for (let i = 0; i < 10; i++) {
     const radius = i % 2 === 0 ? r : r * 0.382;
-    const a = -Math.PI / 2 + (i * Math.PI) / 5;
-    pts.push(`${(radius * Math.cos(a)).toFixed(3)} ${(radius * Math.sin(a)).toFixed(3)}`);
+    const a = Math.PI / 2 + (i * Math.PI) / 5;
+    pts.push(`${f(cx + radius * Math.cos(a))} ${f(cy + radius * Math.sin(a))} ${i === 0 ? "m" : "l"}`);
   }
-  return `M ${pts.join(" L ")} Z`;
+  return `${pts.join("\n")}\nh f`;
 }
 
-/** Characters placed along an arc around (cx, cy); angles in radians, counter-clockwise from +x. */
-function textOnArc(page: PDFPage, font: PDFFont, chars: string[], o: { cx: number; cy: number; radius: number; from: number; to: number; size: number; outward: boolean }): void {
-  const n = chars.length;
-  chars.forEach((ch, i) => {
-    const a = n === 1 ? (o.from + o.to) / 2 : o.from + ((o.to - o.from) * i) / (n - 1);
-    const w = font.widthOfTextAtSize(ch, o.size);
-    // Upper arc: the glyph's top points outward (rotation a - 90°); lower arc: its top points inward.
-    const rot = o.outward ? a - Math.PI / 2 : a + Math.PI / 2;
-    // Start the glyph half a width before its centre and a third of its size below the baseline line.
-    const dx = (-w / 2) * Math.cos(rot) - (-o.size / 3) * Math.sin(rot);
-    const dy = (-w / 2) * Math.sin(rot) + (-o.size / 3) * Math.cos(rot);
-    page.drawText(ch, {
-      x: o.cx + o.radius * Math.cos(a) + dx,
-      y: o.cy + o.radius * Math.sin(a) + dy,
-      size: o.size,
-      font,
-      color: SEAL_RED,
-      rotate: degrees((rot * 180) / Math.PI),
-    });
-  });
+/** One glyph centred on the point at angle a of the circle, rotated to face the centre (or away). */
+function glyphOnArc(font: SealGlyphs, ch: string, cx: number, cy: number, radius: number, a: number, size: number, topOutward: boolean): string {
+  const rot = topOutward ? a - Math.PI / 2 : a + Math.PI / 2;
+  const w = font.widthOfTextAtSize(ch, size);
+  const [c, s] = [Math.cos(rot), Math.sin(rot)];
+  // the glyph's origin: half its width back along the baseline, a third of its size below it
+  const x = cx + radius * Math.cos(a) - (w / 2) * c + (size / 3) * s;
+  const y = cy + radius * Math.sin(a) - (w / 2) * s - (size / 3) * c;
+  return `${f(c)} ${f(s)} ${f(-s)} ${f(c)} ${f(x)} ${f(y)} Tm ${font.encodeText(ch).toString()} Tj`;
 }
 
-/** Draws the seal into the square of side `size` with its lower-left corner at (x, y). */
-export function drawSeal(page: PDFPage, font: PDFFont, face: SealFace, x: number, y: number, size: number): void {
+/** The operators drawing the seal in the square (0, 0, size, size), with `font` as /F1. */
+export function sealOperators(font: SealGlyphs, face: SealFace, size: number): string {
   const r = size / 2;
-  const cx = x + r;
-  const cy = y + r;
   const ring = r * 0.06;
-  page.drawCircle({ x: cx, y: cy, size: r - ring / 2, borderColor: SEAL_RED, borderWidth: ring });
-  page.drawSvgPath(starPath(r * 0.3), { x: cx, y: cy, color: SEAL_RED });
+  const ops: string[] = ["q", `${SEAL_RED} RG`, `${SEAL_RED} rg`, `${f(ring)} w`, circle(r, r, r - ring / 2), "S", star(r, r, r * 0.3), "BT"];
   const name = Array.from(face.organization);
-  // The name spans more of the circle the longer it is, from 150° up to 250° of arc, centred on top.
+  // the longer the name, the more of the circle it takes: 150° to 250°, centred on the top
   const span = (Math.min(250, Math.max(150, name.length * 18)) * Math.PI) / 180;
-  const top = Math.PI / 2;
   const nameSize = Math.min(r * 0.22, (span * r * 0.72) / Math.max(1, name.length));
-  textOnArc(page, font, name, { cx, cy, radius: r * 0.72, from: top + span / 2, to: top - span / 2, size: nameSize, outward: true });
+  ops.push(`/F1 ${f(nameSize)} Tf`);
+  name.forEach((ch, i) => {
+    const a = name.length === 1 ? Math.PI / 2 : Math.PI / 2 + span / 2 - (span * i) / (name.length - 1);
+    ops.push(glyphOnArc(font, ch, r, r, r * 0.72, a, nameSize, true));
+  });
   const kind = SEAL_KIND_TEXT[face.kind];
   const kindSize = Math.min(r * 0.2, (r * 1.1) / Array.from(kind).length);
-  page.drawText(kind, { x: cx - font.widthOfTextAtSize(kind, kindSize) / 2, y: cy - r * 0.52, size: kindSize, font, color: SEAL_RED });
+  ops.push(`/F1 ${f(kindSize)} Tf`, `1 0 0 1 ${f(r - font.widthOfTextAtSize(kind, kindSize) / 2)} ${f(r * 0.48)} Tm ${font.encodeText(kind).toString()} Tj`);
   if (face.code) {
     const digits = Array.from(face.code);
     const codeSpan = (Math.min(100, digits.length * 7) * Math.PI) / 180;
-    const bottom = -Math.PI / 2;
-    textOnArc(page, font, digits, { cx, cy, radius: r * 0.8, from: bottom - codeSpan / 2, to: bottom + codeSpan / 2, size: r * 0.1, outward: false });
+    ops.push(`/F1 ${f(r * 0.1)} Tf`);
+    digits.forEach((ch, i) => {
+      const a = -Math.PI / 2 - codeSpan / 2 + (codeSpan * i) / Math.max(1, digits.length - 1);
+      ops.push(glyphOnArc(font, ch, r, r, r * 0.8, a, r * 0.1, false));
+    });
   }
+  ops.push("ET", "Q");
+  return ops.join("\n");
 }

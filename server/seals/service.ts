@@ -12,6 +12,7 @@ import type { OrganizationsService } from "../organizations/service";
 import type { OrgAction } from "../organizations/access";
 import { isValidCreditCode } from "./credit-code";
 import { sealPreviewPdf } from "./appearance";
+import { authorisedSeal } from "./queries";
 import type { SealKind } from "./kinds";
 
 type SealRow = NonNullable<Awaited<ReturnType<Db["seal"]["findUnique"]>>>;
@@ -150,16 +151,8 @@ export class SealsService {
     });
   }
 
-  /**
-   * The live seal of `kind` of the organisation that `userId` holds a live grant for, read at the
-   * moment of signing (so a revocation stops the very next signature); null when there is none.
-   */
-  async authorisedSeal(organizationId: string, kind: string, userId: string) {
-    const grant = await this.db.sealGrant.findFirst({
-      where: { userId, revokedAt: null, seal: { organizationId, kind, retiredAt: null } },
-      include: { seal: true },
-      orderBy: { grantedAt: "asc" },
-    });
-    return grant ? grant.seal : null;
+  /** The live seal of `kind` the person may apply now, or null (queries.ts). */
+  authorisedSeal(organizationId: string, kind: string, userId: string) {
+    return authorisedSeal(this.db, organizationId, kind, userId);
   }
 }

@@ -27,3 +27,6 @@ CREATE TABLE "SealGrant" (
     CONSTRAINT "SealGrant_sealId_fkey" FOREIGN KEY ("sealId") REFERENCES "Seal" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
 );
 CREATE INDEX "SealGrant_sealId_userId_idx" ON "SealGrant"("sealId", "userId");
+-- A contract signer acting for an organisation, with the kind of seal wanted.
+ALTER TABLE "ContractSigner" ADD COLUMN "sealOrganizationId" TEXT;
+ALTER TABLE "ContractSigner" ADD COLUMN "sealKind" TEXT;
