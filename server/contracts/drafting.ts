@@ -27,7 +27,7 @@ export interface SignerInput {
   /** email (default): the signer receives the one-time code at their address; out-of-band: the sender passes it on */
   codeDelivery?: "email" | "out-of-band";
   /** the signer signs for this organisation (they must be its member) with a seal of this kind */
-  organization?: { id: string; sealKind: SealKind };
+  organization?: { id: string; sealKind: SealKind; crossPage?: boolean };
 }
 
 export interface DraftInput {
@@ -46,7 +46,7 @@ interface ResolvedSigner {
   step: number;
   position: number;
   box?: SignatureBox;
-  seal: { organizationId: string; kind: SealKind } | null;
+  seal: { organizationId: string; kind: SealKind; crossPage: boolean } | null;
 }
 
 export class Drafting {
@@ -132,7 +132,7 @@ export class Drafting {
         step: s.step,
         position,
         box: s.box,
-        seal: s.organization ? { organizationId: s.organization.id, kind: s.organization.sealKind } : null,
+        seal: s.organization ? { organizationId: s.organization.id, kind: s.organization.sealKind, crossPage: !!s.organization.crossPage } : null,
       });
     }
     return out;
@@ -179,6 +179,7 @@ export class Drafting {
             codeDelivery: s.codeDelivery,
             sealOrganizationId: s.seal?.organizationId ?? null,
             sealKind: s.seal?.kind ?? null,
+            sealCrossPage: s.seal?.crossPage ?? false,
           })),
         });
         await appendEvents(tx, c.id, [

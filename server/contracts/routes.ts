@@ -29,7 +29,7 @@ const signer = z
     codeDelivery: z.enum(["email", "out-of-band"]).optional(),
     role: text(64).optional(),
     box: box.optional(),
-    organization: z.object({ id: z.string().regex(UUID, "must be an organisation id"), sealKind: z.enum(SEAL_KINDS) }).strict().optional(),
+    organization: z.object({ id: z.string().regex(UUID, "must be an organisation id"), sealKind: z.enum(SEAL_KINDS), crossPage: z.boolean().optional() }).strict().optional(),
   })
   .strict()
   .refine((s) => (s.userId === undefined) !== (s.email === undefined), "give exactly one of userId and email");

@@ -2,6 +2,7 @@
 // single-use, expiring), opening it, reading the document, signing after the one-time code, and
 // declining. A signature is made on the revision the contract stands at and written only if no
 // other signature landed meanwhile; otherwise it is made again on the new revision.
+import { CROSS_PAGE_SEAL_SIZE } from "../seals/kinds";
 import { authorisedSeal } from "../seals/queries";
 import type { SealKind } from "../seals/kinds";
 import { randomUUID } from "node:crypto";
@@ -236,6 +237,7 @@ export class SignerSide {
       signingTime: at,
       timestamp: (digest) => identity.timestamp(digest),
       ...(seal ? { seal: { organization: seal.organization.name, kind: seal.kind as SealKind, code: seal.code } } : {}),
+      ...(seal && signer.sealCrossPage ? { crossPageSize: CROSS_PAGE_SEAL_SIZE } : {}),
     });
     const stored = await documents.put(signed);
     const completed = c.signers.every((s) => s.id === signerId || s.status === "signed");

@@ -23,6 +23,8 @@ export interface SignatureRequest {
   timestamp: (sha256: Buffer) => Buffer;
   /** signing for an organisation: its seal is drawn at the field and `name` becomes the signature's /Name */
   seal?: SealFace;
+  /** with the seal also cut across the right edge of every page (骑缝章), this many points square */
+  crossPageSize?: number;
 }
 
 /** The seal as the stamp's drawing: the largest square the field holds, centred in it. */
@@ -50,6 +52,7 @@ export async function signContract(r: SignatureRequest): Promise<Buffer> {
     reason: `${r.role ? r.role + " " : ""}同意并签署《${r.contractTitle}》 Agreed and signed`,
     signingTime: r.signingTime,
     ...(r.seal ? { name: r.name } : {}),
+    ...(r.seal && r.crossPageSize ? { crossPage: { size: r.crossPageSize, drawing: sealDrawing(r.seal) } } : {}),
     stamp: {
       page: r.box.page,
       rect: [r.box.x, r.box.y, r.box.w, r.box.h],

@@ -74,6 +74,11 @@ export interface SignPdfOptions {
   reservedBytes?: number;
   /** CJK font file for the stamp (default: fonts.ts's search) */
   fontPath?: string;
+  /**
+   * A cross-page seal (骑缝章): the drawing cut into one vertical slice per page, each slice a
+   * widget of this same signature field at the right edge of its page, `size` points square overall.
+   */
+  crossPage?: { size: number; drawing: NonNullable<VisibleStamp["drawing"]> };
 }
 
 export { OID_SIGNATURE_TIMESTAMP };
@@ -262,6 +267,30 @@ async function stampAppearance(ctx: PDFContext, stamp: VisibleStamp, w: number, 
   return ctx.register(xobject);
 }
 
+/** The cross-page seal's slices, one per page, left to right: each an appearance stream clipped to its slice. */
+async function crossPageSlices(ctx: PDFContext, cp: NonNullable<SignPdfOptions["crossPage"]>, count: number, fontPath?: string): Promise<{ width: number; ap: PDFRef }[]> {
+  const font = loadCjkFont(fontPath);
+  const missing = font.missingCharacters(cp.drawing.text);
+  if (missing.length) throw new Error(`the stamp font (${font.location.path}) has no glyph for: ${missing.join(" ")}`);
+  const embedder = await font.newSubsetEmbedder();
+  const ops = cp.drawing.operators(embedder, cp.size, cp.size);
+  const fontRef = ctx.nextRef();
+  await embedder.embedIntoContext(ctx, fontRef);
+  const width = cp.size / count;
+  return Array.from({ length: count }, (_, i) => ({
+    width,
+    // the whole seal, moved so that slice i is under the BBox (which clips the rest)
+    ap: ctx.register(
+      ctx.flateStream(`q 1 0 0 1 ${fmt(-i * width)} 0 cm\n${ops}\nQ`, {
+        Type: "XObject",
+        Subtype: "Form",
+        BBox: [0, 0, width, cp.size],
+        Resources: { Font: { F1: fontRef } },
+      }),
+    ),
+  }));
+}
+
 function emptyAppearance(ctx: PDFContext): PDFRef {
   return ctx.register(ctx.stream("", { Type: "XObject", Subtype: "Form", BBox: [0, 0, 0, 0] }));
 }
@@ -311,31 +340,48 @@ async function prepareUpdate(pdf: Buffer, s: PdfStructure, opts: SignPdfOptions,
     rect = [0, 0, 0, 0];
     apRef = emptyAppearance(ctx);
   }
-  const widget = ctx.obj({
-    Type: "Annot",
-    Subtype: "Widget",
-    FT: "Sig",
-    T: pdfText(opts.fieldName),
-    V: sigRef,
-    F: 132, // Print | Locked
-    P: pageRef,
-    Rect: rect,
-    AP: { N: apRef },
-  });
-  const widgetRef = ctx.register(widget);
-
   // the page's /Annots
-  const annots = page.get(PDFName.of("Annots"));
-  const annotsArray = annots instanceof PDFRef ? ctx.lookup(annots) : annots;
-  if (annots instanceof PDFRef && annotsArray instanceof PDFArray) {
-    annotsArray.push(widgetRef);
-    touch(annots);
-  } else if (annotsArray instanceof PDFArray) {
-    annotsArray.push(widgetRef);
-    touch(pageRef);
-  } else {
-    page.set(PDFName.of("Annots"), ctx.obj([widgetRef]));
-    touch(pageRef);
+  const annotate = (onPage: PDFRef, ref: PDFRef) => {
+    const pg = ctx.lookup(onPage) as PDFDict;
+    const annots = pg.get(PDFName.of("Annots"));
+    const annotsArray = annots instanceof PDFRef ? ctx.lookup(annots) : annots;
+    if (annots instanceof PDFRef && annotsArray instanceof PDFArray) {
+      annotsArray.push(ref);
+      touch(annots);
+    } else if (annotsArray instanceof PDFArray) {
+      annotsArray.push(ref);
+      touch(onPage);
+    } else {
+      pg.set(PDFName.of("Annots"), ctx.obj([ref]));
+      touch(onPage);
+    }
+  };
+  const widgetRef = ctx.register(
+    ctx.obj({ Type: "Annot", Subtype: "Widget", FT: "Sig", T: pdfText(opts.fieldName), V: sigRef, F: 132 /* Print | Locked */, P: pageRef, Rect: rect, AP: { N: apRef } }),
+  );
+  annotate(pageRef, widgetRef);
+  if (opts.crossPage) {
+    // The slices are locked stamp annotations written in this same revision, so the signature's
+    // byte range covers them; widgets they cannot be, as validators count every signature widget
+    // as a signature (pdfsig reports the extra ones as unsigned fields).
+    for (const [i, slice] of (await crossPageSlices(ctx, opts.crossPage, pages.length, opts.fontPath)).entries()) {
+      const box = pageBox(ctx, ctx.lookup(pages[i]) as PDFDict);
+      const { size } = opts.crossPage;
+      const y = box.y + (box.h - size) / 2;
+      const ref = ctx.register(
+        ctx.obj({
+          Type: "Annot",
+          Subtype: "Stamp",
+          NM: pdfText(`${opts.fieldName}-cross-page-${i + 1}`),
+          Contents: pdfText(`cross-page seal of signature ${opts.fieldName}, slice ${i + 1} of ${pages.length}`),
+          F: 4 + 128 + 512, // Print | Locked | LockedContents
+          P: pages[i],
+          Rect: [box.x + box.w - slice.width, y, box.x + box.w, y + size],
+          AP: { N: slice.ap },
+        }),
+      );
+      annotate(pages[i], ref);
+    }
   }
 
   // the AcroForm: an indirect object from now on, so later signatures change only it

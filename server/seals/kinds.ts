@@ -7,3 +7,6 @@ export const SEAL_KIND_TEXT: Record<SealKind, string> = {
   contract: "合同专用章",
   finance: "财务专用章",
 };
+
+/** A cross-page seal's diameter in points (about 42 mm, the common size of a 公章). */
+export const CROSS_PAGE_SEAL_SIZE = 119;

@@ -25,12 +25,14 @@ const ORG_NAME = "深圳甲科技有限公司";
 const BOX = { page: 0, x: 120, y: 200, w: 180, h: 150 };
 
 /** A one-page A4 contract in black only (so any red on the rendered page is the seal's). */
-async function plainContract(): Promise<Buffer> {
+async function plainContract(pages = 1): Promise<Buffer> {
   const doc = await PDFDocument.create();
-  const page = doc.addPage([595, 842]);
   const font = await doc.embedFont(StandardFonts.Helvetica);
-  page.drawText("Supply agreement", { x: 72, y: 760, size: 20, font, color: rgb(0, 0, 0) });
-  page.drawText("Party A seals below.", { x: 72, y: 720, size: 12, font, color: rgb(0, 0, 0) });
+  for (let i = 0; i < pages; i++) {
+    const page = doc.addPage([595, 842]);
+    page.drawText(`Supply agreement, page ${i + 1}`, { x: 72, y: 760, size: 20, font, color: rgb(0, 0, 0) });
+    page.drawText("Party A seals below.", { x: 72, y: 720, size: 12, font, color: rgb(0, 0, 0) });
+  }
   return Buffer.from(await doc.save({ useObjectStreams: false }));
 }
 
@@ -50,10 +52,13 @@ describe("signing a contract for an organisation with its seal", function () {
   const seals = (s = "") => `/api/organizations/${org.id}/seals${s}`;
 
   /** A sent contract whose one signer is `who`, for the organisation; returns its link and signer id. */
-  async function sentContract(who: User) {
+  async function sentContract(who: User, pages = 1, crossPage = false) {
     const form = new FormData();
-    form.append("file", new Blob([new Uint8Array(await plainContract())]), "contract.pdf");
-    form.append("contract", JSON.stringify({ title: "供货合同", signers: [{ userId: who.id, step: 1, codeDelivery: "out-of-band", role: "甲方", box: BOX, organization: { id: org.id, sealKind: "contract" } }] }));
+    form.append("file", new Blob([new Uint8Array(await plainContract(pages))]), "contract.pdf");
+    form.append(
+      "contract",
+      JSON.stringify({ title: "供货合同", signers: [{ userId: who.id, step: 1, codeDelivery: "out-of-band", role: "甲方", box: BOX, organization: { id: org.id, sealKind: "contract", crossPage } }] }),
+    );
     const c = await json(await tp.api("POST", "/api/contracts", { token: sender.token, body: form }), 201);
     const sent = await json(await tp.api("POST", `/api/contracts/${c.id}/send`, { token: sender.token, json: {} }), 200);
     const inv = sent.invitations.find((i: any) => i.userId === who.id);
@@ -136,6 +141,41 @@ describe("signing a contract for an organisation with its seal", function () {
     }
     expect(outside, "red pixels outside the field").to.equal(0);
     expect(inside, "red pixels inside the field").to.be.greaterThan(1500);
+  });
+
+  it("a cross-page seal: one valid signature, a slice of the seal at the right edge of each of 3 pages, nothing red elsewhere", async () => {
+    const c = await sentContract(holder, 3, true);
+    await json(await tp.api("POST", `${c.link}/sign`, { token: holder.token, json: { code: c.code } }), 200);
+    const pdf = Buffer.from(await (await tp.api("GET", `/api/contracts/${c.id}/document`, { token: sender.token })).arrayBuffer());
+    const tmp = tempDir("seal-cross-");
+    const file = tmp.file("signed.pdf", pdf);
+    const { output, signatures } = pdfsig(file, nssDbWithRoot(tmp.dir, tp.platform.identity.rootPem()));
+    expect(signatures, output).to.have.length(1);
+    expect(signatures[0].validation, output).to.equal("Signature is Valid.");
+    expect(signatures[0].certificateValidation, output).to.equal("Certificate is Trusted.");
+    execFileSync("qpdf", ["--check", file]);
+    const SIZE = 119;
+    const slice = SIZE / 3;
+    for (let page = 1; page <= 3; page++) {
+      execFileSync("pdftoppm", ["-r", "72", "-f", String(page), "-l", String(page), "-singlefile", file, `${tmp.dir}/p${page}`]);
+      const img = readPpm(fs.readFileSync(`${tmp.dir}/p${page}.ppm`));
+      let edge = 0;
+      let stray = 0;
+      for (let y = 0; y < img.height; y++) {
+        for (let x = 0; x < img.width; x++) {
+          const [r, g, b] = img.at(x, y);
+          if (!(r > 150 && g < 110 && b < 110)) continue;
+          const px = x + 0.5;
+          const py = img.height - y - 0.5;
+          const inEdge = px >= 595 - slice - 1 && py >= (842 - SIZE) / 2 - 1 && py <= (842 + SIZE) / 2 + 1;
+          const inBox = page === 1 && px >= BOX.x - 1 && px <= BOX.x + BOX.w + 1 && py >= BOX.y - 1 && py <= BOX.y + BOX.h + 1;
+          if (inEdge) edge++;
+          else if (!inBox) stray++;
+        }
+      }
+      expect(stray, `page ${page}: red outside the stamps`).to.equal(0);
+      expect(edge, `page ${page}: the slice at the right edge`).to.be.greaterThan(150);
+    }
   });
 
   it("a revoked grant stops the very next signature", async () => {

@@ -34,3 +34,4 @@ ALTER TABLE "SealGrant" ADD CONSTRAINT "SealGrant_sealId_fkey" FOREIGN KEY ("sea
 -- A contract signer acting for an organisation, with the kind of seal wanted.
 ALTER TABLE "ContractSigner" ADD COLUMN "sealOrganizationId" TEXT;
 ALTER TABLE "ContractSigner" ADD COLUMN "sealKind" TEXT;
+ALTER TABLE "ContractSigner" ADD COLUMN "sealCrossPage" BOOLEAN NOT NULL DEFAULT false;

@@ -30,3 +30,4 @@ CREATE INDEX "SealGrant_sealId_userId_idx" ON "SealGrant"("sealId", "userId");
 -- A contract signer acting for an organisation, with the kind of seal wanted.
 ALTER TABLE "ContractSigner" ADD COLUMN "sealOrganizationId" TEXT;
 ALTER TABLE "ContractSigner" ADD COLUMN "sealKind" TEXT;
+ALTER TABLE "ContractSigner" ADD COLUMN "sealCrossPage" BOOLEAN NOT NULL DEFAULT false;
