@@ -215,7 +215,9 @@ export class SignerSide {
     if (signer.sealOrganizationId && !seal) {
       throw refused("not_authorised_for_seal", `you hold no authorisation to apply a live ${signer.sealKind} seal of the organisation you sign for`);
     }
-    if (seal && seal.form !== "drawn") throw conflict("seal_image_unsupported", "contract signatures draw the seal: this seal is an uploaded image");
+    if (seal && seal.form !== "drawn" && signer.sealCrossPage) {
+      throw conflict("cross_page_needs_drawn_seal", "a cross-page seal is cut from the drawn seal: this seal is an uploaded image");
+    }
     const own = seal ? await identity.signerForOrganizationCert(seal.certificateId) : await identity.signerForUser(p.userId);
     if (!own) {
       throw conflict(
@@ -238,6 +240,7 @@ export class SignerSide {
       timestamp: (digest) => identity.timestamp(digest),
       ...(seal ? { seal: { organization: seal.organization.name, kind: seal.kind as SealKind, code: seal.code } } : {}),
       ...(seal && signer.sealCrossPage ? { crossPageSize: CROSS_PAGE_SEAL_SIZE } : {}),
+      ...(seal?.form === "image" && seal.image ? { sealImage: { bytes: seal.image, type: seal.imageType === "image/png" ? ("image/png" as const) : ("image/jpeg" as const) } } : {}),
     });
     const stored = await documents.put(signed);
     const completed = c.signers.every((s) => s.id === signerId || s.status === "signed");

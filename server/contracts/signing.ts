@@ -23,6 +23,8 @@ export interface SignatureRequest {
   timestamp: (sha256: Buffer) => Buffer;
   /** signing for an organisation: its seal is drawn at the field and `name` becomes the signature's /Name */
   seal?: SealFace;
+  /** an uploaded seal image, drawn instead of the drawn seal */
+  sealImage?: { bytes: Uint8Array; type: "image/png" | "image/jpeg" };
   /** with the seal also cut across the right edge of every page (骑缝章), this many points square */
   crossPageSize?: number;
 }
@@ -57,7 +59,7 @@ export async function signContract(r: SignatureRequest): Promise<Buffer> {
       page: r.box.page,
       rect: [r.box.x, r.box.y, r.box.w, r.box.h],
       lines: stampLines(r.name, r.organization, r.signingTime),
-      ...(r.seal ? { drawing: sealDrawing(r.seal) } : {}),
+      ...(r.sealImage ? { image: r.sealImage } : r.seal ? { drawing: sealDrawing(r.seal) } : {}),
     },
     timestamp: (signatureValue) => r.timestamp(createHash("sha256").update(signatureValue).digest()),
   });

@@ -11,6 +11,8 @@
 import { createHash, randomBytes, sign as cryptoSign } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import {
+  JpegEmbedder,
+  PngEmbedder,
   PDFArray,
   PDFDict,
   PDFHexString,
@@ -47,6 +49,8 @@ export interface VisibleStamp {
    * box (0, 0, w, h) using the CJK font as /F1, and every text it draws (checked for glyphs first).
    */
   drawing?: { text: string; operators(font: StampGlyphs, w: number, h: number): string };
+  /** or an image (an uploaded seal: PNG or JPEG), fitted into the box and centred */
+  image?: { bytes: Uint8Array; type: "image/png" | "image/jpeg" };
 }
 
 /** What a drawing may ask of the stamp's font. */
@@ -216,6 +220,7 @@ function pageBox(ctx: PDFContext, page: PDFDict): Box {
 
 /** The stamp's appearance: a red frame and the lines centred, in the embedded CJK font subset. */
 async function stampAppearance(ctx: PDFContext, stamp: VisibleStamp, w: number, h: number, fontPath?: string): Promise<PDFRef> {
+  if (stamp.image) return imageAppearance(ctx, stamp.image, w, h);
   const lines = stamp.lines.map((l) => l.replace(/[\r\n]+/g, " "));
   const font = loadCjkFont(fontPath);
   const missing = font.missingCharacters(stamp.drawing ? stamp.drawing.text : lines.join(""));
@@ -289,6 +294,16 @@ async function crossPageSlices(ctx: PDFContext, cp: NonNullable<SignPdfOptions["
       }),
     ),
   }));
+}
+
+/** An image stamp: the picture as an image XObject, as large as the box allows, centred. */
+async function imageAppearance(ctx: PDFContext, image: NonNullable<VisibleStamp["image"]>, w: number, h: number): Promise<PDFRef> {
+  const embedder = image.type === "image/png" ? await PngEmbedder.for(image.bytes) : await JpegEmbedder.for(image.bytes);
+  const imgRef = await embedder.embedIntoContext(ctx, ctx.nextRef());
+  const scale = Math.min(w / embedder.width, h / embedder.height);
+  const [iw, ih] = [embedder.width * scale, embedder.height * scale];
+  const ops = `q ${fmt(iw)} 0 0 ${fmt(ih)} ${fmt((w - iw) / 2)} ${fmt((h - ih) / 2)} cm /Im1 Do Q`;
+  return ctx.register(ctx.flateStream(ops, { Type: "XObject", Subtype: "Form", BBox: [0, 0, w, h], Resources: { XObject: { Im1: imgRef } } }));
 }
 
 function emptyAppearance(ctx: PDFContext): PDFRef {

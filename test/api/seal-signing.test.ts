@@ -52,12 +52,12 @@ describe("signing a contract for an organisation with its seal", function () {
   const seals = (s = "") => `/api/organizations/${org.id}/seals${s}`;
 
   /** A sent contract whose one signer is `who`, for the organisation; returns its link and signer id. */
-  async function sentContract(who: User, pages = 1, crossPage = false) {
+  async function sentContract(who: User, pages = 1, crossPage = false, sealKind = "contract") {
     const form = new FormData();
     form.append("file", new Blob([new Uint8Array(await plainContract(pages))]), "contract.pdf");
     form.append(
       "contract",
-      JSON.stringify({ title: "供货合同", signers: [{ userId: who.id, step: 1, codeDelivery: "out-of-band", role: "甲方", box: BOX, organization: { id: org.id, sealKind: "contract", crossPage } }] }),
+      JSON.stringify({ title: "供货合同", signers: [{ userId: who.id, step: 1, codeDelivery: "out-of-band", role: "甲方", box: BOX, organization: { id: org.id, sealKind, crossPage } }] }),
     );
     const c = await json(await tp.api("POST", "/api/contracts", { token: sender.token, body: form }), 201);
     const sent = await json(await tp.api("POST", `/api/contracts/${c.id}/send`, { token: sender.token, json: {} }), 200);
@@ -176,6 +176,38 @@ describe("signing a contract for an organisation with its seal", function () {
       expect(stray, `page ${page}: red outside the stamps`).to.equal(0);
       expect(edge, `page ${page}: the slice at the right edge`).to.be.greaterThan(150);
     }
+  });
+
+  it("an uploaded image seal is drawn at the field: pdfsig valid, red inside the field's box only", async () => {
+    // the image: the drawn seal's preview rendered to PNG by poppler
+    const tmp = tempDir("seal-image-");
+    const preview = Buffer.from(await (await tp.api("GET", seals(`/${seal.id}/appearance`), { token: holder.token })).arrayBuffer());
+    execFileSync("pdftoppm", ["-r", "72", "-png", "-singlefile", tmp.file("preview.pdf", preview), `${tmp.dir}/preview`]);
+    const image = fs.readFileSync(`${tmp.dir}/preview.png`).toString("base64");
+    const finance = await json(await tp.api("POST", seals(), { token: admin.token, json: { kind: "finance", name: "财务专用章", image } }), 201);
+    await json(await tp.api("POST", seals(`/${finance.id}/grants`), { token: admin.token, json: { userId: holder.id } }), 201);
+    const c = await sentContract(holder, 1, false, "finance");
+    await json(await tp.api("POST", `${c.link}/sign`, { token: holder.token, json: { code: c.code } }), 200);
+    const pdf = Buffer.from(await (await tp.api("GET", `/api/contracts/${c.id}/document`, { token: sender.token })).arrayBuffer());
+    const file = tmp.file("signed.pdf", pdf);
+    const { output, signatures } = pdfsig(file, nssDbWithRoot(tmp.dir, tp.platform.identity.rootPem()));
+    expect(signatures, output).to.have.length(1);
+    expect(signatures[0].validation, output).to.equal("Signature is Valid.");
+    execFileSync("pdftoppm", ["-r", "72", "-singlefile", file, `${tmp.dir}/page`]);
+    const img = readPpm(fs.readFileSync(`${tmp.dir}/page.ppm`));
+    let inside = 0;
+    let outside = 0;
+    for (let y = 0; y < img.height; y++) {
+      for (let x = 0; x < img.width; x++) {
+        const [r, g, b] = img.at(x, y);
+        if (!(r > 150 && g < 110 && b < 110)) continue;
+        const [px, py] = [x + 0.5, img.height - y - 0.5];
+        if (px >= BOX.x - 1 && px <= BOX.x + BOX.w + 1 && py >= BOX.y - 1 && py <= BOX.y + BOX.h + 1) inside++;
+        else outside++;
+      }
+    }
+    expect(outside, "red pixels outside the field").to.equal(0);
+    expect(inside, "red pixels inside the field").to.be.greaterThan(1000);
   });
 
   it("a revoked grant stops the very next signature", async () => {
