@@ -20,6 +20,7 @@ import { composeRoutes } from "./routes";
 import { LinkSecrets } from "./core/link-token";
 import { Invitations } from "./invitations/service";
 import { OrganizationsService } from "./organizations/service";
+import { SealsService } from "./seals/service";
 import { DirectoryService } from "./directory/service";
 import { NotificationsService } from "./notifications/service";
 import { MailWorker, mailRenderer } from "./notifications/worker";
@@ -58,6 +59,7 @@ export interface Platform {
   contracts: ContractsService;
   invitations: Invitations;
   organizations: OrganizationsService;
+  seals: SealsService;
   mail: MailWorker;
   webhooks: WebhooksService;
   webhookWorker: WebhookWorker;
@@ -127,6 +129,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     },
     log.child({ component: "webhooks" }),
   );
+  const seals = new SealsService(db, organizations, identity);
   const transport = createMailTransport({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, dataDir: config.DATA_DIR, publicUrl: config.PUBLIC_URL });
   const mail = new MailWorker(
     db,
@@ -180,6 +183,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     cases,
     contracts,
     organizations,
+    seals,
     invitations,
     directory: new DirectoryService(db, database.provider),
     notifications,
@@ -237,6 +241,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     contracts,
     invitations,
     organizations,
+    seals,
     mail,
     webhooks,
     webhookWorker,

@@ -24,6 +24,8 @@ import type { ContractsService } from "./contracts/service";
 import { contractRoutes, signingRoutes } from "./contracts/routes";
 import type { OrganizationsService } from "./organizations/service";
 import { organizationRoutes } from "./organizations/routes";
+import type { SealsService } from "./seals/service";
+import { sealRoutes } from "./seals/routes";
 import type { Invitations } from "./invitations/service";
 import { accountLinkRoutes, userInvitationRoutes } from "./invitations/routes";
 import type { DirectoryService } from "./directory/service";
@@ -58,6 +60,7 @@ export interface RouteDeps {
   cases: CasesService;
   contracts: ContractsService;
   organizations: OrganizationsService;
+  seals: SealsService;
   invitations: Invitations;
   directory: DirectoryService;
   notifications: NotificationsService;
@@ -107,6 +110,7 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
       ["/api/users", auth, userInvitationRoutes(d.invitations, d.accounts)],
       ["/api", accountRoutes(d.accounts)],
       ["/api/organizations/:id/webhooks", auth, webhookRoutes(d.webhooks, d.organizations)],
+      ["/api/organizations/:id/seals", auth, sealRoutes(d.seals)],
       ["/api/organizations", auth, organizationRoutes(d.organizations)],
       ["/api/directory", auth, directoryRoutes(d.directory)],
       ["/api/notifications", notificationRoutes(d.notifications, auth)],

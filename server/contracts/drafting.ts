@@ -14,6 +14,7 @@ import { callerText, renderTemplate, unrenderable, type SignatureBox } from "./r
 import { templateById, templateValuesSchema } from "./templates";
 import { checkBox, checkUploadedPdf, defaultBoxes } from "./upload";
 import type { ContractDocuments } from "./documents";
+import type { SealKind } from "../seals/kinds";
 
 export interface SignerInput {
   userId?: string;
@@ -25,6 +26,8 @@ export interface SignerInput {
   box?: SignatureBox;
   /** email (default): the signer receives the one-time code at their address; out-of-band: the sender passes it on */
   codeDelivery?: "email" | "out-of-band";
+  /** the signer signs for this organisation (they must be its member) with a seal of this kind */
+  organization?: { id: string; sealKind: SealKind; crossPage?: boolean };
 }
 
 export interface DraftInput {
@@ -43,6 +46,7 @@ interface ResolvedSigner {
   step: number;
   position: number;
   box?: SignatureBox;
+  seal: { organizationId: string; kind: SealKind; crossPage: boolean } | null;
 }
 
 export class Drafting {
@@ -112,6 +116,10 @@ export class Drafting {
       if (user.organizationId && !orgNames.has(user.organizationId)) {
         orgNames.set(user.organizationId, (await this.accounts.getOrganization(user.organizationId))?.name ?? null);
       }
+      // Whether they hold the seal is decided when they sign (a grant may come or go meanwhile).
+      if (s.organization && user.organizationId !== s.organization.id) {
+        throw badRequest("not_a_member", `body.signers[${i}].organization: the signer is not a member of that organisation`);
+      }
       const position = (positions.get(s.step) ?? 0) + 1;
       positions.set(s.step, position);
       out.push({
@@ -124,6 +132,7 @@ export class Drafting {
         step: s.step,
         position,
         box: s.box,
+        seal: s.organization ? { organizationId: s.organization.id, kind: s.organization.sealKind, crossPage: !!s.organization.crossPage } : null,
       });
     }
     return out;
@@ -168,6 +177,9 @@ export class Drafting {
             field: JSON.stringify(boxes[i]),
             status: "pending",
             codeDelivery: s.codeDelivery,
+            sealOrganizationId: s.seal?.organizationId ?? null,
+            sealKind: s.seal?.kind ?? null,
+            sealCrossPage: s.seal?.crossPage ?? false,
           })),
         });
         await appendEvents(tx, c.id, [

@@ -12,6 +12,7 @@ import type { ContractsService } from "./service";
 import { emailInput, personName } from "../accounts/inputs";
 import type { RequestMeta } from "./events";
 import type { Readable } from "node:stream";
+import { SEAL_KINDS } from "../seals/kinds";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -28,6 +29,7 @@ const signer = z
     codeDelivery: z.enum(["email", "out-of-band"]).optional(),
     role: text(64).optional(),
     box: box.optional(),
+    organization: z.object({ id: z.string().regex(UUID, "must be an organisation id"), sealKind: z.enum(SEAL_KINDS), crossPage: z.boolean().optional() }).strict().optional(),
   })
   .strict()
   .refine((s) => (s.userId === undefined) !== (s.email === undefined), "give exactly one of userId and email");

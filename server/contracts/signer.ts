@@ -2,6 +2,9 @@
 // single-use, expiring), opening it, reading the document, signing after the one-time code, and
 // declining. A signature is made on the revision the contract stands at and written only if no
 // other signature landed meanwhile; otherwise it is made again on the new revision.
+import { CROSS_PAGE_SEAL_SIZE } from "../seals/kinds";
+import { authorisedSeal } from "../seals/queries";
+import type { SealKind } from "../seals/kinds";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client";
 import type { Principal } from "../accounts/roles";
@@ -207,9 +210,20 @@ export class SignerSide {
     const signer = c.signers.find((s) => s.id === signerId)!;
     const blocked = signingBlocked(c.status, c.signers, signerId);
     if (blocked) throw blocked.code === "not_your_turn" ? conflict(blocked.code, blocked.message) : gone(blocked.code, blocked.message);
-    const own = await identity.signerForUser(p.userId);
+    // For an organisation: its seal's certificate, while this person holds a live grant of such a seal.
+    const seal = signer.sealOrganizationId && signer.sealKind ? await authorisedSeal(db, signer.sealOrganizationId, signer.sealKind, p.userId) : null;
+    if (signer.sealOrganizationId && !seal) {
+      throw refused("not_authorised_for_seal", `you hold no authorisation to apply a live ${signer.sealKind} seal of the organisation you sign for`);
+    }
+    if (seal && seal.form !== "drawn" && signer.sealCrossPage) {
+      throw conflict("cross_page_needs_drawn_seal", "a cross-page seal is cut from the drawn seal: this seal is an uploaded image");
+    }
+    const own = seal ? await identity.signerForOrganizationCert(seal.certificateId) : await identity.signerForUser(p.userId);
     if (!own) {
-      throw conflict("platform_key_required", "your current certificate's key is held by you; contract signatures need a certificate whose key the platform holds");
+      throw conflict(
+        seal ? "seal_certificate_unusable" : "platform_key_required",
+        seal ? "the seal's organisation certificate is revoked or expired" : "your current certificate's key is held by you; contract signatures need a certificate whose key the platform holds",
+      );
     }
     const pdf = await documents.read(c.currentSha256);
     const at = this.d.now();
@@ -224,6 +238,9 @@ export class SignerSide {
       contractTitle: c.title,
       signingTime: at,
       timestamp: (digest) => identity.timestamp(digest),
+      ...(seal ? { seal: { organization: seal.organization.name, kind: seal.kind as SealKind, code: seal.code } } : {}),
+      ...(seal && signer.sealCrossPage ? { crossPageSize: CROSS_PAGE_SEAL_SIZE } : {}),
+      ...(seal?.form === "image" && seal.image ? { sealImage: { bytes: seal.image, type: seal.imageType === "image/png" ? ("image/png" as const) : ("image/jpeg" as const) } } : {}),
     });
     const stored = await documents.put(signed);
     const completed = c.signers.every((s) => s.id === signerId || s.status === "signed");
@@ -247,7 +264,7 @@ export class SignerSide {
             documentSha256: stored.sha256,
             meta,
             at,
-            details: { step: signer.step, certId: own.certId, field: fieldNameOf(signer.step, signer.position), stamp: stampLines(signer.name, signer.organization, at) },
+            details: { step: signer.step, certId: own.certId, ...(seal ? { sealId: seal.id, onBehalfOf: seal.organizationId, signedBy: p.name } : {}), field: fieldNameOf(signer.step, signer.position), stamp: stampLines(signer.name, signer.organization, at) },
           },
         ];
         if (completed) {

@@ -1,6 +1,8 @@
 // One signer's signature on the contract: a PAdES B-T signature (pdf/pades.ts) with the signer's own
 // certificate, appended as an incremental update, with a visible stamp (name, organisation, time)
 // in the signer's box and a signature timestamp from the platform's TSA.
+import { sealOperators, type SealFace, type SealGlyphs } from "../seals/drawing";
+import { SEAL_KIND_TEXT } from "../seals/kinds";
 import { createHash } from "node:crypto";
 import { signPdf, type PadesSigner } from "../pdf/pades";
 import { chinaTime } from "./format";
@@ -19,6 +21,23 @@ export interface SignatureRequest {
   signingTime: Date;
   /** an RFC 3161 TimeStampToken over a SHA-256 (IdentityService.timestamp) */
   timestamp: (sha256: Buffer) => Buffer;
+  /** signing for an organisation: its seal is drawn at the field and `name` becomes the signature's /Name */
+  seal?: SealFace;
+  /** an uploaded seal image, drawn instead of the drawn seal */
+  sealImage?: { bytes: Uint8Array; type: "image/png" | "image/jpeg" };
+  /** with the seal also cut across the right edge of every page (骑缝章), this many points square */
+  crossPageSize?: number;
+}
+
+/** The seal as the stamp's drawing: the largest square the field holds, centred in it. */
+function sealDrawing(face: SealFace) {
+  return {
+    text: face.organization + SEAL_KIND_TEXT[face.kind] + (face.code ?? ""),
+    operators(font: SealGlyphs, w: number, h: number) {
+      const size = Math.min(w, h);
+      return `q 1 0 0 1 ${((w - size) / 2).toFixed(3)} ${((h - size) / 2).toFixed(3)} cm\n${sealOperators(font, face, size)}\nQ`;
+    },
+  };
 }
 
 /** The stamp's lines: name, organisation, time (China Standard Time). */
@@ -34,7 +53,14 @@ export async function signContract(r: SignatureRequest): Promise<Buffer> {
     fieldName: r.fieldName,
     reason: `${r.role ? r.role + " " : ""}同意并签署《${r.contractTitle}》 Agreed and signed`,
     signingTime: r.signingTime,
-    stamp: { page: r.box.page, rect: [r.box.x, r.box.y, r.box.w, r.box.h], lines: stampLines(r.name, r.organization, r.signingTime) },
+    ...(r.seal ? { name: r.name } : {}),
+    ...(r.seal && r.crossPageSize ? { crossPage: { size: r.crossPageSize, drawing: sealDrawing(r.seal) } } : {}),
+    stamp: {
+      page: r.box.page,
+      rect: [r.box.x, r.box.y, r.box.w, r.box.h],
+      lines: stampLines(r.name, r.organization, r.signingTime),
+      ...(r.sealImage ? { image: r.sealImage } : r.seal ? { drawing: sealDrawing(r.seal) } : {}),
+    },
     timestamp: (signatureValue) => r.timestamp(createHash("sha256").update(signatureValue).digest()),
   });
 }

@@ -443,6 +443,17 @@ export class IdentityService {
     return { certId: cert.id, certPem: cert.certPem, privateKeyPem: this.unsealKey(cert), chainPems: [c.issuing.certPem, c.root.certPem] };
   }
 
+  /**
+   * An organisation's signing identity (a seal's certificate), for a signature an authorised member
+   * makes for it: null unless it is a live organisation certificate whose key the platform holds.
+   */
+  async signerForOrganizationCert(certId: string): Promise<{ certId: string; certPem: string; privateKeyPem: string; chainPems: string[] } | null> {
+    const cert = await this.db.certificate.findUnique({ where: { id: certId } });
+    if (!cert || cert.kind !== "organization" || !cert.sealedKey || cert.revokedAt || cert.notAfter < new Date()) return null;
+    const c = this.certs();
+    return { certId: cert.id, certPem: cert.certPem, privateKeyPem: this.unsealKey(cert), chainPems: [c.issuing.certPem, c.root.certPem] };
+  }
+
   /** A signature the holder made with a key the platform does not hold: accepted if it verifies. */
   async acceptHolderSignature(userId: string, sha256: Buffer, cms: Buffer): Promise<{ certId: string }> {
     const result = verifyDetached(cms, sha256, [this.rootPem()]);

@@ -30,6 +30,14 @@ export const ORG_MATRIX = {
   // manage them; the platform's administrator may look (deliveries included), not act for it.
   "webhooks.read":             { platformAdmin: A, orgAdmin: A, member: F, outsider: H },
   "webhooks.manage":           { platformAdmin: F, orgAdmin: A, member: F, outsider: H },
+  // Seals (server/seals/routes.ts): the organisation's own administrators make and entrust them;
+  // the platform's administrator sees them but does not apply or hand out another's seal.
+  "seals.list":                { platformAdmin: A, orgAdmin: A, member: A, outsider: H },
+  "seals.read":                { platformAdmin: A, orgAdmin: A, member: A, outsider: H },
+  "seals.create":              { platformAdmin: F, orgAdmin: A, member: F, outsider: H },
+  "seals.grant":               { platformAdmin: F, orgAdmin: A, member: F, outsider: H },
+  "seals.revoke":              { platformAdmin: F, orgAdmin: A, member: F, outsider: H },
+  "seals.retire":              { platformAdmin: F, orgAdmin: A, member: F, outsider: H },
 } as const satisfies Record<string, Record<OrgRelation, OrgOutcome>>;
 
 export type OrgAction = keyof typeof ORG_MATRIX;
@@ -38,7 +46,7 @@ export interface OrgRouteSpec {
   method: "get" | "post" | "patch" | "delete";
   path: string;
   /** null: not about one organisation (creating one: platform administrator only; listing: by relation) */
-  action: Exclude<OrgAction, "webhooks.read" | "webhooks.manage"> | "organization.create" | "organization.list";
+  action: Exclude<OrgAction, "webhooks.read" | "webhooks.manage" | `seals.${string}`> | "organization.create" | "organization.list";
 }
 
 /** Every route under /api/organizations (but its webhooks: webhooks/access.ts). The access test walks each for every kind of user. */

@@ -11,6 +11,8 @@
 import { createHash, randomBytes, sign as cryptoSign } from "node:crypto";
 import { deflateSync } from "node:zlib";
 import {
+  JpegEmbedder,
+  PngEmbedder,
   PDFArray,
   PDFDict,
   PDFHexString,
@@ -42,10 +44,25 @@ export interface VisibleStamp {
   rect: [number, number, number, number];
   /** e.g. name, organisation, time; Chinese renders (the CJK font of fonts.ts is embedded as a subset) */
   lines: string[];
+  /**
+   * A drawing instead of the framed lines (an organisation's seal): content operators for the
+   * box (0, 0, w, h) using the CJK font as /F1, and every text it draws (checked for glyphs first).
+   */
+  drawing?: { text: string; operators(font: StampGlyphs, w: number, h: number): string };
+  /** or an image (an uploaded seal: PNG or JPEG), fitted into the box and centred */
+  image?: { bytes: Uint8Array; type: "image/png" | "image/jpeg" };
+}
+
+/** What a drawing may ask of the stamp's font. */
+export interface StampGlyphs {
+  encodeText(text: string): { toString(): string };
+  widthOfTextAtSize(text: string, size: number): number;
 }
 
 export interface SignPdfOptions {
   fieldName: string;
+  /** the signature dictionary's /Name: the person who signed (when the certificate is an organisation's) */
+  name?: string;
   reason?: string;
   location?: string;
   contactInfo?: string;
@@ -61,6 +78,11 @@ export interface SignPdfOptions {
   reservedBytes?: number;
   /** CJK font file for the stamp (default: fonts.ts's search) */
   fontPath?: string;
+  /**
+   * A cross-page seal (骑缝章): the drawing cut into one vertical slice per page, each slice a
+   * widget of this same signature field at the right edge of its page, `size` points square overall.
+   */
+  crossPage?: { size: number; drawing: NonNullable<VisibleStamp["drawing"]> };
 }
 
 export { OID_SIGNATURE_TIMESTAMP };
@@ -198,13 +220,20 @@ function pageBox(ctx: PDFContext, page: PDFDict): Box {
 
 /** The stamp's appearance: a red frame and the lines centred, in the embedded CJK font subset. */
 async function stampAppearance(ctx: PDFContext, stamp: VisibleStamp, w: number, h: number, fontPath?: string): Promise<PDFRef> {
+  if (stamp.image) return imageAppearance(ctx, stamp.image, w, h);
   const lines = stamp.lines.map((l) => l.replace(/[\r\n]+/g, " "));
   const font = loadCjkFont(fontPath);
-  const missing = font.missingCharacters(lines.join(""));
+  const missing = font.missingCharacters(stamp.drawing ? stamp.drawing.text : lines.join(""));
   if (missing.length) {
     throw new Error(`the stamp font (${font.location.path}) has no glyph for: ${missing.join(" ")}`);
   }
   const embedder = await font.newSubsetEmbedder();
+  if (stamp.drawing) {
+    const ops = stamp.drawing.operators(embedder, w, h);
+    const ref = ctx.nextRef();
+    await embedder.embedIntoContext(ctx, ref);
+    return ctx.register(ctx.flateStream(ops, { Type: "XObject", Subtype: "Form", BBox: [0, 0, w, h], Resources: { Font: { F1: ref } } }));
+  }
   const border = Math.max(0.8, Math.min(w, h) * 0.02);
   const pad = border + Math.min(w, h) * 0.06;
   const innerW = Math.max(1, w - 2 * pad);
@@ -241,6 +270,40 @@ async function stampAppearance(ctx: PDFContext, stamp: VisibleStamp, w: number, 
     Resources: { Font: { F1: fontRef } },
   });
   return ctx.register(xobject);
+}
+
+/** The cross-page seal's slices, one per page, left to right: each an appearance stream clipped to its slice. */
+async function crossPageSlices(ctx: PDFContext, cp: NonNullable<SignPdfOptions["crossPage"]>, count: number, fontPath?: string): Promise<{ width: number; ap: PDFRef }[]> {
+  const font = loadCjkFont(fontPath);
+  const missing = font.missingCharacters(cp.drawing.text);
+  if (missing.length) throw new Error(`the stamp font (${font.location.path}) has no glyph for: ${missing.join(" ")}`);
+  const embedder = await font.newSubsetEmbedder();
+  const ops = cp.drawing.operators(embedder, cp.size, cp.size);
+  const fontRef = ctx.nextRef();
+  await embedder.embedIntoContext(ctx, fontRef);
+  const width = cp.size / count;
+  return Array.from({ length: count }, (_, i) => ({
+    width,
+    // the whole seal, moved so that slice i is under the BBox (which clips the rest)
+    ap: ctx.register(
+      ctx.flateStream(`q 1 0 0 1 ${fmt(-i * width)} 0 cm\n${ops}\nQ`, {
+        Type: "XObject",
+        Subtype: "Form",
+        BBox: [0, 0, width, cp.size],
+        Resources: { Font: { F1: fontRef } },
+      }),
+    ),
+  }));
+}
+
+/** An image stamp: the picture as an image XObject, as large as the box allows, centred. */
+async function imageAppearance(ctx: PDFContext, image: NonNullable<VisibleStamp["image"]>, w: number, h: number): Promise<PDFRef> {
+  const embedder = image.type === "image/png" ? await PngEmbedder.for(image.bytes) : await JpegEmbedder.for(image.bytes);
+  const imgRef = await embedder.embedIntoContext(ctx, ctx.nextRef());
+  const scale = Math.min(w / embedder.width, h / embedder.height);
+  const [iw, ih] = [embedder.width * scale, embedder.height * scale];
+  const ops = `q ${fmt(iw)} 0 0 ${fmt(ih)} ${fmt((w - iw) / 2)} ${fmt((h - ih) / 2)} cm /Im1 Do Q`;
+  return ctx.register(ctx.flateStream(ops, { Type: "XObject", Subtype: "Form", BBox: [0, 0, w, h], Resources: { XObject: { Im1: imgRef } } }));
 }
 
 function emptyAppearance(ctx: PDFContext): PDFRef {
@@ -292,31 +355,48 @@ async function prepareUpdate(pdf: Buffer, s: PdfStructure, opts: SignPdfOptions,
     rect = [0, 0, 0, 0];
     apRef = emptyAppearance(ctx);
   }
-  const widget = ctx.obj({
-    Type: "Annot",
-    Subtype: "Widget",
-    FT: "Sig",
-    T: pdfText(opts.fieldName),
-    V: sigRef,
-    F: 132, // Print | Locked
-    P: pageRef,
-    Rect: rect,
-    AP: { N: apRef },
-  });
-  const widgetRef = ctx.register(widget);
-
   // the page's /Annots
-  const annots = page.get(PDFName.of("Annots"));
-  const annotsArray = annots instanceof PDFRef ? ctx.lookup(annots) : annots;
-  if (annots instanceof PDFRef && annotsArray instanceof PDFArray) {
-    annotsArray.push(widgetRef);
-    touch(annots);
-  } else if (annotsArray instanceof PDFArray) {
-    annotsArray.push(widgetRef);
-    touch(pageRef);
-  } else {
-    page.set(PDFName.of("Annots"), ctx.obj([widgetRef]));
-    touch(pageRef);
+  const annotate = (onPage: PDFRef, ref: PDFRef) => {
+    const pg = ctx.lookup(onPage) as PDFDict;
+    const annots = pg.get(PDFName.of("Annots"));
+    const annotsArray = annots instanceof PDFRef ? ctx.lookup(annots) : annots;
+    if (annots instanceof PDFRef && annotsArray instanceof PDFArray) {
+      annotsArray.push(ref);
+      touch(annots);
+    } else if (annotsArray instanceof PDFArray) {
+      annotsArray.push(ref);
+      touch(onPage);
+    } else {
+      pg.set(PDFName.of("Annots"), ctx.obj([ref]));
+      touch(onPage);
+    }
+  };
+  const widgetRef = ctx.register(
+    ctx.obj({ Type: "Annot", Subtype: "Widget", FT: "Sig", T: pdfText(opts.fieldName), V: sigRef, F: 132 /* Print | Locked */, P: pageRef, Rect: rect, AP: { N: apRef } }),
+  );
+  annotate(pageRef, widgetRef);
+  if (opts.crossPage) {
+    // The slices are locked stamp annotations written in this same revision, so the signature's
+    // byte range covers them; widgets they cannot be, as validators count every signature widget
+    // as a signature (pdfsig reports the extra ones as unsigned fields).
+    for (const [i, slice] of (await crossPageSlices(ctx, opts.crossPage, pages.length, opts.fontPath)).entries()) {
+      const box = pageBox(ctx, ctx.lookup(pages[i]) as PDFDict);
+      const { size } = opts.crossPage;
+      const y = box.y + (box.h - size) / 2;
+      const ref = ctx.register(
+        ctx.obj({
+          Type: "Annot",
+          Subtype: "Stamp",
+          NM: pdfText(`${opts.fieldName}-cross-page-${i + 1}`),
+          Contents: pdfText(`cross-page seal of signature ${opts.fieldName}, slice ${i + 1} of ${pages.length}`),
+          F: 4 + 128 + 512, // Print | Locked | LockedContents
+          P: pages[i],
+          Rect: [box.x + box.w - slice.width, y, box.x + box.w, y + size],
+          AP: { N: slice.ap },
+        }),
+      );
+      annotate(pages[i], ref);
+    }
   }
 
   // the AcroForm: an indirect object from now on, so later signatures change only it
@@ -371,6 +451,7 @@ async function prepareUpdate(pdf: Buffer, s: PdfStructure, opts: SignPdfOptions,
   const head =
     `${sigRef.objectNumber} 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached` +
     ` /M ${pdfText(pdfDate(when)).toString()}` +
+    optional("Name", opts.name) +
     optional("Reason", opts.reason) +
     optional("Location", opts.location) +
     optional("ContactInfo", opts.contactInfo) +
