@@ -22,8 +22,8 @@ const GENERATED_CLASS: Record<Provider, string> = {
 };
 
 const TYPES: Record<Provider, Record<string, string>> = {
-  sqlite: { String: "TEXT", Int: "INTEGER", BigInt: "BIGINT", DateTime: "DATETIME", Boolean: "BOOLEAN" },
-  postgresql: { String: "TEXT", Int: "INTEGER", BigInt: "BIGINT", DateTime: "TIMESTAMP(3)", Boolean: "BOOLEAN" },
+  sqlite: { String: "TEXT", Int: "INTEGER", BigInt: "BIGINT", DateTime: "DATETIME", Boolean: "BOOLEAN", Bytes: "BLOB" },
+  postgresql: { String: "TEXT", Int: "INTEGER", BigInt: "BIGINT", DateTime: "TIMESTAMP(3)", Boolean: "BOOLEAN", Bytes: "BYTEA" },
 };
 
 const ACTIONS: Record<string, string> = { Restrict: "RESTRICT", SetNull: "SET NULL", Cascade: "CASCADE", NoAction: "NO ACTION" };
