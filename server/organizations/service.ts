@@ -8,7 +8,8 @@ import type { Principal, Role } from "../accounts/roles";
 import { roleNotAllowed, type AccountService, type PublicUser } from "../accounts/service";
 import { DEFAULT_ROLE, mayHold, ROLES_OF_KIND, type OrganizationKind } from "../accounts/organization-kinds";
 import { changeWithAudit, type AuditEvent } from "../audit/service";
-import { ApiError, forbidden, notFound } from "../http/errors";
+import { ApiError, badRequest, forbidden, notFound } from "../http/errors";
+import { isValidCreditCode } from "../core/credit-code";
 import type { Invitations } from "../invitations/service";
 import { WORKSPACE } from "../invitations/landing";
 import { enqueueMail } from "../notifications/outbox";
@@ -57,6 +58,9 @@ export class OrganizationsService {
   }
 
   async create(p: Principal, input: NewOrganization) {
+    if (input.creditCode && !isValidCreditCode(input.creditCode)) {
+      throw badRequest("invalid_credit_code", `the unified social credit code ${input.creditCode} fails its check character (GB 32100-2015)`);
+    }
     if (input.creditCode && (await this.db.organization.findUnique({ where: { creditCode: input.creditCode } }))) {
       throw new ApiError(409, "duplicate", "an organisation with this credit code exists");
     }

@@ -10,7 +10,7 @@ import { ApiError, badRequest, notFound } from "../http/errors";
 import type { IdentityService } from "../identity/service";
 import type { OrganizationsService } from "../organizations/service";
 import type { OrgAction } from "../organizations/access";
-import { isValidCreditCode } from "./credit-code";
+import { isValidCreditCode } from "../core/credit-code";
 import { sealPreviewPdf } from "./appearance";
 import { authorisedSeal } from "./queries";
 import type { SealKind } from "./kinds";

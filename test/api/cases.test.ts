@@ -203,6 +203,8 @@ describe("cases (API)", function () {
         v = await json(await tp.api("GET", `/api/cases/${c.id}/evidence/${draft.id}/verification`, { token: judge.token }), 200);
         if (v.status === "anchored" || Date.now() > until) break;
       }
+      // A failure names the checks that failed, not only "verified: false".
+      expect(v.checks.filter((x: any) => !x.ok), JSON.stringify(v.checks)).to.deep.equal([]);
       expect(v).to.include({ status: "anchored", verified: true, evidenceId: draft.evidenceId, fileSha256: sha(content), recordedSha256: sha(content) });
       expect(v.checks.map((x: any) => x.name)).to.include.members(["record-leaf", "audit-path", "signature", "timestamp", "transaction", "root-on-chain"]);
       expect(v.checks.every((x: any) => x.ok)).to.equal(true);

@@ -415,6 +415,7 @@ describe("hostile input on every route (API)", function () {
       { name: "a credit code in lower case", send: create({ name: "O", creditCode: TAKEN_CREDIT_CODE.toLowerCase() }), api: [400, "invalid_input"] },
       { name: "a credit code of 17 characters", send: create({ name: "O", creditCode: TAKEN_CREDIT_CODE.slice(1) }), api: [400, "invalid_input"] },
       { name: "a credit code with the excluded letters I, O, Z, S, V", send: create({ name: "O", creditCode: "91350100MIOZSV0Y43" }), api: [400, "invalid_input"] },
+      { name: "a credit code whose check character is wrong", send: create({ name: "O", creditCode: TAKEN_CREDIT_CODE.slice(0, 17) + "X" }), api: [400, "invalid_credit_code"] },
       { name: "a credit code already taken", send: create({ name: "O", creditCode: TAKEN_CREDIT_CODE }), api: [409, "duplicate"] },
       { name: "an empty name", send: create({ name: "" }), api: [400, "invalid_input"] },
       { name: "a name of 201 characters", send: create({ name: "n".repeat(201) }), api: [400, "invalid_input"] },

@@ -330,7 +330,7 @@ describe("identity: certificates, revocation, CSRs and key custody (API)", funct
     let bobCert: any;
 
     before(async () => {
-      org = await expectJson(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "甲乙科技有限公司", creditCode: "91110108MA01ABCD2X" } }), 201);
+      org = await expectJson(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "甲乙科技有限公司", creditCode: "91110108MA01ABCD2H" } }), 201);
       alice = await createNamedUser(tp, "Alice", { organizationId: org.id });
       bob = await createNamedUser(tp, "Bob", { organizationId: org.id });
       bobCert = await expectJson(await issue(bob.token, {}), 201);
@@ -369,7 +369,7 @@ describe("identity: certificates, revocation, CSRs and key custody (API)", funct
       const orgCert = await expectJson(await issue(tp.adminToken, { organizationId: org.id }), 201);
       expect(orgCert).to.include({ kind: "organization", organizationId: org.id, userId: null, keyHeldBy: "platform" });
       ossl.write("org.pem", orgCert.certPem);
-      expect(opensslName(ossl, "org.pem")).to.include({ CN: "甲乙科技有限公司", O: "甲乙科技有限公司", serialNumber: "91110108MA01ABCD2X" });
+      expect(opensslName(ossl, "org.pem")).to.include({ CN: "甲乙科技有限公司", O: "甲乙科技有限公司", serialNumber: "91110108MA01ABCD2H" });
       const forBob = await expectJson(await issue(tp.adminToken, { userId: bob.id, csr: csrFor("bob") }), 201);
       expect(forBob).to.include({ userId: bob.id, keyHeldBy: "holder" });
       const revoked = await expectJson(await tp.api("POST", `/api/certificates/${bobCert.id}/revoke`, { token: tp.adminToken, json: { reason: "affiliationChanged" } }), 200);

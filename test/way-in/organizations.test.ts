@@ -59,7 +59,7 @@ describe("the way in: organisations, their administrators and members, invitatio
     court = await json(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "某区人民法院", kind: "court", admin: { email: "chief@court.example", name: "陈庭长" } } }), 201);
     expect(court.admin.role).to.equal("judge");
     enterprise = await json(
-      await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "甲科技有限公司", kind: "enterprise", creditCode: "91350100MA2Y000001", admin: { email: "boss@corp.example", name: "王总" } } }),
+      await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "甲科技有限公司", kind: "enterprise", creditCode: "91350100MA2Y00000E", admin: { email: "boss@corp.example", name: "王总" } } }),
       201,
     );
     const [m] = await mailTo("head@firm.example", /Your account invitation/);
@@ -221,7 +221,7 @@ describe("the way in: organisations, their administrators and members, invitatio
     expect(lawyers.people.map((p: any) => p.email)).not.to.include("junior@firm.example");
     const mine = await json(await tp.api("GET", "/api/directory/people", { token: firmAdmin.token }), 200);
     expect(mine.people.map((p: any) => p.email)).to.deep.equal(["head@firm.example"]);
-    const byCode = await json(await tp.api("GET", "/api/directory/organizations?q=91350100MA2Y000001", { token: firmAdmin.token }), 200);
+    const byCode = await json(await tp.api("GET", "/api/directory/organizations?q=91350100MA2Y00000E", { token: firmAdmin.token }), 200);
     expect(byCode.organizations.map((o: any) => o.name)).to.deep.equal(["甲科技有限公司"]);
     // names in Latin letters are found whatever the case typed, on SQLite and on PostgreSQL
     await json(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "Acme Trading Ltd", kind: "enterprise" } }), 201);

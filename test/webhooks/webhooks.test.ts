@@ -86,7 +86,7 @@ describe("webhooks: endpoints, signed deliveries, retries, order, leases, SSRF",
       WEBHOOK_TIMEOUT_MS: "3000",
       WEBHOOK_LEASE_MS: "10000",
     });
-    orgA = await json(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "甲科技有限公司", creditCode: "91350100MA2Y000001" } }), 201);
+    orgA = await json(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "甲科技有限公司", creditCode: "91350100MA2Y00000E" } }), 201);
     orgB = await json(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "乙贸易有限公司" } }), 201);
     [adminA, adminB, memberA, signerB] = await Promise.all([user(orgA.id, true), user(orgB.id, true), user(orgA.id), user(orgB.id)]);
   });

@@ -1,6 +1,7 @@
 // The unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters from a 31-letter
 // alphabet (digits and capitals without I, O, S, V, Z), the last a check character over the first 17.
-// A seal's certificate names the organisation by this code, so a mistyped one is refused.
+// An organisation is registered under this code and a seal's certificate names it, so a mistyped one is
+// refused where it enters.
 const ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
