@@ -15,6 +15,7 @@ import type { Db } from "../db/client";
 import type { LinkSecrets } from "../core/link-token";
 import { renderMail, type MailTemplate, type RenderedMail } from "./templates";
 import type { MailTransport } from "./transport";
+import { PollLoop } from "../background/poll-loop";
 
 export type MailRow = Awaited<ReturnType<Db["mailMessage"]["findUniqueOrThrow"]>>;
 
@@ -50,11 +51,7 @@ const isUnreachable = (e: SendError) => e.responseCode === 421 || ["ECONNECTION"
 const describeError = (e: unknown) => String((e as SendError)?.message ?? e).slice(0, 1000);
 
 export class MailWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopping = false;
-  private cycleFailures = 0;
-  private cycleError: string | null = null;
+  private readonly loop: PollLoop;
   private sendError: string | null = null;
   /** The last pass stopped at a full page with the server reachable: more rows are due now. */
   private backlog = false;
@@ -65,44 +62,29 @@ export class MailWorker {
     private readonly render: (row: MailRow) => RenderedMail,
     private readonly opts: MailWorkerOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.loop = new PollLoop(() => this.runOnce().then(() => this.backlog), {
+      name: "mail",
+      pollMs: opts.pollMs,
+      maxBackoffMs: MAX_CYCLE_BACKOFF_MS,
+      log,
+      describe: describeError,
+    });
+  }
 
   /** Why mail is not going out right now (the database, or the last delivery attempt), or null. */
   get lastError(): string | null {
-    return this.cycleError ?? this.sendError;
+    return this.loop.lastError ?? this.sendError;
   }
 
   start(): void {
-    this.stopping = false;
     this.log.info({ transport: this.transport.describe() }, "mail worker started");
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops after the message in flight; a claimed row not yet sent waits for its lease to expire. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delay: number): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce().then(
-        () => {
-          this.cycleFailures = 0;
-          this.cycleError = null;
-          this.schedule(this.backlog ? 0 : this.opts.pollMs);
-        },
-        (err: unknown) => {
-          this.cycleFailures++;
-          this.cycleError = describeError(err);
-          const backoff = Math.min(MAX_CYCLE_BACKOFF_MS, this.opts.pollMs * 2 ** this.cycleFailures);
-          this.log.warn({ err: this.cycleError, retryInMs: backoff }, "mail cycle failed");
-          this.schedule(backoff);
-        },
-      );
-    }, delay);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One pass over the due rows; returns how many were looked at. Public for tests. */
@@ -115,7 +97,7 @@ export class MailWorker {
     });
     this.backlog = due.length === PAGE;
     for (const row of due) {
-      if (this.stopping) break;
+      if (this.loop.stopping) break;
       const claimed = await this.claim(row);
       if (claimed && !(await this.deliver(claimed))) {
         this.backlog = false;

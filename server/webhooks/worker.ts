@@ -19,6 +19,7 @@ import { signatureHeader } from "../core/webhook-signature";
 import type { AddressPolicy } from "./address-policy";
 import { retryDelayMs, type RetryPolicy } from "./retry";
 import { postWebhook, type PostOutcome, type PostRequest } from "./transport";
+import { PollLoop } from "../background/poll-loop";
 
 export interface WebhookWorkerOptions {
   pollMs: number;
@@ -44,14 +45,9 @@ const MAX_CYCLE_BACKOFF_MS = 10_000;
 const describe = (e: unknown) => String((e as Error)?.message ?? e).slice(0, 1000);
 
 export class WebhookWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-  private stopping = false;
-  private cycleFailures = 0;
+  private readonly loop: PollLoop;
   /** The last pass found a full page and sent something: more may be due now. */
   private backlog = false;
-  /** Why the last cycle failed (the database, usually), or null. */
-  lastError: string | null = null;
 
   constructor(
     private readonly db: Db,
@@ -60,38 +56,22 @@ export class WebhookWorker {
     private readonly opts: WebhookWorkerOptions,
     private readonly log: Logger,
     private readonly post: (req: PostRequest, policy: AddressPolicy) => Promise<PostOutcome> = postWebhook,
-  ) {}
+  ) {
+    this.loop = new PollLoop(() => this.runOnce().then(() => this.backlog), { name: "webhook", pollMs: opts.pollMs, maxBackoffMs: MAX_CYCLE_BACKOFF_MS, log });
+  }
+
+  /** Why the last cycle failed (the database, usually), or null. */
+  get lastError(): string | null {
+    return this.loop.lastError;
+  }
 
   start(): void {
-    this.stopping = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops after the deliveries in flight. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delay: number): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce().then(
-        () => {
-          this.cycleFailures = 0;
-          this.lastError = null;
-          this.schedule(this.backlog ? 0 : this.opts.pollMs);
-        },
-        (err: unknown) => {
-          this.cycleFailures++;
-          this.lastError = describe(err);
-          const backoff = Math.min(MAX_CYCLE_BACKOFF_MS, this.opts.pollMs * 2 ** this.cycleFailures);
-          this.log.warn({ err: this.lastError, retryInMs: backoff }, "webhook cycle failed");
-          this.schedule(backoff);
-        },
-      );
-    }, delay);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One pass: the due deliveries at the head of their order, sent concurrently. Returns how many were due. */
@@ -111,7 +91,7 @@ export class WebhookWorker {
     this.backlog = due.length === PAGE && ready.length > 0;
     let next = 0;
     const lane = async () => {
-      while (next < ready.length && !this.stopping) {
+      while (next < ready.length && !this.loop.stopping) {
         const row = ready[next++];
         const claimed = await this.claim(row, new Date());
         if (claimed) await this.deliver(claimed);
