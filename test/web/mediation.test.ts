@@ -295,6 +295,43 @@ describe("the mediation room (Chromium)", function () {
     await cp2.close();
   });
 
+  it("an agreement drafted but never sent (the send did not get through) is sent from the room", async () => {
+    const filingId = await submitted("甲公司诉乙公司买卖合同纠纷（协议未发送）");
+    const m = await json(await tp.api("POST", `/api/mediations/by-filing/${filingId}`, { token: lawyer.token, json: {} }), 201);
+    await json(await tp.api("POST", `/api/mediations/${m.id}/mediator`, { token: clerk.token, json: { mediatorId: mediator.id } }), 200);
+    // the first of the room's two requests only, as when the connection drops between them
+    const drafted = await json(
+      await tp.api("POST", `/api/mediations/${m.id}/agreement`, {
+        token: mediator.token,
+        json: { terms: ["被告于2027年3月31日前支付原告货款人民币50000元。"], signers: [{ partyIndex: 0, userId: lawyer.id }, { partyIndex: 1, userId: defendant.id }] },
+      }),
+      201,
+    );
+    expect(drafted.contract.status).to.equal("draft");
+
+    const mp = await logIn(mediator);
+    await openRoom(mp, m.id);
+    // the previous test left the browser profile in English
+    await mp.click(".lang-button[data-lang=zh]");
+    expect(await mp.textContent("#mediation-agreement")).to.contain("草稿").and.contain("尚未发送签署");
+    await shot(mp, "agreement-unsent");
+    await mp.click("#agreement-send");
+    await mp.waitForSelector("#mediation-news .ws-message-ok");
+    expect(await mp.textContent("#mediation-news")).to.contain("调解协议已发送各方签署");
+    expect(await mp.getAttribute(`[data-signing-link="${lawyer.id}"]`, "href")).to.match(/\/sign\/#token=/);
+    expect(await mp.textContent("#agreement-signers")).to.contain("待签署");
+    expect(await mp.locator("#agreement-send, #mediation-fail").count()).to.equal(0);
+    await mp.close();
+    const contract = await json(await tp.api("GET", `/api/contracts/${drafted.contract.id}`, { token: mediator.token }), 200);
+    expect(contract.status).to.equal("in_progress");
+    // the parties see nothing to send
+    const lp = await logIn(lawyer);
+    await openRoom(lp, m.id);
+    await lp.waitForSelector("#agreement-to-sign");
+    expect(await lp.locator("#agreement-send").count()).to.equal(0);
+    await lp.close();
+  });
+
   it("a party outside the mediation does not see it: not in the list, and the room is not found", async () => {
     const page = await logIn(outsider);
     await page.click("[data-nav=mediations]");

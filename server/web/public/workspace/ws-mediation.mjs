@@ -235,6 +235,14 @@ function agreementSection(m, me, links, act, errors) {
             }),
           ),
           mine && mine.status !== "signed" && a.status === "in_progress" ? el("p", {}, el("a", { href: "#/contracts", id: "agreement-to-sign" }, tx("mediation.agreement.yourTurn"))) : null,
+          // drafted but not sent (the send after drafting did not get through): the API refuses a
+          // new draft while this one stands, so sending it is the way on
+          a.status === "draft" && m.you === "mediator" && m.status === "in_progress"
+            ? [
+                el("p", { class: "hint" }, tx("mediation.agreement.unsent")),
+                el("button", { type: "button", class: "button primary", id: "agreement-send", onclick: () => act(async () => ({ links: (await api("POST", `contracts/${a.contractId}/send`, { json: {} })).invitations ?? [] }), "mediation.agreement.sentNow") }, tx("mediation.agreement.send")),
+              ]
+            : null,
           // the contract's document is for its sender (the mediator) and its signers
           a.status === "completed" && (mine || m.you === "mediator")
             ? el("button", { type: "button", class: "button", id: "agreement-download", onclick: () => download(`contracts/${a.contractId}/document`, `agreement-${a.contractId}.pdf`).catch((e) => sayError(errors, e, MEDIATION_ERRORS)) }, tx("mediation.agreement.download"))
