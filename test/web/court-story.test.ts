@@ -4,8 +4,8 @@
 // hearing and serves the summons; the lawyer opens it in the inbox (the receipt); the judge exports
 // the case file and downloads it. The PDF is checked by pdfsig (one signature, the seal: valid,
 // trusted by the platform root) and qpdf, the signed complaints' pages still show the lawyer's
-// stamp, and its catalogue is read back with pdftotext against the case's records. Only the setting-up (accounts, the court, the anchored evidence item) uses the API.
-// Screenshots of each step.
+// stamp, and its catalogue is read back with pdftotext against the case's records. Only the
+// setting-up (accounts, the court, the anchored evidence item) uses the API. Screenshots of each step.
 import { expect } from "chai";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
