@@ -4,7 +4,8 @@
 // signing (the parties sign through the signing API: the signing page has its own tests); the judge
 // confirms it and the order downloaded from the page verifies (pdfsig: valid, trusted). The failure
 // path: the clerk proposes mediation from the queue, the lawyer accepts, the mediator ends it with a
-// reason and the filing is back in the clerk's queue. An outsider sees none of it. Screenshots.
+// reason and the filing is back in the clerk's queue. An open room follows what the others do (a
+// message, a signature) without a reload. An outsider sees none of it. Screenshots.
 import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
@@ -172,7 +173,7 @@ describe("the mediation room (Chromium)", function () {
     await mp.fill("#mediation-post-body", "请双方提出调解方案。");
     await mp.click("#mediation-post-submit");
     await mp.waitForSelector("#mediation-thread >> text=请双方提出调解方案。");
-    await mp.close();
+    // the mediator's room stays open while the lawyer answers
     const lp = await logIn(lawyer);
     await openRoom(lp, agreedId);
     await lp.click("#mediation-post-submit");
@@ -182,6 +183,9 @@ describe("the mediation room (Chromium)", function () {
     await lp.click("#mediation-post-submit");
     await lp.waitForSelector("#mediation-thread >> text=原告同意分两期付款。");
     expect(await lp.textContent("#mediation-thread")).to.contain("人民调解员李").and.contain("请双方提出调解方案。");
+    // the answer reaches the mediator's open room without a reload
+    await mp.waitForSelector("#mediation-thread >> text=原告同意分两期付款。", { timeout: 30_000 });
+    await mp.close();
     // the filer neither drafts nor ends the mediation
     expect(await lp.locator("#agreement-form, #mediation-fail").count()).to.equal(0);
     await checkAccessibility(lp);
@@ -206,7 +210,6 @@ describe("the mediation room (Chromium)", function () {
     expect(await mp.locator("#mediation-fail").count()).to.equal(0);
     expect(await mp.textContent("#view")).to.not.contain("null");
     await shot(mp, "agreement-sent");
-    await mp.close();
 
     // the lawyer's room points to the contracts list, where the agreement waits
     const lp = await logIn(lawyer);
@@ -217,6 +220,10 @@ describe("the mediation room (Chromium)", function () {
     await signByApi(defendant, defendantLink);
     const m = await json(await tp.api("GET", `/api/mediations/${agreedId}`, { token: lawyer.token }), 200);
     expect(m.status).to.equal("agreed");
+    // the mediator's room, open all along, shows both signatures and the new state without a reload
+    await mp.waitForSelector("#mediation-status >> text=已达成调解协议", { timeout: 30_000 });
+    expect(await mp.locator("#agreement-signers li >> text=已签署").count()).to.equal(2);
+    await mp.close();
   });
 
   it("the judge confirms it; the order downloads and verifies; a signer downloads the agreement", async () => {
