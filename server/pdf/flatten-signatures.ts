@@ -70,7 +70,11 @@ function isSignatureWidget(ctx: PDFDocument["context"], widget: PDFDict): boolea
   return false;
 }
 
-/** Draws /AP /N into /Rect as PDF 32000-1 12.5.5 says a viewer would (the form's BBox mapped onto Rect). */
+/**
+ * Draws /AP /N into /Rect as PDF 32000-1 12.5.5 says a viewer would: the form's BBox, transformed by
+ * its /Matrix, mapped onto Rect. Do applies the form's Matrix itself, so the cm maps the transformed
+ * box (a rotated appearance, as tools write for a rotated page, has a Matrix that is not the identity).
+ */
 function drawAppearance(ctx: PDFDocument["context"], page: PDFPage, widget: PDFDict, index: number): void {
   const flags = numberOf(widget.get(N("F")));
   if (flags !== null && (flags & 2) !== 0) return; // Hidden: nothing was shown
@@ -81,16 +85,22 @@ function drawAppearance(ctx: PDFDocument["context"], page: PDFPage, widget: PDFD
   const rect = numbers(ctx, widget.get(N("Rect")));
   const bbox = numbers(ctx, stream.dict.get(N("BBox")));
   if (rect?.length !== 4 || bbox?.length !== 4) return;
+  const matrix = stream.dict.has(N("Matrix")) ? numbers(ctx, stream.dict.get(N("Matrix"))) : [1, 0, 0, 1, 0, 0];
+  if (matrix?.length !== 6) return;
   const [rx0, ry0, rx1, ry1] = [Math.min(rect[0], rect[2]), Math.min(rect[1], rect[3]), Math.max(rect[0], rect[2]), Math.max(rect[1], rect[3])];
-  const bw = bbox[2] - bbox[0];
-  const bh = bbox[3] - bbox[1];
+  const [m0, m1, m2, m3, m4, m5] = matrix;
+  const corners = [[bbox[0], bbox[1]], [bbox[2], bbox[1]], [bbox[0], bbox[3]], [bbox[2], bbox[3]]].map(([x, y]) => [m0 * x + m2 * y + m4, m1 * x + m3 * y + m5]);
+  const bx0 = Math.min(...corners.map((c) => c[0]));
+  const by0 = Math.min(...corners.map((c) => c[1]));
+  const bw = Math.max(...corners.map((c) => c[0])) - bx0;
+  const bh = Math.max(...corners.map((c) => c[1])) - by0;
   if (bw === 0 || bh === 0 || rx1 === rx0 || ry1 === ry0) return;
   const a = (rx1 - rx0) / bw;
   const d = (ry1 - ry0) / bh;
   const name = page.node.newXObject(`FlatSig${index}`, normal);
   page.pushOperators(
     pushGraphicsState(),
-    concatTransformationMatrix(a, 0, 0, d, rx0 - bbox[0] * a, ry0 - bbox[1] * d),
+    concatTransformationMatrix(a, 0, 0, d, rx0 - bx0 * a, ry0 - by0 * d),
     drawObject(name),
     popGraphicsState(),
   );

@@ -1,15 +1,57 @@
 // A signed PDF's pages copied into another document (as the case file does) keep their signature
 // widgets unless flattened; pdfsig then lists them as signatures of the new file that fail. Flattened,
-// the new file has no signatures and the stamps are still drawn on the page.
+// the new file has no signatures and the stamps are still drawn on the page, where a viewer showed
+// them (an appearance rotated by its /Matrix too, compared with poppler's rendering of the widget).
 import { expect } from "chai";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { PDFDict, PDFDocument, PDFName } from "pdf-lib";
+import { PDFDict, PDFDocument, PDFName, PDFString } from "pdf-lib";
 import { signPdf } from "../../server/pdf/pades";
 import { flattenSignatureWidgets } from "../../server/pdf/flatten-signatures";
 import { renderCaseFile, type ExportEntry } from "../../server/casefile/render";
 import type { CaseFileEntry } from "../../server/casefile/entry";
 import { contractPdf, haveTool, nssDbWithRoot, pdfTestPki, pdfsig, run, tempDir, tsaFor } from "./helpers";
+
+/** Red pixels of page 1 rendered at 72 dpi (a pixel a point), inside the box (PDF coordinates) and outside it. */
+function redPixels(file: string, box: { x0: number; y0: number; x1: number; y1: number }): { inside: number; outside: number } {
+  const prefix = file.replace(/\.pdf$/, "");
+  const r = run("pdftoppm", ["-r", "72", "-f", "1", "-l", "1", "-singlefile", file, prefix]);
+  if (r.status !== 0) throw new Error(r.output);
+  const buf = readFileSync(`${prefix}.ppm`);
+  const m = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(buf.subarray(0, 64).toString("latin1"))!;
+  const [width, height, off] = [Number(m[1]), Number(m[2]), m[0].length];
+  let inside = 0;
+  let outside = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const at = off + (y * width + x) * 3;
+      if (!(buf[at] > 150 && buf[at + 1] < 110 && buf[at + 2] < 110)) continue;
+      const [px, py] = [x + 0.5, height - y - 0.5]; // PDF y runs up
+      if (px >= box.x0 - 1 && px <= box.x1 + 1 && py >= box.y0 - 1 && py <= box.y1 + 1) inside++;
+      else outside++;
+    }
+  }
+  return { inside, outside };
+}
+
+/**
+ * A page with one signature widget whose appearance is rotated by its /Matrix (as signing tools write
+ * it for a rotated page): a red 100 x 40 bar drawn upright, shown as a 40 x 100 bar filling /Rect.
+ */
+async function rotatedAppearancePdf(): Promise<{ pdf: Buffer; rect: { x0: number; y0: number; x1: number; y1: number } }> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([595, 842]);
+  const ctx = doc.context;
+  const rect = { x0: 200, y0: 300, x1: 240, y1: 400 };
+  const ap = ctx.register(ctx.stream("1 0 0 rg 0 0 100 40 re f", { Type: "XObject", Subtype: "Form", BBox: [0, 0, 100, 40], Matrix: [0, 1, -1, 0, 0, 0] }));
+  const v = ctx.register(ctx.obj({ Type: "Sig", Filter: "Adobe.PPKLite", SubFilter: "ETSI.CAdES.detached" }));
+  const widget = ctx.register(
+    ctx.obj({ Type: "Annot", Subtype: "Widget", FT: "Sig", T: PDFString.of("rotated"), Rect: [rect.x0, rect.y0, rect.x1, rect.y1], F: 4, P: page.ref, V: v, AP: { N: ap } }),
+  );
+  page.node.set(PDFName.of("Annots"), ctx.obj([widget]));
+  doc.catalog.set(PDFName.of("AcroForm"), ctx.obj({ Fields: [widget], SigFlags: 3 }));
+  return { pdf: Buffer.from(await doc.save({ useObjectStreams: false })), rect };
+}
 
 describe("flattening signature widgets of copied pages", function () {
   this.timeout(120_000);
@@ -18,7 +60,7 @@ describe("flattening signature widgets of copied pages", function () {
   let signed: Buffer;
 
   before(async function () {
-    const missing = ["pdfsig", "pdftotext", "qpdf", "certutil"].filter((t) => !haveTool(t));
+    const missing = ["pdfsig", "pdftotext", "pdftoppm", "qpdf", "certutil"].filter((t) => !haveTool(t));
     if (missing.length) throw new Error(`missing tools: ${missing.join(", ")}`);
     tmp = tempDir("flatten-");
     const pki = pdfTestPki();
@@ -74,6 +116,26 @@ describe("flattening signature widgets of copied pages", function () {
     expect(check.status, check.output).to.equal(0);
     // the widgets' signature dictionaries are gone from the file, not merely unreferenced
     expect(await signatureDictionaries(file)).to.equal(0);
+  });
+
+  it("an appearance rotated by its /Matrix is drawn where poppler shows the widget: inside /Rect", async () => {
+    const { pdf, rect } = await rotatedAppearancePdf();
+    const original = path.join(tmp.dir, "rotated.pdf");
+    writeFileSync(original, pdf);
+    const shown = redPixels(original, rect);
+    expect(shown.outside, "poppler: red outside /Rect").to.equal(0);
+    expect(shown.inside, "poppler: red inside /Rect").to.be.greaterThan(3000);
+    const source = await PDFDocument.load(pdf);
+    const doc = await PDFDocument.create();
+    const [p] = await doc.copyPages(source, [0]);
+    doc.addPage(p);
+    expect(flattenSignatureWidgets(doc, p)).to.equal(1);
+    const flat = path.join(tmp.dir, "rotated-flat.pdf");
+    writeFileSync(flat, await doc.save({ useObjectStreams: false }));
+    expect(await signatureDictionaries(flat)).to.equal(0);
+    const drawn = redPixels(flat, rect);
+    expect(drawn.outside, "flattened: red outside /Rect").to.equal(0);
+    expect(drawn.inside, "flattened: red inside /Rect").to.be.greaterThan(3000);
   });
 
   it("the case file's export embeds a signed entry's pages without its signatures", async () => {

@@ -3,9 +3,9 @@
 // lawyer amends and resubmits; the clerk accepts and assigns a judge; the judge schedules a
 // hearing and serves the summons; the lawyer opens it in the inbox (the receipt); the judge exports
 // the case file and downloads it. The PDF is checked by pdfsig (one signature, the seal: valid,
-// trusted by the platform root) and its catalogue read back with pdftotext against the case's
-// records. Only the setting-up (accounts, the court, the anchored evidence item) uses the API.
-// Screenshots of each step.
+// trusted by the platform root) and qpdf, the signed complaints' pages still show the lawyer's
+// stamp, and its catalogue is read back with pdftotext against the case's records. Only the
+// setting-up (accounts, the court, the anchored evidence item) uses the API. Screenshots of each step.
 import { expect } from "chai";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -29,10 +29,13 @@ function local(days: number, hh: number, mm = 0): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(hh)}:${pad(mm)}`;
 }
 
+/** The complaint's one line, to find its pages in the exported case file. */
+const COMPLAINT = `Complaint ${randomBytes(4).toString("hex")}`;
+
 async function complaintPdf(): Promise<Buffer> {
   const doc = await PDFDocument.create();
   const font = await doc.embedFont(StandardFonts.Helvetica);
-  doc.addPage([595.28, 841.89]).drawText(`Complaint ${randomBytes(4).toString("hex")}`, { x: 60, y: 780, size: 18, font });
+  doc.addPage([595.28, 841.89]).drawText(COMPLAINT, { x: 60, y: 780, size: 18, font });
   return Buffer.from(await doc.save());
 }
 
@@ -50,7 +53,7 @@ describe("the court story, filing to exported case file (Chromium)", function ()
 
   before(async () => {
     if (!haveChromium()) throw new Error("chromium is not installed (apt-get install chromium)");
-    const missing = ["pdfsig", "pdftotext", "certutil"].filter((t) => !haveTool(t));
+    const missing = ["pdfsig", "pdftotext", "pdfinfo", "qpdf", "certutil"].filter((t) => !haveTool(t));
     if (missing.length) throw new Error(`missing tools: ${missing.join(", ")}`);
     tp = await startTestPlatform();
     tmp = tempDir("court-story-");
@@ -240,6 +243,19 @@ describe("the court story, filing to exported case file (Chromium)", function ()
     expect(signatures[0].validation, output).to.equal("Signature is Valid.");
     expect(signatures[0].certificateValidation, output).to.equal("Certificate is Trusted.");
     expect(signatures[0].totalDocumentSigned, output).to.equal(true);
+    const q = run("qpdf", ["--check", file]);
+    expect(q.status, q.output).to.equal(0);
+    // The signed complaint of each version is copied in with the lawyer's stamp still drawn (its
+    // signature is the attached original's, not the export's).
+    const pageCount = Number(/Pages:\s+(\d+)/.exec(run("pdfinfo", [file]).stdout)![1]);
+    const complaintPages: string[] = [];
+    for (let p = 1; p <= pageCount; p++) {
+      const t = run("pdftotext", ["-enc", "UTF-8", "-f", String(p), "-l", String(p), file, "-"]).stdout;
+      if (t.includes(COMPLAINT)) complaintPages.push(t);
+    }
+    expect(complaintPages, "the complaint's pages, one per version").to.have.length(2);
+    const me = await (await tp.api("GET", "/api/auth/me", { token: lawyer.token })).json();
+    for (const t of complaintPages) expect(t).to.contain(me.name).and.contain("某某律师事务所").and.match(/\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
 
     // The case's records, as the server keeps them.
     const cf = await (await tp.api("GET", `/api/cases/${caseId}/file`, { token: judge.token })).json();

@@ -4,7 +4,8 @@
 // signing (the parties sign through the signing API: the signing page has its own tests); the judge
 // confirms it and the order downloaded from the page verifies (pdfsig: valid, trusted). The failure
 // path: the clerk proposes mediation from the queue, the lawyer accepts, the mediator ends it with a
-// reason and the filing is back in the clerk's queue. An outsider sees none of it. Screenshots.
+// reason and the filing is back in the clerk's queue. An open room follows what the others do (a
+// message, a signature) without a reload. An outsider sees none of it. Screenshots.
 import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
@@ -172,7 +173,7 @@ describe("the mediation room (Chromium)", function () {
     await mp.fill("#mediation-post-body", "请双方提出调解方案。");
     await mp.click("#mediation-post-submit");
     await mp.waitForSelector("#mediation-thread >> text=请双方提出调解方案。");
-    await mp.close();
+    // the mediator's room stays open while the lawyer answers
     const lp = await logIn(lawyer);
     await openRoom(lp, agreedId);
     await lp.click("#mediation-post-submit");
@@ -182,6 +183,9 @@ describe("the mediation room (Chromium)", function () {
     await lp.click("#mediation-post-submit");
     await lp.waitForSelector("#mediation-thread >> text=原告同意分两期付款。");
     expect(await lp.textContent("#mediation-thread")).to.contain("人民调解员李").and.contain("请双方提出调解方案。");
+    // the answer reaches the mediator's open room without a reload
+    await mp.waitForSelector("#mediation-thread >> text=原告同意分两期付款。", { timeout: 30_000 });
+    await mp.close();
     // the filer neither drafts nor ends the mediation
     expect(await lp.locator("#agreement-form, #mediation-fail").count()).to.equal(0);
     await checkAccessibility(lp);
@@ -206,7 +210,6 @@ describe("the mediation room (Chromium)", function () {
     expect(await mp.locator("#mediation-fail").count()).to.equal(0);
     expect(await mp.textContent("#view")).to.not.contain("null");
     await shot(mp, "agreement-sent");
-    await mp.close();
 
     // the lawyer's room points to the contracts list, where the agreement waits
     const lp = await logIn(lawyer);
@@ -217,6 +220,10 @@ describe("the mediation room (Chromium)", function () {
     await signByApi(defendant, defendantLink);
     const m = await json(await tp.api("GET", `/api/mediations/${agreedId}`, { token: lawyer.token }), 200);
     expect(m.status).to.equal("agreed");
+    // the mediator's room, open all along, shows both signatures and the new state without a reload
+    await mp.waitForSelector("#mediation-status >> text=已达成调解协议", { timeout: 30_000 });
+    expect(await mp.locator("#agreement-signers li >> text=已签署").count()).to.equal(2);
+    await mp.close();
   });
 
   it("the judge confirms it; the order downloads and verifies; a signer downloads the agreement", async () => {
@@ -293,6 +300,43 @@ describe("the mediation room (Chromium)", function () {
     await cp2.waitForSelector(`#queue-table tr[data-filing-id="${filingId}"]`);
     expect(await cp2.textContent(`#queue-table tr[data-filing-id="${filingId}"]`)).to.contain("甲公司诉乙公司买卖合同纠纷（调解不成）");
     await cp2.close();
+  });
+
+  it("an agreement drafted but never sent (the send did not get through) is sent from the room", async () => {
+    const filingId = await submitted("甲公司诉乙公司买卖合同纠纷（协议未发送）");
+    const m = await json(await tp.api("POST", `/api/mediations/by-filing/${filingId}`, { token: lawyer.token, json: {} }), 201);
+    await json(await tp.api("POST", `/api/mediations/${m.id}/mediator`, { token: clerk.token, json: { mediatorId: mediator.id } }), 200);
+    // the first of the room's two requests only, as when the connection drops between them
+    const drafted = await json(
+      await tp.api("POST", `/api/mediations/${m.id}/agreement`, {
+        token: mediator.token,
+        json: { terms: ["被告于2027年3月31日前支付原告货款人民币50000元。"], signers: [{ partyIndex: 0, userId: lawyer.id }, { partyIndex: 1, userId: defendant.id }] },
+      }),
+      201,
+    );
+    expect(drafted.contract.status).to.equal("draft");
+
+    const mp = await logIn(mediator);
+    await openRoom(mp, m.id);
+    // the previous test left the browser profile in English
+    await mp.click(".lang-button[data-lang=zh]");
+    expect(await mp.textContent("#mediation-agreement")).to.contain("草稿").and.contain("尚未发送签署");
+    await shot(mp, "agreement-unsent");
+    await mp.click("#agreement-send");
+    await mp.waitForSelector("#mediation-news .ws-message-ok");
+    expect(await mp.textContent("#mediation-news")).to.contain("调解协议已发送各方签署");
+    expect(await mp.getAttribute(`[data-signing-link="${lawyer.id}"]`, "href")).to.match(/\/sign\/#token=/);
+    expect(await mp.textContent("#agreement-signers")).to.contain("待签署");
+    expect(await mp.locator("#agreement-send, #mediation-fail").count()).to.equal(0);
+    await mp.close();
+    const contract = await json(await tp.api("GET", `/api/contracts/${drafted.contract.id}`, { token: mediator.token }), 200);
+    expect(contract.status).to.equal("in_progress");
+    // the parties see nothing to send
+    const lp = await logIn(lawyer);
+    await openRoom(lp, m.id);
+    await lp.waitForSelector("#agreement-to-sign");
+    expect(await lp.locator("#agreement-send").count()).to.equal(0);
+    await lp.close();
   });
 
   it("a party outside the mediation does not see it: not in the list, and the room is not found", async () => {

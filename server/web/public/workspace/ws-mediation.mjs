@@ -25,6 +25,8 @@ export const MEDIATION_ERRORS = {
 };
 const STATUS_KIND = { proposed: "wait", in_progress: "wait", agreed: "ok", confirmed: "ok", failed: "bad" };
 const OPEN = ["proposed", "in_progress"];
+/** How often an open room reads the mediation and its thread again (the other side writes meanwhile). */
+const FOLLOW_MS = 5000;
 
 export const mediationBadge = (status) => badge(STATUS_KIND[status] ?? "neutral", `mediation.status.${status}`);
 
@@ -124,21 +126,20 @@ function partiesList(m) {
   );
 }
 
+const messageItems = (items) =>
+  items.length
+    ? items.map((x) =>
+        el(
+          "li",
+          { "data-message-id": x.id },
+          el("div", { class: "hint" }, x.author ?? "—", " · ", x.authorRole ? tx(`role.${x.authorRole}`) : "", " · ", formatTime(x.at)),
+          el("p", {}, x.body),
+        ),
+      )
+    : [el("li", { class: "hint" }, tx("mediation.thread.empty"))];
+
 function thread(m, items, act) {
-  const list = el(
-    "ol",
-    { class: "ws-plain", id: "mediation-thread" },
-    items.length
-      ? items.map((x) =>
-          el(
-            "li",
-            { "data-message-id": x.id },
-            el("div", { class: "hint" }, x.author ?? "—", " · ", x.authorRole ? tx(`role.${x.authorRole}`) : "", " · ", formatTime(x.at)),
-            el("p", {}, x.body),
-          ),
-        )
-      : [el("li", { class: "hint" }, tx("mediation.thread.empty"))],
-  );
+  const list = el("ol", { class: "ws-plain", id: "mediation-thread" }, messageItems(items));
   let form = null;
   if (OPEN.includes(m.status) && m.you !== "judge") {
     const body = el("textarea", { name: "body", rows: "3", maxlength: "4000" });
@@ -235,6 +236,14 @@ function agreementSection(m, me, links, act, errors) {
             }),
           ),
           mine && mine.status !== "signed" && a.status === "in_progress" ? el("p", {}, el("a", { href: "#/contracts", id: "agreement-to-sign" }, tx("mediation.agreement.yourTurn"))) : null,
+          // drafted but not sent (the send after drafting did not get through): the API refuses a
+          // new draft while this one stands, so sending it is the way on
+          a.status === "draft" && m.you === "mediator" && m.status === "in_progress"
+            ? [
+                el("p", { class: "hint" }, tx("mediation.agreement.unsent")),
+                el("button", { type: "button", class: "button primary", id: "agreement-send", onclick: () => act(async () => ({ links: (await api("POST", `contracts/${a.contractId}/send`, { json: {} })).invitations ?? [] }), "mediation.agreement.sentNow") }, tx("mediation.agreement.send")),
+              ]
+            : null,
           // the contract's document is for its sender (the mediator) and its signers
           a.status === "completed" && (mine || m.you === "mediator")
             ? el("button", { type: "button", class: "button", id: "agreement-download", onclick: () => download(`contracts/${a.contractId}/document`, `agreement-${a.contractId}.pdf`).catch((e) => sayError(errors, e, MEDIATION_ERRORS)) }, tx("mediation.agreement.download"))
@@ -364,4 +373,37 @@ export async function mediationView(root, ctx, id) {
       : null,
   ];
   root.append(...sections.filter(Boolean));
+  follow(ctx, root, sections[0], m, items, act);
+}
+
+/**
+ * Keeps an open room current: new messages go into the thread as they come (the rest of the page
+ * untouched, so a message being written stays), and when the mediation itself changed (a signature,
+ * a confirmation, a decision by someone else) the room is drawn again, unless a field holds text not
+ * yet sent. Stops once the room is left or drawn again (its first section no longer in the page).
+ */
+function follow(ctx, root, anchor, m, items, act) {
+  let shownItems = JSON.stringify(items);
+  const shownMediation = JSON.stringify(m, (k, v) => (k === "you" ? undefined : v));
+  let timer = null;
+  const live = () => ctx.alive() && anchor.isConnected;
+  const tick = async () => {
+    if (!live()) return;
+    try {
+      const [now, messages] = await Promise.all([api("GET", `mediations/${m.id}`), m.you === "judge" ? null : api("GET", `mediations/${m.id}/messages`)]);
+      if (!live()) return;
+      const list = root.querySelector("#mediation-thread");
+      if (messages && list && JSON.stringify(messages.items) !== shownItems) {
+        shownItems = JSON.stringify(messages.items);
+        list.replaceChildren(...messageItems(messages.items));
+      }
+      const typing = [...root.querySelectorAll("textarea, input[type=text], select")].some((f) => f.value.trim() !== "");
+      if (JSON.stringify(now, (k, v) => (k === "you" ? undefined : v)) !== shownMediation && !typing) return act(async () => null);
+    } catch {
+      // a failed read is tried again at the next tick; the room keeps what it shows
+    }
+    if (live()) timer = setTimeout(tick, FOLLOW_MS);
+  };
+  ctx.onLeave(() => clearTimeout(timer));
+  timer = setTimeout(tick, FOLLOW_MS);
 }
