@@ -1,10 +1,11 @@
 // Fields on the document in Chromium: the sender opens a draft in the workspace, its page drawn by
-// pdf.js, drags the signer's signature, a date and a text field onto it, moves one and resizes
-// another, and saves (the API then holds the boxes in PDF points where they were dropped); the
-// signer opens their link and sees their places laid over the drawn page, fills the date and the
-// text, draws a signature on the pad and signs. The signed PDF has the values in their boxes
-// (pdftotext), a valid signature (pdfsig), and the drawn ink inside the signature box only
-// (pdftoppm). No request leaves the server. Screenshots in test-results/.
+// pdf.js, drags a person's signature, a date and a text field and an organisation signer's seal
+// onto it, moves one and resizes another, and saves (the API then holds the boxes in PDF points
+// where they were dropped); the person opens their link and sees their places laid over the drawn
+// page, fills the date and the text, draws a signature on the pad and signs; the member holding the
+// organisation's seal signs after them with the seal. The signed PDF has the values in their boxes
+// (pdftotext), two valid signatures (pdfsig), the drawn ink inside the person's box only and the
+// seal's red inside its box only (pdftoppm). No request leaves the server. Screenshots in test-results/.
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -45,14 +46,15 @@ describe("fields placed on the rendered PDF, filled and signed in Chromium", fun
   this.timeout(300_000);
   let tp: TestPlatform;
   let browser: TestBrowser;
-  let sender: User, signer: User;
+  let sender: User, signer: User, holder: User;
   let contractId: string;
+  let seats: { person: string; seal: string };
   const offsite: string[] = [];
   const pageErrors: string[] = [];
 
-  const user = async (name: string): Promise<User> => {
+  const user = async (name: string, organizationId?: string): Promise<User> => {
     const email = `${Math.random().toString(36).slice(2, 10)}-${process.pid}@example.com`;
-    const u = await json(await tp.api("POST", "/api/users", { token: tp.adminToken, json: { email, name, password: PASSWORD, role: "member" } }), 201);
+    const u = await json(await tp.api("POST", "/api/users", { token: tp.adminToken, json: { email, name, password: PASSWORD, role: "member", ...(organizationId ? { organizationId } : {}) } }), 201);
     return { id: u.id, email, name, token: await tp.login(email, PASSWORD) };
   };
   const newPage = async () => {
@@ -81,10 +83,28 @@ describe("fields placed on the rendered PDF, filled and signed in Chromium", fun
     if (!haveChromium() || !haveTool("pdftotext") || !haveTool("pdfsig") || !haveTool("pdftoppm")) this.skip();
     tp = await startTestPlatform();
     [sender, signer] = await Promise.all([user("赵六"), user("张三")]);
+    // an organisation whose member 王五 holds its contract seal
+    const org = await json(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "深圳甲科技有限公司", kind: "enterprise", creditCode: "91440300708461136T" } }), 201);
+    const [admin, member] = await Promise.all([user("陈七", org.id), user("王五", org.id)]);
+    holder = member;
+    await json(await tp.api("PATCH", `/api/organizations/${org.id}/members/${admin.id}`, { token: tp.adminToken, json: { orgAdmin: true } }), 200);
+    const seal = await json(await tp.api("POST", `/api/organizations/${org.id}/seals`, { token: admin.token, json: { kind: "contract", name: "合同专用章" } }), 201);
+    await json(await tp.api("POST", `/api/organizations/${org.id}/seals/${seal.id}/grants`, { token: admin.token, json: { userId: holder.id } }), 201);
     const form = new FormData();
     form.append("file", new Blob([new Uint8Array(await plainContract())]), "lease.pdf");
-    form.append("contract", JSON.stringify({ title: "设备租赁合同", signers: [{ userId: signer.id, step: 1, role: "承租方", codeDelivery: "out-of-band" }] }));
-    contractId = (await json(await tp.api("POST", "/api/contracts", { token: sender.token, body: form }), 201)).id;
+    form.append(
+      "contract",
+      JSON.stringify({
+        title: "设备租赁合同",
+        signers: [
+          { userId: signer.id, step: 1, role: "承租方", codeDelivery: "out-of-band" },
+          { userId: holder.id, step: 2, role: "出租方", codeDelivery: "out-of-band", organization: { id: org.id, sealKind: "contract" } },
+        ],
+      }),
+    );
+    const created = await json(await tp.api("POST", "/api/contracts", { token: sender.token, body: form }), 201);
+    contractId = created.id;
+    seats = { person: created.signers.find((s: any) => s.userId === signer.id).id, seal: created.signers.find((s: any) => s.userId === holder.id).id };
     browser = await launchBrowser("fields", { viewport: { width: 1300, height: 1500 } });
   });
   after(async () => {
@@ -115,12 +135,15 @@ describe("fields placed on the rendered PDF, filled and signed in Chromium", fun
       const sheet = (await page.locator(".pdf-page[data-page='0']").boundingBox())!;
       return { x: sheet.x + x * SCALE, y: sheet.y + yTop * SCALE }; // points from the page's top-left
     };
-    const tool = (kind: string) => `.fe-tool[data-tool=${kind}][data-signer-id]`;
+    const tool = (kind: string, seat = seats.person) => `.fe-tool[data-tool=${kind}][data-signer-id="${seat}"]`;
+    expect(await page.textContent(tool("signature", seats.seal))).to.equal("印章");
     // drop points: the top-left corner of each new box lands under the pointer
     await drag(page, await centre(page, tool("signature")), await at(320, 600));
     await drag(page, await centre(page, tool("date")), await at(72, 640));
     await drag(page, await centre(page, tool("text")), await at(72, 560));
-    expect(await page.locator("#fe-pages .fe-box").count()).to.equal(3);
+    await drag(page, await centre(page, tool("signature", seats.seal)), await at(380, 300));
+    // two signature boxes (each signer has one, moved by the drop) and two fields
+    expect(await page.locator("#fe-pages .fe-box").count()).to.equal(4);
     // move the text box 60 pt right and 20 pt down; widen the date box by 40 pt
     const textBox = ".fe-box[data-kind=text]";
     const grip = await centre(page, textBox);
@@ -135,8 +158,10 @@ describe("fields placed on the rendered PDF, filled and signed in Chromium", fun
 
     const layout = await json(await tp.api("GET", `/api/contracts/${contractId}/fields`, { token: sender.token }), 200);
     const near = (a: number, b: number) => Math.abs(a - b) <= 1.5;
-    const sig = layout.signatures[0].box;
+    const sig = layout.signatures.find((s: any) => s.signerId === seats.person).box;
     expect([sig.page, near(sig.x, 320), near(sig.y, PAGE_H - 600 - sig.h)], JSON.stringify(sig)).to.deep.equal([0, true, true]);
+    const seal = layout.signatures.find((s: any) => s.signerId === seats.seal).box;
+    expect([seal.page, near(seal.x, 380), near(seal.y, PAGE_H - 300 - 120), near(seal.w, 120), near(seal.h, 120)], JSON.stringify(seal)).to.deep.equal([0, true, true, true, true]);
     const [date, text] = ["date", "text"].map((k) => layout.fields.find((f: any) => f.kind === k));
     expect([near(date.box.x, 72), near(date.box.y, PAGE_H - 640 - 22), near(date.box.w, 110 + 40)], JSON.stringify(date.box)).to.deep.equal([true, true, true]);
     expect([near(text.box.x, 72 + 60), near(text.box.y, PAGE_H - 560 - 24 - 20), near(text.box.w, 180)], JSON.stringify(text.box)).to.deep.equal([true, true, true]);
@@ -146,7 +171,7 @@ describe("fields placed on the rendered PDF, filled and signed in Chromium", fun
 
   it("the signer sees their places over the drawn page, fills the date and the text, draws a signature and signs", async () => {
     const sent = await json(await tp.api("POST", `/api/contracts/${contractId}/send`, { token: sender.token, json: {} }), 200);
-    const inv = sent.invitations[0];
+    const inv = sent.invitations.find((i: any) => i.signerId === seats.person);
     const layout = await json(await tp.api("GET", `/api/contracts/${contractId}/fields`, { token: sender.token }), 200);
     const page = await newPage();
     const link = new URL(inv.signUrl);
@@ -176,22 +201,48 @@ describe("fields placed on the rendered PDF, filled and signed in Chromium", fun
     await page.fill("#code", code);
     await shot(page, "signer-filled");
     await page.click("#sign-submit");
-    await page.waitForSelector("body[data-state=completed]", { timeout: 90_000 });
+    await page.waitForSelector("body[data-state=signed]", { timeout: 90_000 });
     await page.waitForSelector("#sign-pages[data-signed=true][data-ready=true]", { timeout: 30_000 });
     await shot(page, "signed");
+    await page.close();
+
+    // the seal holder, for the organisation: their seal's place over the page, no choice of signature
+    const sealInv = sent.invitations.find((i: any) => i.signerId === seats.seal);
+    const sealPage = await newPage();
+    const sealLink = new URL(sealInv.signUrl);
+    await sealPage.goto(tp.url + sealLink.pathname + sealLink.hash);
+    await sealPage.waitForSelector("body[data-ready][data-state=login]");
+    await sealPage.fill("#login-email", holder.email);
+    await sealPage.fill("#login-password", PASSWORD);
+    await sealPage.click("#login-submit");
+    await sealPage.waitForSelector("body[data-state=ready]");
+    await sealPage.waitForSelector("#sign-pages[data-ready=true] #ov-signature");
+    expect(await sealPage.locator("#sig-kind-drawn").count()).to.equal(0);
+    const sealCode = (await json(await tp.api("POST", `/api/contracts/${contractId}/signers/${sealInv.signerId}/code`, { token: sender.token }), 201)).code;
+    await sealPage.fill("#code", sealCode);
+    await sealPage.click("#sign-submit");
+    await sealPage.waitForSelector("body[data-state=completed]", { timeout: 90_000 });
+    await sealPage.waitForSelector("#sign-pages[data-signed=true][data-ready=true]", { timeout: 30_000 });
+    await shot(sealPage, "sealed");
+    await sealPage.close();
 
     const detail = await json(await tp.api("GET", `/api/contracts/${contractId}`, { token: sender.token }), 200);
-    expect(detail.events.find((e: any) => e.action === "signed").details.appearance).to.equal("drawn");
+    const signed = detail.events.filter((e: any) => e.action === "signed");
+    expect(signed.map((e: any) => e.details.appearance)).to.deep.equal(["drawn", "seal"]);
     const pdf = Buffer.from(await (await tp.api("GET", `/api/contracts/${contractId}/document`, { token: sender.token })).arrayBuffer());
     const tmp = tempDir("fields-web-");
     const file = tmp.file("signed.pdf", pdf);
     const { output, signatures } = await pdfsig(file, nssDbWithRoot(tmp.dir, tp.platform.identity.rootPem()));
-    expect(signatures, output).to.have.length(1);
-    expect(signatures[0].validation, output).to.equal("Signature is Valid.");
+    expect(signatures, output).to.have.length(2);
+    for (const sg of signatures) expect(sg.validation, output).to.equal("Signature is Valid.");
     expect(textIn(file, text.box)).to.equal("上海市浦东新区");
     expect(textIn(file, date.box)).to.equal("2026-12-07");
-    // the pad's ink (dark blue) inside the signature box only
-    const box = layout.signatures[0].box;
+    // the pad's ink (dark blue) inside the person's signature box only, the seal's red inside its own
+    const box = layout.signatures.find((s: any) => s.signerId === seats.person).box;
+    const sealBox = layout.signatures.find((s: any) => s.signerId === seats.seal).box;
+    const within = (b: any, px: number, py: number) => px >= b.x - 1 && px <= b.x + b.w + 1 && py >= b.y - 1 && py <= b.y + b.h + 1;
+    let red = 0;
+    let strayRed = 0;
     execFileSync("pdftoppm", ["-r", "72", "-singlefile", file, `${tmp.dir}/page`]);
     const img = readPpm(fs.readFileSync(`${tmp.dir}/page.ppm`));
     let inside = 0;
@@ -199,16 +250,22 @@ describe("fields placed on the rendered PDF, filled and signed in Chromium", fun
     for (let y = 0; y < img.height; y++) {
       for (let x = 0; x < img.width; x++) {
         const [r, g, b] = img.at(x, y);
-        if (!(b > 70 && b > r + 40 && b > g + 30)) continue;
         const [px, py] = [x + 0.5, img.height - y - 0.5];
-        if (px >= box.x - 1 && px <= box.x + box.w + 1 && py >= box.y - 1 && py <= box.y + box.h + 1) inside++;
+        // the person's caption is red too: red belongs in either box
+        if (r > 150 && g < 110 && b < 110) {
+          if (within(sealBox, px, py)) red++;
+          else if (!within(box, px, py)) strayRed++;
+        }
+        if (!(b > 70 && b > r + 40 && b > g + 30)) continue;
+        if (within(box, px, py)) inside++;
         else outside++;
       }
     }
     expect(outside, "ink outside the signature box").to.equal(0);
     expect(inside, "ink inside the signature box").to.be.greaterThan(40);
+    expect(strayRed, "red outside the stamps").to.equal(0);
+    expect(red, "the seal's red inside its box").to.be.greaterThan(1000);
     expect(offsite, "requests beyond the server").to.deep.equal([]);
     expect(pageErrors, "page errors").to.deep.equal([]);
-    await page.close();
   });
 });
