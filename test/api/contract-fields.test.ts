@@ -212,6 +212,10 @@ describe("fields placed on a contract's document, filled and drawn at signing", 
     expect(outside, "blue pixels outside Alice's box").to.equal(0);
     expect(inside, "blue pixels inside Alice's box").to.be.greaterThan(300);
 
+    // the completion certificate's event log names the placing of the fields
+    const cert = Buffer.from(await (await tp.api("GET", `/api/contracts/${contractId}/certificate`, { token: sender.token })).arrayBuffer());
+    expect(execFileSync("pdftotext", [tmp.file("certificate.pdf", cert), "-"]).toString()).to.contain("放置签署位置 Fields placed");
+
     // and the API reports what was filled
     const layout = await json(await tp.api("GET", fields(), { token: bob.token }), 200);
     expect(layout.fields.map((f: any) => f.value)).to.deep.equal(["上海市浦东新区", "2026-12-07", "押金三个月 Deposit: three months"]);

@@ -112,7 +112,7 @@ describe("fields placed on the rendered PDF, filled and signed in Chromium", fun
     await tp?.stop();
   });
 
-  it("the sender drags a signature, a date and a text field onto the drawn page, moves and resizes them, and saves", async () => {
+  it("the sender drags a signature, a date and a text field and a seal onto the drawn page, moves and resizes them, and saves", async () => {
     const page = await newPage();
     await page.goto(tp.url + "/workspace/");
     await page.waitForSelector("body[data-screen=login]");
@@ -169,7 +169,7 @@ describe("fields placed on the rendered PDF, filled and signed in Chromium", fun
     await page.close();
   });
 
-  it("the signer sees their places over the drawn page, fills the date and the text, draws a signature and signs", async () => {
+  it("the signer sees their places over the drawn page, fills the date and the text, draws a signature and signs; the seal holder then signs with the seal", async () => {
     const sent = await json(await tp.api("POST", `/api/contracts/${contractId}/send`, { token: sender.token, json: {} }), 200);
     const inv = sent.invitations.find((i: any) => i.signerId === seats.person);
     const layout = await json(await tp.api("GET", `/api/contracts/${contractId}/fields`, { token: sender.token }), 200);
