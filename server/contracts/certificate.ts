@@ -50,6 +50,7 @@ export interface CompletionInput {
 
 export const ACTION_LABELS: Record<string, string> = {
   created: "创建 Created",
+  fields_placed: "放置签署位置 Fields placed",
   sent: "发送 Sent",
   opened: "打开邀请 Invitation opened",
   code_issued: "签发验证码 One-time code issued",

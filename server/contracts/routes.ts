@@ -13,6 +13,7 @@ import { emailInput, personName } from "../accounts/inputs";
 import type { RequestMeta } from "./events";
 import type { Readable } from "node:stream";
 import { SEAL_KINDS } from "../seals/kinds";
+import { fieldRoutes, fillFields } from "./field-routes";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -42,7 +43,7 @@ const sendBody = z
   .object({ expiresInDays: z.number().int().min(1).max(365).optional(), reminderIntervalHours: z.number().int().min(1).max(24 * 30).optional() })
   .strict();
 const reasonBody = z.object({ reason: text(1000) }).strict();
-const signBody = z.object({ code: z.string().regex(/^\d{6}$/, "must be the 6-digit one-time code") }).strict();
+const signBody = z.object({ code: z.string().regex(/^\d{6}$/, "must be the 6-digit one-time code"), ...fillFields }).strict();
 
 /** Who and from where, for the contract's event log. */
 export function requestMeta(req: Request): RequestMeta {
@@ -67,6 +68,7 @@ const param = (req: Request, name: string) => String(req.params[name]);
 
 export function contractRoutes(contracts: ContractsService, maxPdfBytes: number): Router {
   const r = Router();
+  r.use(fieldRoutes(contracts));
 
   r.get("/templates", (_req, res) => {
     res.json({ templates: contracts.templates() });
@@ -155,7 +157,7 @@ export function signingRoutes(contracts: ContractsService): Router {
   });
   r.post("/:token/sign", async (req, res) => {
     const body = parseInput(signBody, req.body ?? {});
-    res.json(await contracts.sign(principalOf(req), param(req, "token"), body.code, requestMeta(req)));
+    res.json(await contracts.sign(principalOf(req), param(req, "token"), body.code, requestMeta(req), body));
   });
   r.post("/:token/decline", async (req, res) => {
     const body = parseInput(reasonBody, req.body ?? {});

@@ -24,6 +24,7 @@ import { SignerSide } from "./signer";
 import { KeyedLock } from "./locks";
 import { ContractNotices } from "./notices";
 import { ContractReminders } from "./reminders";
+import { ContractFields, type FillInput, type LayoutInput } from "./fields";
 import type { Invitations } from "../invitations/service";
 import type { LinkSecrets } from "../core/link-token";
 
@@ -51,6 +52,7 @@ export class ContractsService {
   private readonly sender: SenderSide;
   private readonly signer: SignerSide;
   private readonly reminders: ContractReminders;
+  private readonly fields: ContractFields;
 
   constructor(
     private readonly db: Db,
@@ -71,7 +73,8 @@ export class ContractsService {
     this.completion = new ContractCompletion(db, this.documents, accounts, identity, evidence, settings.publicUrl);
     this.drafting = new Drafting(db, accounts, this.documents, now);
     this.sender = new SenderSide({ db, now, lock: this.lock, ...settings, secrets, notices });
-    this.signer = new SignerSide({ db, accounts, identity, documents: this.documents, now, lock: this.lock, secrets, notices, invitationTtlHours: settings.invitationTtlHours });
+    this.fields = new ContractFields(db, this.documents, now);
+    this.signer = new SignerSide({ db, accounts, identity, documents: this.documents, now, lock: this.lock, secrets, notices, fields: this.fields, invitationTtlHours: settings.invitationTtlHours });
     this.reminders = new ContractReminders(db, { now, warningHours: settings.expiryWarningHours });
   }
 
@@ -210,6 +213,18 @@ export class ContractsService {
   }
 
   // ------------------------------------------------------------------------------------------
+  // fields on the document (fields.ts)
+
+  async fieldLayout(p: Principal, id: string) {
+    return this.fields.layout(await this.visible(p, id));
+  }
+
+  async placeFields(p: Principal, id: string, input: LayoutInput, meta: RequestMeta) {
+    await this.fields.place(p, await this.asSender(p, id), input, meta);
+    return this.fieldLayout(p, id);
+  }
+
+  // ------------------------------------------------------------------------------------------
   // the sender's actions
 
   async send(p: Principal, id: string, opts: { expiresInDays?: number; reminderIntervalHours?: number }, meta: RequestMeta) {
@@ -245,8 +260,8 @@ export class ContractsService {
     return this.signer.document(p, token);
   }
 
-  async sign(p: Principal, token: string, code: string, meta: RequestMeta) {
-    const signed = await this.signer.sign(p, token, code, meta);
+  async sign(p: Principal, token: string, code: string, meta: RequestMeta, fill?: FillInput) {
+    const signed = await this.signer.sign(p, token, code, meta, fill);
     if (signed.completed) {
       // the signature stands whatever happens here; what fails is done again when the contract is read
       await this.finalise(signed.contractId).catch((e) => this.log.error({ err: e, contractId: signed.contractId }, "completing the contract failed; retried when it is read"));

@@ -24,6 +24,7 @@ import type { LinkSecrets } from "../core/link-token";
 import { enqueueMail } from "../notifications/outbox";
 import { openStep } from "./flow";
 import type { ContractNotices } from "./notices";
+import type { ContractFields, FillInput, PreparedFill } from "./fields";
 
 /** A signer asks for a new code at most this often (each one is a mail). */
 export const CODE_RESEND_MS = 60_000;
@@ -46,6 +47,7 @@ export interface SignerSideDeps {
   lock: KeyedLock;
   secrets: LinkSecrets;
   notices: ContractNotices;
+  fields: ContractFields;
   /** hours a new invitation link stays valid (never beyond the contract's expiry) */
   invitationTtlHours: number;
 }
@@ -107,7 +109,9 @@ export class SignerSide {
         document: { sha256: contract.currentSha256, revision: contract.revision },
         expiresAt: contract.expiresAt?.toISOString() ?? null,
       },
-      signer: { id: signer.id, step: signer.step, role: signer.role, name: signer.name, organization: signer.organization },
+      signer: { id: signer.id, step: signer.step, role: signer.role, name: signer.name, organization: signer.organization, box: JSON.parse(signer.field) as SignatureBox, forOrganization: !!signer.sealOrganizationId },
+      /** the text and date fields this signer fills before signing */
+      fields: await this.d.fields.forSigner(signer.id),
       yourTurn: blocked === null,
       ...(blocked ? { waiting: blocked.message } : {}),
       /** whether a one-time code is waiting to be entered */
@@ -125,15 +129,17 @@ export class SignerSide {
   }
 
   /** Signs; returns the contract's id, the document's new digest, and whether this signature completed it. */
-  async sign(p: Principal, token: string, code: string, meta: RequestMeta): Promise<{ contractId: string; sha256: string; completed: boolean }> {
+  async sign(p: Principal, token: string, code: string, meta: RequestMeta, input: FillInput = {}): Promise<{ contractId: string; sha256: string; completed: boolean }> {
     const { invitation, signer, contract } = await this.resolve(p, token);
     const blocked = signingBlocked(contract.status, contract.signers, signer.id);
     if (blocked) throw blocked.code === "not_your_turn" ? conflict(blocked.code, blocked.message) : gone(blocked.code, blocked.message);
+    // a value refused costs no attempt at the code
+    const fill = await this.d.fields.prepare(signer, input);
     await this.checkCode(invitation, code);
     const result = await this.d.lock.run(contract.id, async () => {
       for (let attempt = 0; attempt < 8; attempt++) {
         try {
-          return await this.applySignature(p, contract.id, signer.id, invitation.id, meta);
+          return await this.applySignature(p, contract.id, signer.id, invitation.id, meta, fill);
         } catch (e) {
           if (!(e instanceof StaleRevision)) throw e;
         }
@@ -204,7 +210,7 @@ export class SignerSide {
   }
 
   /** Signs the current revision and records it, unless another signature landed first (StaleRevision). */
-  private async applySignature(p: Principal, contractId: string, signerId: string, invitationId: string, meta: RequestMeta) {
+  private async applySignature(p: Principal, contractId: string, signerId: string, invitationId: string, meta: RequestMeta, fill: PreparedFill) {
     const { db, identity, documents } = this.d;
     const c = (await loadContract(db, contractId))!;
     const signer = c.signers.find((s) => s.id === signerId)!;
@@ -240,6 +246,8 @@ export class SignerSide {
       timestamp: (digest) => identity.timestamp(digest),
       ...(seal ? { seal: { organization: seal.organization.name, kind: seal.kind as SealKind, code: seal.code } } : {}),
       ...(seal && signer.sealCrossPage ? { crossPageSize: CROSS_PAGE_SEAL_SIZE } : {}),
+      filledFields: fill.fields,
+      personal: fill.personal,
       ...(seal?.form === "image" && seal.image ? { sealImage: { bytes: seal.image, type: seal.imageType === "image/png" ? ("image/png" as const) : ("image/jpeg" as const) } } : {}),
     });
     const stored = await documents.put(signed);
@@ -254,6 +262,7 @@ export class SignerSide {
         const used = await tx.contractInvitation.updateMany({ where: { id: invitationId, usedAt: null, revokedAt: null }, data: { usedAt: at } });
         if (used.count === 0) throw gone("invitation_used", "this invitation has been used");
         await tx.contractSigner.update({ where: { id: signerId }, data: { status: "signed", signedAt: at, signedSha256: stored.sha256, certId: own.certId } });
+        await this.d.fields.record(tx, fill, at);
         const events: ContractEventInput[] = [
           {
             action: "signed",
@@ -264,7 +273,7 @@ export class SignerSide {
             documentSha256: stored.sha256,
             meta,
             at,
-            details: { step: signer.step, certId: own.certId, ...(seal ? { sealId: seal.id, onBehalfOf: seal.organizationId, signedBy: p.name } : {}), field: fieldNameOf(signer.step, signer.position), stamp: stampLines(signer.name, signer.organization, at) },
+            details: { step: signer.step, certId: own.certId, ...(seal ? { sealId: seal.id, onBehalfOf: seal.organizationId, signedBy: p.name } : {}), field: fieldNameOf(signer.step, signer.position), stamp: stampLines(signer.name, signer.organization, at), ...fill.summary },
           },
         ];
         if (completed) {

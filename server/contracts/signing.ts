@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { signPdf, type PadesSigner } from "../pdf/pades";
 import { chinaTime } from "./format";
 import type { SignatureBox } from "./render";
+import type { FilledField } from "../pdf/signer-appearances";
 
 export interface SignatureRequest {
   /** the document as it stands */
@@ -27,6 +28,10 @@ export interface SignatureRequest {
   sealImage?: { bytes: Uint8Array; type: "image/png" | "image/jpeg" };
   /** with the seal also cut across the right edge of every page (骑缝章), this many points square */
   crossPageSize?: number;
+  /** the signer's text and date fields, drawn in this signature's revision */
+  filledFields?: FilledField[];
+  /** a personal signer's drawn (PNG) or typed signature instead of the framed name */
+  personal?: { png?: Uint8Array; typed?: string } | null;
 }
 
 /** The seal as the stamp's drawing: the largest square the field holds, centred in it. */
@@ -60,7 +65,9 @@ export async function signContract(r: SignatureRequest): Promise<Buffer> {
       rect: [r.box.x, r.box.y, r.box.w, r.box.h],
       lines: stampLines(r.name, r.organization, r.signingTime),
       ...(r.sealImage ? { image: r.sealImage } : r.seal ? { drawing: sealDrawing(r.seal) } : {}),
+      ...(!r.seal && r.personal ? { personal: { ...r.personal, caption: `${r.name} · ${chinaTime(r.signingTime, false)}` } } : {}),
     },
+    ...(r.filledFields?.length ? { filledFields: r.filledFields } : {}),
     timestamp: (signatureValue) => r.timestamp(createHash("sha256").update(signatureValue).digest()),
   });
 }

@@ -29,6 +29,7 @@ import { loadSigner, parseSignedData, signingCertificateV2, type SigningKey } fr
 import { parseTstInfo } from "../pki/tsa";
 import { loadCjkFont } from "./fonts";
 import { catalogOf, pageRefs, readPdf, terminalFields, type PdfStructure } from "./reader";
+import { filledFieldAppearances, personalAppearance, type FilledField, type PersonalSignature } from "./signer-appearances";
 import { OID_SIGNATURE_TIMESTAMP } from "./verify";
 
 export interface PadesSigner {
@@ -51,6 +52,8 @@ export interface VisibleStamp {
   drawing?: { text: string; operators(font: StampGlyphs, w: number, h: number): string };
   /** or an image (an uploaded seal: PNG or JPEG), fitted into the box and centred */
   image?: { bytes: Uint8Array; type: "image/png" | "image/jpeg" };
+  /** or a person's drawn (PNG) or typed signature above a caption line (signer-appearances.ts) */
+  personal?: PersonalSignature;
 }
 
 /** What a drawing may ask of the stamp's font. */
@@ -83,6 +86,11 @@ export interface SignPdfOptions {
    * widget of this same signature field at the right edge of its page, `size` points square overall.
    */
   crossPage?: { size: number; drawing: NonNullable<VisibleStamp["drawing"]> };
+  /**
+   * Text and date fields the signer filled: written in this same revision as read-only text fields
+   * with their appearance, so the signature covers them.
+   */
+  filledFields?: FilledField[];
 }
 
 export { OID_SIGNATURE_TIMESTAMP };
@@ -221,6 +229,7 @@ function pageBox(ctx: PDFContext, page: PDFDict): Box {
 /** The stamp's appearance: a red frame and the lines centred, in the embedded CJK font subset. */
 async function stampAppearance(ctx: PDFContext, stamp: VisibleStamp, w: number, h: number, fontPath?: string): Promise<PDFRef> {
   if (stamp.image) return imageAppearance(ctx, stamp.image, w, h);
+  if (stamp.personal) return personalAppearance(ctx, stamp.personal, w, h, fontPath);
   const lines = stamp.lines.map((l) => l.replace(/[\r\n]+/g, " "));
   const font = loadCjkFont(fontPath);
   const missing = font.missingCharacters(stamp.drawing ? stamp.drawing.text : lines.join(""));
@@ -399,6 +408,38 @@ async function prepareUpdate(pdf: Buffer, s: PdfStructure, opts: SignPdfOptions,
     }
   }
 
+  const filled: PDFRef[] = [];
+  let filledFont: PDFRef | null = null;
+  if (opts.filledFields?.length) {
+    for (const f of opts.filledFields) {
+      if (!f.name || /[.\u0000-\u001f]/.test(f.name) || terminalFields(s).some((t) => t.fullName === f.name)) throw new Error(`field name "${f.name}" is empty, invalid or taken`);
+      if (!Number.isInteger(f.page) || f.page < 0 || f.page >= pages.length) throw new Error(`field ${f.name}: page ${f.page} is out of range`);
+    }
+    const { font, appearances } = await filledFieldAppearances(ctx, opts.filledFields, opts.fontPath);
+    for (const [i, f] of opts.filledFields.entries()) {
+      const box = pageBox(ctx, ctx.lookup(pages[f.page]) as PDFDict);
+      const [x, y, w, h] = f.rect;
+      const ref = ctx.register(
+        ctx.obj({
+          Type: "Annot",
+          Subtype: "Widget",
+          FT: "Tx",
+          T: pdfText(f.name),
+          V: pdfText(f.value),
+          Ff: 1 + (f.value.includes("\n") ? 4096 : 0), // ReadOnly (| Multiline)
+          DA: `/${f.name.replace(/[^A-Za-z0-9]/g, "")}F ${fmt(appearances[i].size)} Tf 0 g`,
+          F: 4 + 128, // Print | Locked
+          P: pages[f.page],
+          Rect: [box.x + x, box.y + y, box.x + x + w, box.y + y + h],
+          AP: { N: appearances[i].ap },
+        }),
+      );
+      annotate(pages[f.page], ref);
+      filled.push(ref);
+    }
+    filledFont = font;
+  }
+
   // the AcroForm: an indirect object from now on, so later signatures change only it
   const { ref: catalogRef, dict: catalog } = catalogOf(s);
   const acroEntry = catalog.get(PDFName.of("AcroForm"));
@@ -420,6 +461,24 @@ async function prepareUpdate(pdf: Buffer, s: PdfStructure, opts: SignPdfOptions,
     fields.push(widgetRef);
   } else {
     acro.set(PDFName.of("Fields"), ctx.obj([widgetRef]));
+  }
+  if (filled.length && filledFont) {
+    const fontRef = filledFont;
+    const fieldsNow = acro.lookup(PDFName.of("Fields")) as PDFArray;
+    for (const ref of filled) fieldsNow.push(ref);
+    // the default resources name the font each filled field's /DA uses (a viewer that regenerates
+    // an appearance would look it up there); a /DR held indirectly is left as it is
+    const drEntry = acro.get(PDFName.of("DR"));
+    if (!(drEntry instanceof PDFRef)) {
+      const dr = drEntry instanceof PDFDict ? drEntry : ctx.obj({});
+      acro.set(PDFName.of("DR"), dr);
+      const fontsEntry = dr.get(PDFName.of("Font"));
+      if (!(fontsEntry instanceof PDFRef)) {
+        const fonts = fontsEntry instanceof PDFDict ? fontsEntry : ctx.obj({});
+        dr.set(PDFName.of("Font"), fonts);
+        for (const f of opts.filledFields!) fonts.set(PDFName.of(`${f.name.replace(/[^A-Za-z0-9]/g, "")}F`), fontRef);
+      }
+    }
   }
   const sigFlags = acro.lookup(PDFName.of("SigFlags"));
   acro.set(PDFName.of("SigFlags"), PDFNumber.of((sigFlags instanceof PDFNumber ? sigFlags.asNumber() : 0) | 3));

@@ -4,6 +4,7 @@ import { securityHeaders } from "../http/hardening";
 
 const PUBLIC_DIR = path.join(__dirname, "public");
 const ECHARTS = require.resolve("echarts/dist/echarts.esm.min.mjs");
+const PDFJS = path.dirname(require.resolve("pdfjs-dist/build/pdf.min.mjs"));
 
 /** The pages people open in a browser; static files only, no login needed to verify. */
 export function webRoutes(): Router {
@@ -16,6 +17,12 @@ export function webRoutes(): Router {
   r.get("/vendor/echarts.esm.min.mjs", (_req, res) => {
     res.type("text/javascript").set("Cache-Control", "no-cache").sendFile(ECHARTS);
   });
+  // pdf.js draws a contract's pages where fields are placed and signed, from its npm package too.
+  for (const file of ["pdf.min.mjs", "pdf.worker.min.mjs"]) {
+    r.get(`/vendor/pdfjs/${file}`, (_req, res) => {
+      res.type("text/javascript").set("Cache-Control", "no-cache").sendFile(path.join(PDFJS, file));
+    });
+  }
   // Revalidated on every load (ETag), so a page and its scripts never mix versions after an upgrade.
   r.use(express.static(PUBLIC_DIR, { index: "index.html", cacheControl: true, maxAge: 0, setHeaders: (res) => res.setHeader("Cache-Control", "no-cache") }));
   return r;

@@ -8,6 +8,7 @@
 import { el } from "./dom.mjs";
 import { LANGS, errorText, translate } from "./sign-i18n.mjs";
 import { onLanguageButtons, savedLanguage, showLanguage } from "./lang.mjs";
+import { fillControls, showPagesWithFields } from "./sign-fields.mjs";
 
 // ---- pure helpers
 
@@ -198,6 +199,8 @@ async function load() {
     return done("error");
   }
   done(state.invitation.yourTurn ? "ready" : "waiting");
+  // the signer's fields and signature style, built once per load so what they type survives re-renders
+  state.collect = fillControls($("fill-box"), state.invitation.fields ?? [], state.invitation.signer.forOrganization, t);
   await showDocument(`sign/${state.token}/document`);
 }
 
@@ -206,6 +209,13 @@ async function showDocument(route) {
     const { bytes, url } = await blobOf(route);
     if (state.pdf?.url) URL.revokeObjectURL(state.pdf.url);
     state.pdf = { url, pageSize: uniformPageSize(new Uint8Array(bytes)) };
+    // the pages drawn in the page, the signer's places over them (pdf.js wants its own copy of the bytes)
+    if (state.invitation && !state.result) {
+      showPagesWithFields($("sign-pages"), bytes.slice(0), state.invitation.signer, state.invitation.fields ?? [], t).catch((e) => {
+        state.errors.doc = { code: "network", message: e?.message ?? String(e) };
+        render();
+      });
+    }
   } catch (e) {
     state.errors.doc = e;
   }
@@ -277,11 +287,18 @@ async function onSign(event) {
     input.focus();
     return;
   }
+  const filled = state.collect ? state.collect() : { values: {} };
+  if (filled.error) {
+    state.errors.sign = { local: filled.error };
+    render();
+    filled.focus?.focus();
+    return;
+  }
   state.busy = "sign";
   render();
   let signed;
   try {
-    signed = await apiJson("POST", `sign/${state.token}/sign`, { code });
+    signed = await apiJson("POST", `sign/${state.token}/sign`, { code, ...filled });
   } catch (e) {
     state.busy = null;
     if (e.code === "wrong_code") input.value = "";
@@ -300,6 +317,11 @@ async function onSign(event) {
     const doc = await blobOf(`contracts/${signed.contract.id}/document`);
     state.signedPdf = { url: doc.url };
     $("pdf-frame").src = doc.url;
+    // the signed pages as they now stand: the stamp and the filled values drawn, nothing laid over them
+    const pagesBox = $("sign-pages");
+    pagesBox.dataset.ready = "";
+    await showPagesWithFields(pagesBox, doc.bytes.slice(0), { box: { page: -1 } }, [], t).catch(() => undefined);
+    pagesBox.dataset.signed = "true";
     if (state.result.completed) state.certificate = { url: (await blobOf(`contracts/${signed.contract.id}/certificate`)).url };
   } catch {
     // the links stay away; the signature stands

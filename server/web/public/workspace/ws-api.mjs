@@ -128,3 +128,10 @@ export function upload(path, form, onProgress = () => {}) {
     xhr.send(form);
   });
 }
+
+/** The bytes a GET route answers (a contract's PDF, to render in the page). */
+export async function bytesOf(path) {
+  const res = await send("GET", path, { headers: headers() });
+  if (!res.ok) throw await errorOf(res);
+  return res.arrayBuffer();
+}

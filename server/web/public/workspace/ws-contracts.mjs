@@ -7,6 +7,7 @@
 // to pass on; the mail sent about a contract and whether it arrived; voiding a draft or a contract
 // in progress, with the sender's reason, after an in-page confirmation step.
 import { api, download, upload } from "./ws-api.mjs";
+import { fieldEditor } from "./ws-fields.mjs";
 import { badge, bi, colon, confirmStep, el, field, formatTime, hex, mailBadge, progressBox, replaceKeepingFocus, say, sayError, table, tx } from "./ws-dom.mjs";
 import { directoryPicker, findPeople, personLine } from "./ws-picker.mjs";
 
@@ -313,6 +314,12 @@ export async function contractsView(root, ctx) {
     );
   }
 
+  /** The field editor for a draft, under the list (ws-fields.mjs); its signers come from the contract's detail. */
+  const editorBox = el("div", { id: "field-editor-box" });
+  async function placeFields(c) {
+    await fieldEditor(editorBox, await api("GET", `contracts/${c.id}`), () => document.querySelector(`[data-focus-key="fields:${c.id}"]`)?.focus());
+  }
+
   function render() {
     const rows = contracts.flatMap((c) => {
       const mine = c.you?.sender;
@@ -338,6 +345,9 @@ export async function contractsView(root, ctx) {
           { class: "ws-actions" },
           mine && c.status === "draft"
             ? el("button", { type: "button", class: "button small primary", "data-action": "send", "data-focus-key": `send:${c.id}`, "aria-controls": "send-step", onclick: () => send(c) }, tx("contract.send"))
+            : null,
+          mine && c.status === "draft"
+            ? el("button", { type: "button", class: "button small", "data-action": "fields", "data-focus-key": `fields:${c.id}`, onclick: () => act(() => placeFields(c)) }, tx("fields.open"))
             : null,
           el(
             "button",
@@ -383,6 +393,7 @@ export async function contractsView(root, ctx) {
       sendStep.node,
       voidStep.node,
     ),
+    editorBox,
     el("section", { class: "card", "aria-labelledby": "new-contract-title" }, el("h2", { id: "new-contract-title" }, tx("contract.new")), await newContractForm(refresh, news, ctx.me)),
   );
   try {
