@@ -10,6 +10,7 @@ import * as hearings from "./i18n/hearings.mjs";
 import * as mediation from "./i18n/mediation.mjs";
 import * as serviceAddresses from "./i18n/service-addresses.mjs";
 import * as statistics from "./i18n/statistics.mjs";
+import * as bulk from "./i18n/bulk.mjs";
 
 export const LANGS = { zh: "zh-CN", en: "en" };
 
@@ -1643,7 +1644,7 @@ const en = {
   "error.code.unknown_evidence": "A cited item was not found.",
 };
 
-const ROOMS = [hearings, mediation, serviceAddresses, statistics];
+const ROOMS = [hearings, mediation, serviceAddresses, statistics, bulk];
 
 export const MESSAGES = {
   zh: Object.assign({}, zh, ...ROOMS.map((r) => r.zh)),
