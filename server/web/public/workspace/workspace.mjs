@@ -13,6 +13,7 @@ import { api, getToken, setToken, whenUnauthorized } from "./ws-api.mjs";
 import { el, say, sayError, setLanguage, tx } from "./ws-dom.mjs";
 import { contractsView } from "./ws-contracts.mjs";
 import { bulkView } from "./ws-bulk.mjs";
+import { webhooksView } from "./ws-webhooks.mjs";
 import { casesListView, inboxView, partyCaseView } from "./ws-cases.mjs";
 import { judgeCaseView } from "./ws-judge.mjs";
 import { filingView, filingsView } from "./ws-filing.mjs";
@@ -40,6 +41,7 @@ const NAV = {
 const VIEWS = {
   contracts: contractsView,
   bulk: bulkView,
+  webhooks: webhooksView,
   cases: casesListView,
   inbox: inboxView,
   filings: filingsView,
@@ -66,8 +68,8 @@ const DETAIL = {
   queue: (view, ctx, id) => queueFilingView(view, ctx, id),
   mediations: (view, ctx, id) => mediationView(view, ctx, id),
 };
-/** The role's views, and "My organisation" for an organisation's administrator. */
-const navOf = (user) => [...(NAV[user.role] ?? []), ...(user.orgAdmin && user.role !== "admin" && user.organizationId ? ["organization"] : [])];
+/** The role's views, and "My organisation" and its webhooks for an organisation's administrator. */
+const navOf = (user) => [...(NAV[user.role] ?? []), ...(user.orgAdmin && user.role !== "admin" && user.organizationId ? ["organization", "webhooks"] : [])];
 
 let me = null;
 let current = null; // the shown view: {alive, cleanups}
