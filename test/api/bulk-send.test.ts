@@ -120,6 +120,11 @@ describe("bulk send: a template and a CSV, one contract per row, with a report",
     expect((await json(await post(sender.token, recipients("b"), { template: "nda", idempotencyKey: "bulk-run-a-0001" }), 409)).error.code).to.equal("idempotency_key_reused");
     expect((await myContracts()).filter((c) => c.status === "in_progress")).to.have.length(197);
 
+    // The run is in the audit log, by its sender.
+    const audited = (await json(await tp.api("GET", `/api/audit?action=contract.bulk_send&subject=${started.id}`, { token: tp.adminToken }), 200)).entries;
+    expect(audited).to.have.length(1);
+    expect(audited[0]).to.deep.include({ actorId: sender.id });
+    expect(audited[0].details).to.deep.include({ templateId: "nda", rows: 200 });
     // The report is the sender's alone; the list is one's own.
     expect((await json(await tp.api("GET", `/api/contracts/bulk/${started.id}`, { token: other.token }), 404)).error.code).to.equal("not_found");
     expect((await json(await tp.api("GET", "/api/contracts/bulk", { token: other.token }), 200)).items).to.have.length(0);
@@ -138,6 +143,42 @@ describe("bulk send: a template and a CSV, one contract per row, with a report",
     const report = await finished(ra.id);
     expect(report.counts).to.deep.equal({ created: 5, refused: 0, pending: 0 });
     expect((await myContracts()).filter((c) => /NDA c #/.test(c.title))).to.have.length(3);
+  });
+
+  it("a run stopped midway (the database failing between a row's draft and its sending) is resumed by the same key: each row once, every draft sent", async () => {
+    const csv = recipients("r").split("\r\n").slice(0, 7).join("\r\n"); // rows 1..6
+    const deps = (tp.platform.contracts.bulk as any).d;
+    const send = deps.send;
+    let sends = 0;
+    // the second row's sending fails as an unreachable database would: the run stops there
+    deps.send = async (...args: unknown[]) => {
+      if (++sends === 2) throw new Error("connection terminated unexpectedly");
+      return send(...args);
+    };
+    const opts = { template: "nda", idempotencyKey: "bulk-run-r-0001" };
+    let stopped: any;
+    try {
+      const started = await json(await post(sender.token, csv, opts), 202);
+      // the run has given up once this process no longer holds it
+      while ((tp.platform.contracts.bulk as any).running.size > 0) await new Promise((res) => setTimeout(res, 200));
+      stopped = await json(await tp.api("GET", `/api/contracts/bulk/${started.id}`, { token: sender.token }), 200);
+    } finally {
+      deps.send = send;
+    }
+    expect(stopped).to.include({ status: "running" });
+    expect(stopped.counts).to.deep.equal({ created: 2, refused: 0, pending: 4 });
+    expect(stopped.created.map((c: any) => c.status)).to.deep.equal(["in_progress", "draft"]);
+
+    const resumed = await json(await post(sender.token, csv, opts), 202);
+    expect(resumed).to.include({ id: stopped.id, resumed: true });
+    const report = await finished(stopped.id);
+    expect(report.counts).to.deep.equal({ created: 6, refused: 0, pending: 0 });
+    expect(report.created.map((c: any) => c.status)).to.deep.equal(Array(6).fill("in_progress"));
+    // no row made twice: the contracts of this run are exactly the report's
+    const ids = new Set(report.created.map((c: any) => c.contractId));
+    expect(ids.size).to.equal(6);
+    const titled = (await myContracts()).filter((c) => /NDA r #/.test(c.title));
+    expect(titled).to.have.length(3); // rows 1, 3, 5 carry a title
   });
 
   it("a file that cannot be read, or that breaks a cap, is refused whole and sends nothing", async () => {

@@ -11,6 +11,7 @@ import type { Db, Tx } from "../../db/client";
 import type { Principal } from "../../accounts/roles";
 import { ApiError, badRequest, notFound } from "../../http/errors";
 import { canonicalize } from "../../core/jcs";
+import { appendAudit, withAuditRetry } from "../../audit/service";
 import type { RequestMeta } from "../events";
 import type { DraftInput, SignerInput } from "../drafting";
 import { templateById } from "../templates";
@@ -63,7 +64,13 @@ export class BulkSends {
     if (!bulk) {
       const row = { id: randomUUID(), senderId: p.userId, idempotencyKey: idempotencyKey ?? null, templateId: template.id, requestSha256, rowCount: table.rows.length, createdAt: this.d.now() };
       try {
-        bulk = await this.d.db.bulkSend.create({ data: row });
+        bulk = await withAuditRetry(() =>
+          this.d.db.$transaction(async (tx) => {
+            const created = await tx.bulkSend.create({ data: row });
+            await appendAudit(tx, [{ actorId: p.userId, action: "contract.bulk_send", subject: row.id, details: { templateId: row.templateId, rows: row.rowCount, requestSha256 } }]);
+            return created;
+          }),
+        );
       } catch (e) {
         // Another request with the same key got there first: this one is its repetition.
         if (!idempotencyKey || !isUniqueViolation(e)) throw e;
