@@ -80,6 +80,9 @@ const schema = z.object({
   // reminder and warning sweep runs.
   CONTRACT_EXPIRY_WARNING_HOURS: int(24, 1),
   REMINDER_SWEEP_MS: int(60_000, 100),
+  // Bulk send: the largest CSV and the most rows (one contract each) sent at once.
+  BULK_SEND_MAX_BYTES: int(2 * 1024 ** 2, 1024),
+  BULK_SEND_MAX_ROWS: int(1000, 1),
   // Webhooks: endpoints must be https and public unless these allow http (tests, local
   // development) or loopback/private/link-local addresses (an integrator inside the network).
   WEBHOOK_ALLOW_HTTP: flag,

@@ -106,6 +106,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     expiryDays: config.CONTRACT_EXPIRY_DAYS,
     invitationTtlHours: config.CONTRACT_INVITATION_TTL_HOURS,
     expiryWarningHours: config.CONTRACT_EXPIRY_WARNING_HOURS,
+    bulkMaxRows: config.BULK_SEND_MAX_ROWS,
   }, log.child({ component: "contracts" }), invitations, secrets, (topic) => notifications.forTopic(topic));
   const worker = createAnchorWorker(config, database, registry, identity, audit, log.child({ component: "anchoring" }));
   const organizations = new OrganizationsService(db, accounts, invitations, {
@@ -202,6 +203,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     rpc: chain.rpc,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     maxPdfBytes: config.CONTRACT_MAX_PDF_BYTES,
+    maxBulkCsvBytes: config.BULK_SEND_MAX_BYTES,
     publicUrl: config.PUBLIC_URL,
     linkLimitPerMin: config.LINK_RATE_LIMIT_PER_MIN,
     invitationLimitPerMin: config.INVITATION_RATE_LIMIT_PER_MIN,

@@ -22,6 +22,7 @@ import type { CasesService } from "./cases/service";
 import { caseRouters } from "./cases/routes";
 import type { ContractsService } from "./contracts/service";
 import { contractRoutes, signingRoutes } from "./contracts/routes";
+import { bulkSendRoutes } from "./contracts/bulk/routes";
 import type { OrganizationsService } from "./organizations/service";
 import { organizationRoutes } from "./organizations/routes";
 import type { SealsService } from "./seals/service";
@@ -80,6 +81,8 @@ export interface RouteDeps {
   maxUploadBytes: number;
   /** largest PDF accepted for a contract or a PDF signature report */
   maxPdfBytes: number;
+  /** largest CSV of a bulk send */
+  maxBulkCsvBytes: number;
   /** The address people reach the server at (links in issued documents). */
   publicUrl: string;
   /** public requests about e-mailed links, per IP and minute */
@@ -128,6 +131,7 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
       ...mediationRouters(d.mediations).map(([base, router]): Mount => [base, auth, router]),
       ["/api/service-links", serviceLinkRoutes(d.addressDeliveries, linkLimit)],
       ["/api/text-messages", auth, textMessageRoutes(d.addressDeliveries)],
+      ["/api/contracts/bulk", auth, bulkSendRoutes(d.contracts.bulk, d.maxBulkCsvBytes)],
       ["/api/contracts", auth, contractRoutes(d.contracts, d.maxPdfBytes)],
       ["/api/sign", auth, signingRoutes(d.contracts)],
       ["/api/verify/pdf", pdfVerificationRoutes(d.verification, () => d.identity.rootPem(), d.maxPdfBytes, async () => [await d.identity.currentCrl(), await d.identity.currentArl()])],

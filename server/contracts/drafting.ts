@@ -2,7 +2,7 @@
 // signers resolved to platform users (the name and organisation the document and stamps show);
 // a stamp box per signer; the draft, its signers and its first event written in one transaction.
 import { randomUUID } from "node:crypto";
-import type { Db } from "../db/client";
+import type { Db, Tx } from "../db/client";
 import type { Principal } from "../accounts/roles";
 import { NO_PASSWORD, type AccountService } from "../accounts/service";
 import { withAuditRetry } from "../audit/service";
@@ -57,8 +57,13 @@ export class Drafting {
     private readonly now: () => Date,
   ) {}
 
-  /** The new draft's id. */
-  async fromTemplate(p: Principal, input: DraftInput & { templateId: string; values: unknown }, meta: RequestMeta): Promise<string> {
+  /** The new draft's id; `within` writes more in the draft's own transaction (a bulk send's row record). */
+  async fromTemplate(
+    p: Principal,
+    input: DraftInput & { templateId: string; values: unknown },
+    meta: RequestMeta,
+    within?: (tx: Tx, contractId: string) => Promise<void>,
+  ): Promise<string> {
     const template = templateById(input.templateId);
     if (!template) throw badRequest("unknown_template", `no template '${input.templateId}' (GET /api/contracts/templates lists them)`);
     const values = parseInput(templateValuesSchema(template), input.values, "body.template.fields");
@@ -68,7 +73,7 @@ export class Drafting {
     if (missing.length) throw badRequest("unrenderable_text", `the contract's font has no glyph for: ${missing.slice(0, 20).join(" ")}`);
     const id = randomUUID();
     const { pdf, boxes } = await renderTemplate({ contractId: id, title: input.title, template, values, signers, createdAt: this.now() });
-    await this.insert(p, { id, title: input.title, origin: "template", templateId: template.id, fieldValues: JSON.stringify(values) }, pdf, signers, boxes, meta);
+    await this.insert(p, { id, title: input.title, origin: "template", templateId: template.id, fieldValues: JSON.stringify(values) }, pdf, signers, boxes, meta, within);
     return id;
   }
 
@@ -145,6 +150,7 @@ export class Drafting {
     signers: ResolvedSigner[],
     boxes: SignatureBox[],
     meta: RequestMeta,
+    within?: (tx: Tx, contractId: string) => Promise<void>,
   ): Promise<void> {
     const stored = await this.documents.put(pdf);
     const now = this.now();
@@ -194,6 +200,7 @@ export class Drafting {
             details: { origin: c.origin, ...(c.templateId ? { templateId: c.templateId } : {}), size: pdf.length },
           },
         ]);
+        if (within) await within(tx, c.id);
       }),
     );
   }

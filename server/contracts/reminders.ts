@@ -10,17 +10,13 @@ import { enqueueMail } from "../notifications/outbox";
 export class ContractReminders {
   constructor(
     private readonly db: Db,
-    private readonly opts: { now: () => Date; warningHours: number },
+    /** pageSize: invitations read at a time (tests make it small to show that every page is reached) */
+    private readonly opts: { now: () => Date; warningHours: number; pageSize?: number },
   ) {}
 
   async sweep(): Promise<{ reminders: number; warnings: number }> {
     const now = this.opts.now();
     const warnBefore = new Date(now.getTime() + this.opts.warningHours * 3_600_000);
-    const due = await this.db.contractInvitation.findMany({
-      where: { usedAt: null, revokedAt: null, notifiedAt: { not: null }, expiresAt: { gt: now }, signer: { status: "pending", contract: { status: "in_progress" } } },
-      include: { signer: { include: { contract: true } } },
-      take: 1000,
-    });
     let reminders = 0;
     let warnings = 0;
     const senders = new Map<string, { name: string; email: string; disabled: boolean } | null>();
@@ -31,7 +27,7 @@ export class ContractReminders {
       }
       return senders.get(id)!;
     };
-    for (const inv of due) {
+    for await (const inv of this.candidates(now, warnBefore)) {
       const c = inv.signer.contract;
       if (c.expiresAt && c.expiresAt <= now) continue; // expiry is applied when the contract is next read
       const signer = await person(inv.signer.userId);
@@ -101,5 +97,34 @@ export class ContractReminders {
       }
     }
     return { reminders, warnings };
+  }
+
+  /**
+   * Open invitations that may be due: a reminder (the contract has an interval) or a warning (not
+   * yet warned, expiring within the warning time). Read page by page in id order, so that every one
+   * is reached however many there are (a bulk send opens a thousand at once).
+   */
+  private async *candidates(now: Date, warnBefore: Date) {
+    const PAGE = this.opts.pageSize ?? 500;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.db.contractInvitation.findMany({
+        where: {
+          usedAt: null,
+          revokedAt: null,
+          notifiedAt: { not: null },
+          expiresAt: { gt: now },
+          signer: { status: "pending", contract: { status: "in_progress" } },
+          OR: [{ signer: { contract: { reminderIntervalHours: { not: null } } } }, { expiryWarnedAt: null, expiresAt: { lte: warnBefore } }],
+          ...(after ? { id: { gt: after } } : {}),
+        },
+        include: { signer: { include: { contract: true } } },
+        orderBy: { id: "asc" },
+        take: PAGE,
+      });
+      yield* page;
+      if (page.length < PAGE) return;
+      after = page[page.length - 1].id;
+    }
   }
 }

@@ -21,7 +21,8 @@ const coordinate = z.number().finite().min(0).max(14400);
 const box = z
   .object({ page: z.number().int().min(0).max(100_000), x: coordinate, y: coordinate, w: z.number().min(36).max(2000), h: z.number().min(18).max(2000) })
   .strict();
-const signer = z
+/** A signer as the API takes it (a draft's, and every contract's of a bulk send). */
+export const signerInput = z
   .object({
     userId: z.string().regex(UUID, "must be a user id").optional(),
     email: emailInput.optional(),
@@ -34,7 +35,7 @@ const signer = z
   })
   .strict()
   .refine((s) => (s.userId === undefined) !== (s.email === undefined), "give exactly one of userId and email");
-const draft = { title: text(200), signers: z.array(signer).min(1).max(50) };
+const draft = { title: text(200), signers: z.array(signerInput).min(1).max(50) };
 const templateBody = z
   .object({ ...draft, template: z.object({ id: z.string().max(64), fields: z.record(z.string(), z.unknown()) }).strict() })
   .strict();

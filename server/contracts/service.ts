@@ -27,6 +27,7 @@ import { ContractReminders } from "./reminders";
 import { ContractFields, type FillInput, type LayoutInput } from "./fields";
 import type { Invitations } from "../invitations/service";
 import type { LinkSecrets } from "../core/link-token";
+import { BulkSends } from "./bulk/service";
 
 export type { DraftInput, SignerInput } from "./drafting";
 
@@ -38,6 +39,8 @@ export interface ContractsSettings {
   invitationTtlHours: number;
   /** hours before an invitation or the contract expires that a warning is mailed */
   expiryWarningHours: number;
+  /** most rows of one bulk send */
+  bulkMaxRows: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -53,6 +56,8 @@ export class ContractsService {
   private readonly signer: SignerSide;
   private readonly reminders: ContractReminders;
   private readonly fields: ContractFields;
+  /** Bulk send: a template and a CSV, one contract per row (bulk/). */
+  readonly bulk: BulkSends;
 
   constructor(
     private readonly db: Db,
@@ -76,6 +81,14 @@ export class ContractsService {
     this.fields = new ContractFields(db, this.documents, now);
     this.signer = new SignerSide({ db, accounts, identity, documents: this.documents, now, lock: this.lock, secrets, notices, fields: this.fields, invitationTtlHours: settings.invitationTtlHours });
     this.reminders = new ContractReminders(db, { now, warningHours: settings.expiryWarningHours });
+    this.bulk = new BulkSends({
+      db,
+      now,
+      log,
+      maxRows: settings.bulkMaxRows,
+      draft: (p, input, meta, within) => this.drafting.fromTemplate(p, input, meta, within),
+      send: async (p, id, opts, meta) => void (await this.sender.send(p, await this.asSender(p, id), opts, meta)),
+    });
   }
 
   /** Reminders and expiry warnings due now (run periodically; safe on several instances at once). */

@@ -11,6 +11,8 @@ import * as mediation from "./i18n/mediation.mjs";
 import * as serviceAddresses from "./i18n/service-addresses.mjs";
 import * as statistics from "./i18n/statistics.mjs";
 import * as fields from "./i18n/fields.mjs";
+import * as bulk from "./i18n/bulk.mjs";
+import * as webhooks from "./i18n/webhooks.mjs";
 
 export const LANGS = { zh: "zh-CN", en: "en" };
 
@@ -1644,7 +1646,7 @@ const en = {
   "error.code.unknown_evidence": "A cited item was not found.",
 };
 
-const ROOMS = [hearings, mediation, serviceAddresses, statistics, fields];
+const ROOMS = [hearings, mediation, serviceAddresses, statistics, fields, bulk, webhooks];
 
 export const MESSAGES = {
   zh: Object.assign({}, zh, ...ROOMS.map((r) => r.zh)),

@@ -12,6 +12,8 @@ import { onLanguageButtons, savedLanguage } from "../lang.mjs";
 import { api, getToken, setToken, whenUnauthorized } from "./ws-api.mjs";
 import { el, say, sayError, setLanguage, tx } from "./ws-dom.mjs";
 import { contractsView } from "./ws-contracts.mjs";
+import { bulkView } from "./ws-bulk.mjs";
+import { webhooksView } from "./ws-webhooks.mjs";
 import { casesListView, inboxView, partyCaseView } from "./ws-cases.mjs";
 import { judgeCaseView } from "./ws-judge.mjs";
 import { filingView, filingsView } from "./ws-filing.mjs";
@@ -27,8 +29,8 @@ const LANG_KEY = "evidence-workspace.lang";
 const $ = (id) => document.getElementById(id);
 /** The views of each role, the first being where it lands. */
 const NAV = {
-  member: ["contracts", "filings", "mediations", "cases", "hearings", "inbox"],
-  lawyer: ["cases", "filings", "mediations", "hearings", "inbox", "contracts"],
+  member: ["contracts", "bulk", "filings", "mediations", "cases", "hearings", "inbox"],
+  lawyer: ["cases", "filings", "mediations", "hearings", "inbox", "contracts", "bulk"],
   judge: ["cases", "hearings", "mediations", "statistics", "audit"],
   clerk: ["queue", "mediations", "cases", "statistics"],
   // a mediator works in the mediation room, and signs nothing there: the agreement's parties do
@@ -38,6 +40,8 @@ const NAV = {
 /** A view by name; those taking an id (#/name/id) have their own entry in DETAIL. */
 const VIEWS = {
   contracts: contractsView,
+  bulk: bulkView,
+  webhooks: webhooksView,
   cases: casesListView,
   inbox: inboxView,
   filings: filingsView,
@@ -64,8 +68,8 @@ const DETAIL = {
   queue: (view, ctx, id) => queueFilingView(view, ctx, id),
   mediations: (view, ctx, id) => mediationView(view, ctx, id),
 };
-/** The role's views, and "My organisation" for an organisation's administrator. */
-const navOf = (user) => [...(NAV[user.role] ?? []), ...(user.orgAdmin && user.role !== "admin" && user.organizationId ? ["organization"] : [])];
+/** The role's views, and "My organisation" and its webhooks for an organisation's administrator. */
+const navOf = (user) => [...(NAV[user.role] ?? []), ...(user.orgAdmin && user.role !== "admin" && user.organizationId ? ["organization", "webhooks"] : [])];
 
 let me = null;
 let current = null; // the shown view: {alive, cleanups}
