@@ -98,6 +98,14 @@ export class Drafting {
   private async resolveSigners(inputs: SignerInput[]): Promise<ResolvedSigner[]> {
     const problem = stepsProblem(inputs.map((s) => s.step));
     if (problem) throw badRequest("invalid_steps", `body.signers: ${problem}`);
+    // A cross-page seal's slices are stamp annotations on every page. Added after another signature,
+    // they are an annotation change that /DocMDP /P 2 does not allow: strict validators (pyHanko, our
+    // verdict) then judge the earlier signature invalid. So the seal goes on first, signed alone.
+    const firstStep = Math.min(...inputs.map((s) => s.step));
+    const crossAt = inputs.findIndex((s) => s.organization?.crossPage && (s.step !== firstStep || inputs.filter((o) => o.step === firstStep).length > 1));
+    if (crossAt >= 0) {
+      throw badRequest("cross_page_must_sign_first", `body.signers[${crossAt}]: a cross-page seal is applied before any other signature: give its signer the first step, alone`);
+    }
     const byId = await this.accounts.usersByIds(inputs.flatMap((s) => (s.userId ? [s.userId] : [])));
     const byEmail = await this.accounts.usersByEmails(inputs.flatMap((s) => (s.email ? [s.email] : [])));
     const orgNames = new Map<string, string | null>();
