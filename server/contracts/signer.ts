@@ -238,6 +238,7 @@ export class SignerSide {
       contractTitle: c.title,
       signingTime: at,
       timestamp: (digest) => identity.timestamp(digest),
+      longTerm: identity.longTermOptions(false),
       ...(seal ? { seal: { organization: seal.organization.name, kind: seal.kind as SealKind, code: seal.code } } : {}),
       ...(seal && signer.sealCrossPage ? { crossPageSize: CROSS_PAGE_SEAL_SIZE } : {}),
       ...(seal?.form === "image" && seal.image ? { sealImage: { bytes: seal.image, type: seal.imageType === "image/png" ? ("image/png" as const) : ("image/jpeg" as const) } } : {}),

@@ -208,6 +208,11 @@ export function classifyChanges(pdf: Buffer, revisionEnd: number): ChangeReport 
   // bytes after the signed revision that no cross-reference section names are no revision at all:
   // nothing a validator can allow, so named rather than passed over
   if (lastStartxref(pdf) < revisionEnd) put("changed_structure", `${pdf.length - revisionEnd} bytes appended after the signed revision, outside any revision`);
+  else {
+    // and bytes after the last revision's end (its %%EOF), which no cross-reference section names either
+    const tail = pdf.subarray(pdf.lastIndexOf("%%EOF") + 5);
+    if (/[^\s]/.test(tail.toString("latin1"))) put("changed_structure", `${tail.length} bytes appended after the last revision, outside any revision`);
+  }
   for (const num of changed.sort((x, y) => x - y)) {
     const what = describe(after, num);
     const newer = afterObjects.get(num);
