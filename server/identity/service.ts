@@ -537,7 +537,7 @@ export class IdentityService {
   /**
    * What long-term validation (PAdES B-LT, B-LTA with `archive`) of a document the platform signs
    * asks of the CA: for a certificate the issuing CA signed, the responder's answer (asked
-   * in-process, exactly as a client over HTTP would get it); for one the root signed, the ARL.
+   * in-process, exactly as a client over HTTP would get it); for one the root signed, a new ARL.
    * Issuers are matched by name and key, so a document that embeds an issuing CA certificate since
    * recertified (same key) is served too.
    */
@@ -559,7 +559,10 @@ export class IdentityService {
             return null;
           }
         },
-        crl: async (_cert, issuer) => (same(issuer, root) ? this.currentArl() : same(issuer, issuing) ? this.currentCrl() : null),
+        // A list issued before the signature says nothing of the certificate at the signature's
+        // time: strict validators (EN 319 102-1 5.6.2.5, pyHanko) want revocation data issued after
+        // it. So each addition publishes a fresh list, as the OCSP answers are fresh too.
+        crl: async (_cert, issuer) => (same(issuer, root) ? this.publishArl() : same(issuer, issuing) ? this.publishCrl() : null),
       },
       ...(archive ? { documentTimestamp: (sha256: Buffer) => this.timestamp(sha256) } : {}),
     };

@@ -10,6 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
 import { runVerify } from "../helpers/cli";
+import { pyhankoPath, pyhankoValidate, pyhankoValidateAsync } from "../helpers/pyhanko";
 import { haveTool, nssDbWithRoot, pdfsig, run, tempDir } from "../pdf/helpers";
 import QRCode from "qrcode";
 import { verifyBundleOffline } from "../../server/core/proof-bundle";
@@ -139,6 +140,21 @@ describe("contracts: a three-signer contract in two steps, checked with pdfsig, 
     // each signer signed with their own certificate; step 1's two in either order, then the witness
     expect(signatures.slice(0, 2).map((s) => s.commonName).sort()).to.deep.equal(["张三", "李四"].sort());
     expect(signatures[2].commonName).to.equal("王五");
+  });
+
+  it("pyHanko: the contract is B-LT (each signature valid and trusted from the DSS alone), the completion certificate B-LTA", async function () {
+    const exe = pyhankoPath();
+    if (!exe) return this.skip();
+    const rootPem = tmp.file("pyhanko-root.pem", await (await tp.api("GET", "/api/pki/root.pem")).text());
+    // blocking: this process's responder cannot answer, so what pyHanko uses is what the file holds
+    const lt = pyhankoValidate(exe, tmp.file("pyhanko-final.pdf", finalPdf), rootPem, { ltvProfile: "pades" });
+    expect(lt.signatures.map((x) => x.valid), lt.output).to.deep.equal([true, true, true]);
+    for (const sig of lt.signatures) expect(sig.text).to.contain("The signer's certificate is trusted.").and.contain("The TSA certificate is trusted.");
+    expect(lt.status, lt.output).to.equal(0);
+    // the newest document timestamp is judged against revocation data of now: not blocking, the responder answers
+    const lta = await pyhankoValidateAsync(exe, tmp.file("pyhanko-certificate.pdf", certificatePdf), rootPem, { ltvProfile: "pades-lta" });
+    expect(lta.signatures.map((x) => [x.field, x.valid]), lta.output).to.deep.equal([["platform-seal", true]]);
+    expect(lta.status, lta.output).to.equal(0);
   });
 
   it("qpdf --check passes on the final PDF and on the completion certificate", () => {
