@@ -218,6 +218,12 @@ async function verifyPdf(args: Args): Promise<number> {
     for (const p of sig.problems) console.log(`        problem    ${p}`);
   });
   if (!report.signatures.length) console.log("\nno signatures");
+  for (const t of report.documentTimestamps) {
+    console.log(`\nDocument timestamp ${t.field} (ETSI.RFC3161, PAdES B-LTA)`);
+    console.log(`  ${mark(t.intact)}  timestamp  ${t.intact ? `${t.time}, by ${t.tsa}: the file up to it existed then` : t.problems.join("; ")}`);
+    for (const v of t.revocation) console.log(`  ${mark(!v.blocking)}  revocation ${v.role} ${v.subject}: ${v.status} [${v.code}] ${v.detail}`);
+    console.log(`  ${mark(!!t.changes?.allowed)}  changed    ${t.changes?.allowed ? "only validation data after it" : "changes after it that are not allowed"}`);
+  }
   if (anchoring) {
     console.log("\nAnchoring of this file's digest (proof bundle):");
     for (const c of anchoring.checks) console.log(`  ${mark(c.ok)}  ${c.name.padEnd(18)} ${c.detail}`);
@@ -225,7 +231,7 @@ async function verifyPdf(args: Args): Promise<number> {
     console.log("\nAnchoring: not checked. Offline, only a proof bundle says it: add --bundle bundle.json (GET /api/contracts/<id>/proof) [--rpc URL].");
   }
   if (ok) {
-    console.log(`\nVERIFIED: ${report.signatures.length} signature${report.signatures.length === 1 ? "" : "s"} valid, the last covering the whole document${anchoring ? (args.rpc ? "; the digest is anchored on chain" : "; the digest's proof verifies offline (add --rpc URL for the chain)") : ""}`);
+    console.log(`\nVERIFIED: ${report.signatures.length} signature${report.signatures.length === 1 ? "" : "s"} valid, ${report.lastCoversWholeDocument ? "the last covering the whole document" : "only allowed changes after the last (validation data, document timestamps)"}${report.documentTimestamps.length ? `, ${report.documentTimestamps.length} document timestamp(s) valid` : ""}${anchoring ? (args.rpc ? "; the digest is anchored on chain" : "; the digest's proof verifies offline (add --rpc URL for the chain)") : ""}`);
   } else {
     const bad = report.signatures.findIndex((s) => !s.valid);
     const why = !report.signatures.length

@@ -1,4 +1,5 @@
 // Wires the platform together: database, storage, chain, services, anchoring worker, HTTP app.
+import { LtvService } from "./ltv/service";
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import fs from "node:fs";
@@ -197,6 +198,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     mediations: new MediationService({ db, evidence, identity, store, contracts }),
     addressDeliveries,
     hearings: new HearingsService({ db, provider: database.provider, cases, evidence, identity, store, publicUrl: config.PUBLIC_URL }),
+    ltv: new LtvService(identity, audit),
     anchoringStatus: (limit) => anchoringStatus(db, registry, () => worker.lastError, limit),
     health,
     store,

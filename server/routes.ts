@@ -10,6 +10,8 @@ import { evidenceRoutes } from "./evidence/routes";
 import type { EvidenceService } from "./evidence/service";
 import { verificationRoutes } from "./verification/routes";
 import { pdfVerificationRoutes } from "./verification/pdf-routes";
+import { ltvRoutes } from "./ltv/routes";
+import type { LtvService } from "./ltv/service";
 import type { VerificationService } from "./verification/service";
 import { rpcBodyErrors, rpcRoutes } from "./chain/rpc-routes";
 import type { Eip1193 } from "./chain/embedded-chain";
@@ -74,6 +76,7 @@ export interface RouteDeps {
   mediations: MediationService;
   addressDeliveries: AddressDeliveries;
   hearings: HearingsService;
+  ltv: LtvService;
   anchoringStatus: (limit: number) => Promise<unknown>;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
   store: ContentStore;
@@ -134,6 +137,7 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
       ["/api/contracts/bulk", auth, bulkSendRoutes(d.contracts.bulk, d.maxBulkCsvBytes)],
       ["/api/contracts", auth, contractRoutes(d.contracts, d.maxPdfBytes)],
       ["/api/sign", auth, signingRoutes(d.contracts)],
+      ["/api/ltv", auth, ltvRoutes(d.ltv, d.maxPdfBytes)],
       ["/api/verify/pdf", pdfVerificationRoutes(d.verification, () => d.identity.rootPem(), d.maxPdfBytes, async () => [await d.identity.currentCrl(), await d.identity.currentArl()])],
       ["/rpc", rpcRoutes(d.rpc), rpcBodyErrors],
     ],

@@ -9,6 +9,7 @@ import type { Principal, Role } from "../accounts/roles";
 import type { AccountService } from "../accounts/service";
 import type { EvidenceService } from "../evidence/service";
 import type { IdentityService } from "../identity/service";
+import { extendToLongTerm } from "../pdf/ltv";
 import { signPdf } from "../pdf/pades";
 import { ApiError } from "../http/errors";
 import { DualDigest } from "../core/digest";
@@ -160,13 +161,15 @@ export class ContractCompletion {
       finalPdf,
       issuedAt,
     });
-    // Sealed by the platform (PAdES B-T, invisible), so the certificate itself is tamper-evident.
-    return signPdf(pdf, this.identity.sealSigner(), {
+    // Sealed by the platform (invisible), so the certificate itself is tamper-evident, and made
+    // PAdES B-LTA (its validation data, then a document timestamp), so it stays checkable for years.
+    const sealed = await signPdf(pdf, this.identity.sealSigner(), {
       fieldName: "platform-seal",
       reason: "合同签署完成证书 Certificate of completion issued by the platform",
       signingTime: issuedAt,
       timestamp: (signatureValue) => this.identity.timestamp(createHash("sha256").update(signatureValue).digest()),
     });
+    return extendToLongTerm(sealed, this.identity.longTermOptions(true));
   }
 
   proof(evidenceId: string) {

@@ -244,6 +244,7 @@ export class SignerSide {
       contractTitle: c.title,
       signingTime: at,
       timestamp: (digest) => identity.timestamp(digest),
+      longTerm: identity.longTermOptions(false),
       ...(seal ? { seal: { organization: seal.organization.name, kind: seal.kind as SealKind, code: seal.code } } : {}),
       ...(seal && signer.sealCrossPage ? { crossPageSize: CROSS_PAGE_SEAL_SIZE } : {}),
       filledFields: fill.fields,

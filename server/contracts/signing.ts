@@ -1,9 +1,11 @@
 // One signer's signature on the contract: a PAdES B-T signature (pdf/pades.ts) with the signer's own
 // certificate, appended as an incremental update, with a visible stamp (name, organisation, time)
-// in the signer's box and a signature timestamp from the platform's TSA.
+// in the signer's box and a signature timestamp from the platform's TSA; then the DSS update that
+// makes it B-LT (pdf/ltv.ts), so the file carries its own revocation data.
 import { sealOperators, type SealFace, type SealGlyphs } from "../seals/drawing";
 import { SEAL_KIND_TEXT } from "../seals/kinds";
 import { createHash } from "node:crypto";
+import { extendToLongTerm, type LongTermOptions } from "../pdf/ltv";
 import { signPdf, type PadesSigner } from "../pdf/pades";
 import { chinaTime } from "./format";
 import type { SignatureBox } from "./render";
@@ -32,6 +34,8 @@ export interface SignatureRequest {
   filledFields?: FilledField[];
   /** a personal signer's drawn (PNG) or typed signature instead of the framed name */
   personal?: { png?: Uint8Array; typed?: string } | null;
+  /** the CA's validation data: with it the signature is followed by its DSS update (PAdES B-LT) */
+  longTerm?: LongTermOptions;
 }
 
 /** The seal as the stamp's drawing: the largest square the field holds, centred in it. */
@@ -54,7 +58,7 @@ export function stampLines(name: string, organization: string | null, at: Date):
 export const fieldNameOf = (step: number, position: number) => `sig-${step}-${position}`;
 
 export async function signContract(r: SignatureRequest): Promise<Buffer> {
-  return signPdf(r.pdf, r.signer, {
+  const signed = await signPdf(r.pdf, r.signer, {
     fieldName: r.fieldName,
     reason: `${r.role ? r.role + " " : ""}同意并签署《${r.contractTitle}》 Agreed and signed`,
     signingTime: r.signingTime,
@@ -70,4 +74,5 @@ export async function signContract(r: SignatureRequest): Promise<Buffer> {
     ...(r.filledFields?.length ? { filledFields: r.filledFields } : {}),
     timestamp: (signatureValue) => r.timestamp(createHash("sha256").update(signatureValue).digest()),
   });
+  return r.longTerm ? extendToLongTerm(signed, r.longTerm) : signed;
 }

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { PDFDocument } from "pdf-lib";
 import { embedCjkFont } from "../pdf/fonts";
+import { extendToLongTerm, type LongTermOptions } from "../pdf/ltv";
 import { signPdf, type PadesSigner } from "../pdf/pades";
 import { A4, GREY, TextFlow, drawQr } from "../pdf/layout";
 import { chinaTime } from "../contracts/format";
@@ -111,13 +112,16 @@ export async function sealedEvidenceCertificate(
   input: EvidenceCertificateInput,
   seal: PadesSigner,
   timestamp: (sha256: Buffer) => Buffer,
+  longTerm?: LongTermOptions,
 ): Promise<Buffer> {
   const pdf = await renderEvidenceCertificate(input);
-  return signPdf(pdf, seal, {
+  const sealed = await signPdf(pdf, seal, {
     fieldName: "platform-seal",
     reason: "电子证据证书 Evidence certificate issued by the platform",
     signingTime: input.issuedAt,
     stamp: { page: 0, rect: [A4[0] - MARGIN - 220, MARGIN - 10, 220, 70], lines: ["Evidence Platform 电子证据平台", "平台签章 Platform seal", chinaTime(input.issuedAt, false)] },
     timestamp: (signatureValue) => timestamp(createHash("sha256").update(signatureValue).digest()),
   });
+  // PAdES B-LTA when the CA's validation data is given: the certificate outlives its TSA's certificate
+  return longTerm ? extendToLongTerm(sealed, longTerm) : sealed;
 }

@@ -221,6 +221,7 @@ export class EvidenceService {
       },
       this.identity.sealSigner(),
       (sha) => this.identity.timestamp(sha),
+      this.identity.longTermOptions(true),
     );
   }
 

@@ -9,13 +9,16 @@ import type { KeyVault } from "../pki/key-vault";
 import type { AuditService } from "../audit/service";
 import { generateKeyPairAsync } from "../pki/keys";
 import { crlDistributionPointsDer, issueCertificate, type CertificateKind } from "../pki/certificate-issue";
-import { certificateInfo, parseCertificatePem } from "../pki/certificate-parse";
+import { certificateInfo, parseCertificatePem, type ParsedCertificate } from "../pki/certificate-parse";
 import { OID } from "../pki/oid";
 import type { Subject } from "../pki/names";
 import { buildCrl, parseCrl, type RevocationReason } from "../pki/crl";
 import { parseCsr, CsrError } from "../pki/csr";
 import { signDetachedAsync, verifyDetached } from "../pki/cms";
 import { pemToDer } from "../pki/pem";
+import { buildOcspRequest } from "../pki/ocsp/request-build";
+import { parseOcspResponse } from "../pki/ocsp/response-parse";
+import type { LongTermOptions } from "../pdf/ltv";
 import { OcspResponder } from "./ocsp-responder";
 import { grantTimeStamp, parseTimeStampRequest, rejectTimeStamp, timeStampDigest, TsaRequestError } from "../pki/tsa";
 
@@ -529,6 +532,40 @@ export class IdentityService {
   private tsaSigner() {
     const c = this.certs();
     return { certPem: c.tsa.certPem, privateKeyPem: this.unsealKey(c.tsa), chainPems: [c.issuing.certPem, c.root.certPem] };
+  }
+
+  /**
+   * What long-term validation (PAdES B-LT, B-LTA with `archive`) of a document the platform signs
+   * asks of the CA: for a certificate the issuing CA signed, the responder's answer (asked
+   * in-process, exactly as a client over HTTP would get it); for one the root signed, a new ARL.
+   * Issuers are matched by name and key, so a document that embeds an issuing CA certificate since
+   * recertified (same key) is served too.
+   */
+  longTermOptions(archive: boolean): LongTermOptions {
+    const c = this.certs();
+    const issuing = parseCertificatePem(c.issuing.certPem);
+    const root = parseCertificatePem(c.root.certPem);
+    const same = (a: ParsedCertificate, b: ParsedCertificate) => a.subjectDer.equals(b.subjectDer) && a.spkiDer.equals(b.spkiDer);
+    return {
+      trustedRootPems: [c.root.certPem],
+      revocation: {
+        ocsp: async (cert, issuer) => {
+          if (!same(issuer, issuing)) return null;
+          const resp = await this.respondToOcspRequest(buildOcspRequest([cert], issuing));
+          try {
+            parseOcspResponse(resp); // an error response (internalError) is no revocation data
+            return resp;
+          } catch {
+            return null;
+          }
+        },
+        // A list issued before the signature says nothing of the certificate at the signature's
+        // time: strict validators (EN 319 102-1 5.6.2.5, pyHanko) want revocation data issued after
+        // it. So each addition publishes a fresh list, as the OCSP answers are fresh too.
+        crl: async (_cert, issuer) => (same(issuer, root) ? this.publishArl() : same(issuer, issuing) ? this.publishCrl() : null),
+      },
+      ...(archive ? { documentTimestamp: (sha256: Buffer) => this.timestamp(sha256) } : {}),
+    };
   }
 
   /** Parses a CRL we published, for tests and reports. */

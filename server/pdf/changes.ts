@@ -119,7 +119,10 @@ function roles(s: PdfStructure) {
     const d = s.context.lookup(item);
     if (!(d instanceof PDFDict)) return;
     const ft = nameOf(d.lookup(N("FT"))) ?? inheritedFt;
-    const target = ft === "Sig" ? sigFields : formFields;
+    // a document timestamp's field and widget are part of the timestamp (allowed at every /P)
+    const value = d.lookup(N("V"));
+    const isDocTs = value instanceof PDFDict && nameOf(value.lookup(N("Type"))) === "DocTimeStamp";
+    const target = ft === "Sig" ? (isDocTs ? docTimestamps : sigFields) : formFields;
     if (target.has(item.objectNumber)) return;
     target.add(item.objectNumber);
     // the field's appearance and value (a signature's /V is classed as a signature value above)
@@ -205,6 +208,11 @@ export function classifyChanges(pdf: Buffer, revisionEnd: number): ChangeReport 
   // bytes after the signed revision that no cross-reference section names are no revision at all:
   // nothing a validator can allow, so named rather than passed over
   if (lastStartxref(pdf) < revisionEnd) put("changed_structure", `${pdf.length - revisionEnd} bytes appended after the signed revision, outside any revision`);
+  else {
+    // and bytes after the last revision's end (its %%EOF), which no cross-reference section names either
+    const tail = pdf.subarray(pdf.lastIndexOf("%%EOF") + 5);
+    if (/[^\s]/.test(tail.toString("latin1"))) put("changed_structure", `${tail.length} bytes appended after the last revision, outside any revision`);
+  }
   for (const num of changed.sort((x, y) => x - y)) {
     const what = describe(after, num);
     const newer = afterObjects.get(num);
@@ -227,7 +235,7 @@ export function classifyChanges(pdf: Buffer, revisionEnd: number): ChangeReport 
           const removed = [...was].filter((x) => !(now instanceof PDFArray && now.asArray().some((y) => String(y) === x)));
           for (const a of added) {
             const n = a instanceof PDFRef ? a.objectNumber : -1;
-            put(r.sigFields.has(n) ? "changed_signature_added" : r.formFields.has(n) ? "changed_form_filled" : "changed_annotation_added", `${what} /Annots + ${a}`);
+            put(r.docTimestamps.has(n) ? "changed_doc_timestamp_added" : r.sigFields.has(n) ? "changed_signature_added" : r.formFields.has(n) ? "changed_form_filled" : "changed_annotation_added", `${what} /Annots + ${a}`);
           }
           if (removed.length) put("changed_structure", `${what} /Annots - ${removed.join(" ")}`);
         } else put(k === "Contents" ? "changed_page_content" : k === "Resources" ? "changed_resources" : "changed_structure", `${what} /${k}`);

@@ -8,8 +8,7 @@
 // for a different attribute set: signed attributes contentType, messageDigest and
 // signing-certificate-v2 and NO signingTime (the time claimed is the dictionary's /M; the time
 // proven is the signature timestamp), and the unsigned attribute signature-time-stamp.
-import { createHash, randomBytes, sign as cryptoSign } from "node:crypto";
-import { deflateSync } from "node:zlib";
+import { createHash, sign as cryptoSign } from "node:crypto";
 import {
   JpegEmbedder,
   PngEmbedder,
@@ -28,6 +27,7 @@ import { OID, sha256 } from "../pki/oid";
 import { loadSigner, parseSignedData, signingCertificateV2, type SigningKey } from "../pki/cms";
 import { parseTstInfo } from "../pki/tsa";
 import { loadCjkFont } from "./fonts";
+import { writeIncrementalUpdate } from "./incremental-update";
 import { catalogOf, pageRefs, readPdf, terminalFields, type PdfStructure } from "./reader";
 import { filledFieldAppearances, personalAppearance, type FilledField, type PersonalSignature } from "./signer-appearances";
 import { OID_SIGNATURE_TIMESTAMP } from "./verify";
@@ -183,12 +183,6 @@ export function pdfDate(d: Date): string {
   );
 }
 
-function serialize(obj: PDFObject): Buffer {
-  const buf = new Uint8Array(obj.sizeInBytes());
-  obj.copyBytesInto(buf, 0);
-  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-}
-
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(3).replace(/\.?0+$/, ""));
 
 interface Box {
@@ -332,7 +326,10 @@ interface PreparedUpdate {
   byteRangeAt: number;
 }
 
-async function prepareUpdate(pdf: Buffer, s: PdfStructure, opts: SignPdfOptions, reserved: number): Promise<PreparedUpdate> {
+/** What one update's field and dictionary are: a signature's options, or a document timestamp's. */
+type UpdateOptions = Omit<SignPdfOptions, "timestamp"> & { docTimestamp?: boolean };
+
+async function prepareUpdate(pdf: Buffer, s: PdfStructure, opts: UpdateOptions, reserved: number): Promise<PreparedUpdate> {
   const ctx = s.context;
   const firstNew = ctx.largestObjectNumber + 1;
   const changed = new Map<number, PDFRef>();
@@ -483,121 +480,37 @@ async function prepareUpdate(pdf: Buffer, s: PdfStructure, opts: SignPdfOptions,
   const sigFlags = acro.lookup(PDFName.of("SigFlags"));
   acro.set(PDFName.of("SigFlags"), PDFNumber.of((sigFlags instanceof PDFNumber ? sigFlags.asNumber() : 0) | 3));
 
-  // -- write the update
-  const parts: Buffer[] = [];
-  let pos = pdf.length;
-  const push = (b: Buffer) => {
-    parts.push(b);
-    pos += b.length;
-  };
-  const last = pdf[pdf.length - 1];
-  if (last !== 0x0a && last !== 0x0d) push(Buffer.from("\n"));
-  const offsets = new Map<number, { offset: number; gen: number }>();
-
-  const objects: [PDFRef, PDFObject][] = [];
-  for (const [ref, obj] of ctx.enumerateIndirectObjects()) if (ref.objectNumber >= firstNew) objects.push([ref, obj]);
-  for (const ref of changed.values()) objects.push([ref, ctx.lookup(ref)!]);
-  objects.sort((a, b) => a[0].objectNumber - b[0].objectNumber);
-  for (const [ref, obj] of objects) {
-    offsets.set(ref.objectNumber, { offset: pos, gen: ref.generationNumber });
-    push(Buffer.concat([Buffer.from(`${ref.objectNumber} ${ref.generationNumber} obj\n`), serialize(obj), Buffer.from("\nendobj\n")]));
+  // -- the signature dictionary, by hand: the placeholders' offsets must be known
+  let head: string;
+  if (opts.docTimestamp) {
+    head = `${sigRef.objectNumber} 0 obj\n<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 /ByteRange `;
+  } else {
+    const when = opts.signingTime ?? new Date();
+    if (Number.isNaN(when.getTime())) throw new Error("invalid signingTime");
+    const optional = (key: string, v: string | undefined) => (v ? ` /${key} ${pdfText(v).toString()}` : "");
+    head =
+      `${sigRef.objectNumber} 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached` +
+      ` /M ${pdfText(pdfDate(when)).toString()}` +
+      optional("Name", opts.name) +
+      optional("Reason", opts.reason) +
+      optional("Location", opts.location) +
+      optional("ContactInfo", opts.contactInfo) +
+      ` /ByteRange `;
   }
-
-  // the signature dictionary, by hand: the placeholders' offsets must be known
-  const when = opts.signingTime ?? new Date();
-  if (Number.isNaN(when.getTime())) throw new Error("invalid signingTime");
-  const optional = (key: string, v: string | undefined) => (v ? ` /${key} ${pdfText(v).toString()}` : "");
-  const head =
-    `${sigRef.objectNumber} 0 obj\n<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached` +
-    ` /M ${pdfText(pdfDate(when)).toString()}` +
-    optional("Name", opts.name) +
-    optional("Reason", opts.reason) +
-    optional("Location", opts.location) +
-    optional("ContactInfo", opts.contactInfo) +
-    ` /ByteRange `;
-  offsets.set(sigRef.objectNumber, { offset: pos, gen: 0 });
-  const byteRangeAt = pos + Buffer.byteLength(head, "latin1");
+  const text = `${head}${BYTE_RANGE_PLACEHOLDER} /Contents <${"0".repeat(2 * reserved)}> >>\nendobj\n`;
+  const u = writeIncrementalUpdate(pdf, s, firstNew, changed.values(), { ref: sigRef, text });
+  const byteRangeAt = u.handWrittenAt + Buffer.byteLength(head, "latin1");
   const contentsStart = byteRangeAt + BYTE_RANGE_PLACEHOLDER.length + " /Contents ".length;
   const contentsEnd = contentsStart + 2 + 2 * reserved;
-  push(Buffer.from(`${head}${BYTE_RANGE_PLACEHOLDER} /Contents <${"0".repeat(2 * reserved)}> >>\nendobj\n`, "latin1"));
-
-  // the cross-reference section and trailer
-  const prev = s.startxref;
-  const root = s.trailer.get(PDFName.of("Root"))!;
-  const info = s.trailer.get(PDFName.of("Info"));
-  let id = s.trailer.get(PDFName.of("ID"));
-  if (!(id instanceof PDFArray)) {
-    const h = PDFHexString.of(randomBytes(16).toString("hex"));
-    id = ctx.obj([h, h]);
-  }
-  const nums = [...offsets.keys()].sort((a, b) => a - b);
-  let maxNum = nums[nums.length - 1];
-  if (s.xrefIsStream) {
-    const xrefNum = Math.max(maxNum + 1, ctx.largestObjectNumber + 1, s.size);
-    offsets.set(xrefNum, { offset: pos, gen: 0 });
-    nums.push(xrefNum);
-    maxNum = xrefNum;
-  }
-  const size = Math.max(s.size, maxNum + 1);
-  // contiguous runs of object numbers
-  const runs: [number, number][] = [];
-  for (const n of nums) {
-    const r = runs[runs.length - 1];
-    if (r && r[0] + r[1] === n) r[1]++;
-    else runs.push([n, 1]);
-  }
-  const trailerEntries =
-    `/Size ${size} /Root ${root.toString()}` +
-    (info ? ` /Info ${info.toString()}` : "") +
-    ` /ID ${id.toString()} /Prev ${prev}`;
-  const xrefOffset = pos;
-  if (!s.xrefIsStream) {
-    let xref = "xref\n";
-    for (const [first, count] of runs) {
-      xref += `${first} ${count}\n`;
-      for (let n = first; n < first + count; n++) {
-        const e = offsets.get(n)!;
-        xref += `${String(e.offset).padStart(10, "0")} ${String(e.gen).padStart(5, "0")} n\r\n`;
-      }
-    }
-    push(Buffer.from(`${xref}trailer\n<< ${trailerEntries} >>\nstartxref\n${xrefOffset}\n%%EOF\n`, "latin1"));
-  } else {
-    const xrefNum = nums[nums.length - 1];
-    const maxOffset = Math.max(...[...offsets.values()].map((e) => e.offset));
-    const w2 = Math.max(1, Math.ceil(Math.log2(maxOffset + 1) / 8));
-    const rows: Buffer[] = [];
-    for (const [first, count] of runs) {
-      for (let n = first; n < first + count; n++) {
-        const e = offsets.get(n)!;
-        const row = Buffer.alloc(1 + w2 + 2);
-        row[0] = 1;
-        row.writeUIntBE(e.offset, 1, w2);
-        row.writeUInt16BE(e.gen, 1 + w2);
-        rows.push(row);
-      }
-    }
-    const data = deflateSync(Buffer.concat(rows));
-    const dict =
-      `<< /Type /XRef ${trailerEntries} /Index [${runs.map((r) => `${r[0]} ${r[1]}`).join(" ")}]` +
-      ` /W [1 ${w2} 2] /Filter /FlateDecode /Length ${data.length} >>`;
-    push(
-      Buffer.concat([
-        Buffer.from(`${xrefNum} 0 obj\n${dict}\nstream\n`, "latin1"),
-        data,
-        Buffer.from(`\nendstream\nendobj\nstartxref\n${xrefOffset}\n%%EOF\n`, "latin1"),
-      ]),
-    );
-  }
-  return { bytes: Buffer.concat([pdf, ...parts]), contentsStart, contentsEnd, byteRangeAt };
+  return { bytes: u.bytes, contentsStart, contentsEnd, byteRangeAt };
 }
 
 /**
- * Appends a PAdES B-T signature as an incremental update and returns the whole new PDF (the
- * original bytes unchanged, followed by the update). See SignPdfOptions.
+ * Writes the update of `opts` with room for the /Contents, fills in the /ByteRange, and the
+ * /Contents `contents` makes from the SHA-256 of the ranges; once more with more room when it
+ * does not fit.
  */
-export async function signPdf(pdf: Buffer, signer: PadesSigner, opts: SignPdfOptions): Promise<Buffer> {
-  // fail early on a bad signer (before any timestamp is requested)
-  loadSigner(signer);
+async function fillUpdate(pdf: Buffer, opts: UpdateOptions, contents: (rangeSha256: Buffer) => Promise<Buffer>): Promise<Buffer> {
   let reserved = Math.max(1024, Math.floor(opts.reservedBytes ?? DEFAULT_RESERVED));
   for (let attempt = 0; attempt < 2; attempt++) {
     const s = readPdf(pdf); // fresh objects each attempt: prepareUpdate mutates them
@@ -611,13 +524,43 @@ export async function signPdf(pdf: Buffer, signer: PadesSigner, opts: SignPdfOpt
       .update(out.subarray(0, u.contentsStart))
       .update(out.subarray(u.contentsEnd))
       .digest();
-    const cms = await buildPadesCms(digest, signer, opts.timestamp);
-    if (cms.length > reserved) {
-      reserved = cms.length + 4096; // once more with room to spare (and a new timestamp)
+    const der = await contents(digest);
+    if (der.length > reserved) {
+      reserved = der.length + 4096; // once more with room to spare (and a new timestamp)
       continue;
     }
-    out.write(cms.toString("hex"), u.contentsStart + 1, "latin1");
+    out.write(der.toString("hex"), u.contentsStart + 1, "latin1");
     return out;
   }
   throw new Error("the CMS signature does not fit the reserved /Contents space");
+}
+
+/**
+ * Appends a PAdES B-T signature as an incremental update and returns the whole new PDF (the
+ * original bytes unchanged, followed by the update). See SignPdfOptions.
+ */
+export async function signPdf(pdf: Buffer, signer: PadesSigner, opts: SignPdfOptions): Promise<Buffer> {
+  // fail early on a bad signer (before any timestamp is requested)
+  loadSigner(signer);
+  return fillUpdate(pdf, opts, (digest) => buildPadesCms(digest, signer, opts.timestamp));
+}
+
+/**
+ * Appends a document timestamp (ISO 32000-2 12.8.5, PAdES B-LTA: /Type /DocTimeStamp, /SubFilter
+ * /ETSI.RFC3161) over the whole file as it then is, in an invisible signature field. `timestamp`
+ * returns a TimeStampToken whose imprint is the SHA-256 it is given.
+ */
+export async function timestampPdf(
+  pdf: Buffer,
+  timestamp: (sha256: Buffer) => Buffer | Promise<Buffer>,
+  opts: { fieldName: string; reservedBytes?: number },
+): Promise<Buffer> {
+  return fillUpdate(pdf, { fieldName: opts.fieldName, reservedBytes: opts.reservedBytes, docTimestamp: true }, async (digest) => {
+    const token = Buffer.from(await timestamp(digest));
+    const parsed = parseSignedData(token);
+    if (parsed.eContentType !== OID.tstInfo || !parsed.eContent) throw new Error("timestamp() did not return a TimeStampToken");
+    const tst = parseTstInfo(parsed.eContent);
+    if (tst.hashAlgorithmOid !== OID.sha256 || !tst.messageImprint.equals(digest)) throw new Error("the document timestamp's imprint is not the SHA-256 of the file");
+    return token;
+  });
 }

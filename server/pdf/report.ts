@@ -10,7 +10,8 @@ import { parseCertificatePem } from "../pki/certificate-parse";
 import { classifyChanges, type ChangeReport } from "./changes";
 import { readDss } from "./dss";
 import { readPdf, terminalFields } from "./reader";
-import { judgePath, readCrls, type CertificateRevocation, type CrlInput } from "./revocation-judgement";
+import { verifyDocTimestamps } from "./doc-timestamp-verify";
+import { judgePath, readCrls, readOcsps, type CertificateRevocation, type CrlInput, type ParsedOcsp } from "./revocation-judgement";
 import { derPrefix, verifyPdfSignatures, type PdfSignatureReport } from "./verify";
 
 /** One finding of the verdict: a machine-readable code, whether it makes the signature invalid, and a sentence. */
@@ -61,10 +62,29 @@ export interface SignatureSummary {
   problems: string[];
 }
 
+/** A document timestamp (PAdES B-LTA): the file up to it existed at `time`. */
+export interface DocTimestampSummary {
+  field: string;
+  byteRange: number[];
+  coversWholeDocument: boolean;
+  /** the imprint is the SHA-256 of its ranges, the token verifies, the TSA chains to a trusted root */
+  intact: boolean;
+  time: string | null;
+  tsa: string | null;
+  /** every certificate of the TSA's path but the trust anchor */
+  revocation: CertificateRevocation[];
+  /** what changed after it, classified */
+  changes: ChangeReport | null;
+  valid: boolean;
+  problems: string[];
+}
+
 export interface PdfReport {
   sha256: string;
   size: number;
   signatures: SignatureSummary[];
+  /** the document timestamps, oldest first (each must be valid for allValid) */
+  documentTimestamps: DocTimestampSummary[];
   /** every signature valid (intact, trusted, timestamped, not revoked at its proof of existence, nothing
    * disallowed changed after it) */
   allValid: boolean;
@@ -105,21 +125,27 @@ const CHANGE_TEXT: Record<string, string> = {
 };
 
 type Crls = ReturnType<typeof readCrls>["crls"];
+interface Revinfo {
+  crls: Crls;
+  ocsps: ParsedOcsp[];
+}
 
-function revocationOf(r: PdfSignatureReport, crls: Crls, now: Date): CertificateRevocation[] {
-  const parse = (pems: string[] | undefined) => (pems ?? []).map((p) => parseCertificatePem(p));
+const parsePems = (pems: string[] | undefined) => (pems ?? []).map((p) => parseCertificatePem(p));
+
+function revocationOf(r: PdfSignatureReport, { crls, ocsps }: Revinfo, now: Date): CertificateRevocation[] {
+  const parse = parsePems;
   try {
-    const tsa = r.timestamp?.ok && r.tsaChainPems ? judgePath(parse(r.tsaChainPems), "tsa", crls, null, now) : [];
+    const tsa = r.timestamp?.ok && r.tsaChainPems ? judgePath(parse(r.tsaChainPems), "tsa", crls, null, now, ocsps) : [];
     // a timestamp proves a time only when its own authority is not revoked (nor unknown)
     const poe = r.timestamp?.ok && r.timestamp.genTime && !tsa.some((t) => t.blocking) ? new Date(r.timestamp.genTime) : null;
-    const signer = r.chainOk && r.chainPems ? judgePath(parse(r.chainPems), "signer", crls, poe, now) : [];
+    const signer = r.chainOk && r.chainPems ? judgePath(parse(r.chainPems), "signer", crls, poe, now, ocsps) : [];
     return [...signer, ...tsa];
   } catch {
     return [];
   }
 }
 
-function summarise(pdf: Buffer, r: PdfSignatureReport, crls: Crls, now: Date): SignatureSummary {
+function summarise(pdf: Buffer, r: PdfSignatureReport, crls: Revinfo, now: Date): SignatureSummary {
   const end = r.byteRange.length === 4 ? r.byteRange[2] + r.byteRange[3] : null;
   const intact = r.integrityOk;
   const timestamp = r.timestamp ? { valid: r.timestamp.ok, time: r.timestamp.genTime, problems: r.timestamp.problems } : null;
@@ -176,21 +202,58 @@ export function pdfSignatureReport(pdf: Buffer, trustedRootPems: string[], opts:
   const now = opts.now ?? new Date();
   const dss = readDss(readPdf(pdf));
   const outside = opts.crls ?? [];
-  const { crls, problems } = readCrls([...dss.crls.map((der) => ({ der, source: "dss" as const })), ...outside]);
-  const signatures = verifyPdfSignatures(pdf, trustedRootPems).map((r) => summarise(pdf, r, crls, now));
+  const { crls, problems: crlProblems } = readCrls([...dss.crls.map((der) => ({ der, source: "dss" as const })), ...outside]);
+  const { ocsps, problems: ocspProblems } = readOcsps(dss.ocsps.map((der) => ({ der, source: "dss" as const })));
+  const problems = [...crlProblems, ...ocspProblems];
+  const revinfo = { crls, ocsps };
+  const signatures = verifyPdfSignatures(pdf, trustedRootPems).map((r) => summarise(pdf, r, revinfo, now));
+  const documentTimestamps = verifyDocTimestamps(pdf, trustedRootPems).map((t): DocTimestampSummary => {
+    // a document timestamp's TSA is judged like a signature timestamp's: at the verdict's time, from the DSS
+    let revocation: CertificateRevocation[] = [];
+    try {
+      revocation = t.ok && t.tsaChainPems ? judgePath(parsePems(t.tsaChainPems), "tsa", crls, null, now, ocsps) : [];
+    } catch {
+      revocation = [];
+    }
+    const end = t.byteRange.length === 4 ? t.byteRange[2] + t.byteRange[3] : null;
+    let changes: ChangeReport | null = null;
+    try {
+      changes = end !== null ? classifyChanges(pdf, end) : null;
+    } catch {
+      changes = null;
+    }
+    const revocationOk = revocation.length > 0 && revocation.every((v) => !v.blocking);
+    return {
+      field: t.fieldName,
+      byteRange: t.byteRange,
+      coversWholeDocument: t.coversWholeDocument,
+      intact: t.ok,
+      time: t.genTime,
+      tsa: t.tsaSubject,
+      revocation,
+      changes,
+      valid: t.ok && revocationOk && !!changes?.allowed,
+      problems: t.problems,
+    };
+  });
   const last = signatures[signatures.length - 1];
   const lastCoversWholeDocument = !!last?.coversWholeDocument;
   const docFindings: Finding[] = [
     ...problems.map((m) => ({ code: "crl_unreadable", severity: "warning" as const, message: m })),
     ...dss.problems.map((m) => ({ code: "dss_unreadable", severity: "warning" as const, message: m })),
-    ...(dss.ocsps.length ? [{ code: "dss_ocsp_not_evaluated", severity: "info" as const, message: `the DSS holds ${dss.ocsps.length} OCSP response(s); they are not evaluated (CRLs are)` }] : []),
+    ...documentTimestamps.flatMap((t): Finding[] =>
+      t.valid
+        ? [{ code: "doc_timestamp_valid", severity: "info" as const, message: `document timestamp ${t.field} at ${t.time} (${t.tsa}): valid` }]
+        : [{ code: "doc_timestamp_invalid", severity: "error" as const, message: `document timestamp ${t.field}: ${[...t.problems, ...t.revocation.filter((v) => v.blocking).map((v) => v.detail), ...(t.changes && !t.changes.allowed ? ["changes after it are not allowed"] : [])].join("; ") || "not valid"}` }],
+    ),
   ];
   return {
     sha256: "0x" + createHash("sha256").update(pdf).digest("hex"),
     size: pdf.length,
     signatures,
     // every signature's verdict includes what changed after it, so a DSS appended after the last one keeps it valid
-    allValid: signatures.length > 0 && signatures.every((s) => s.valid),
+    allValid: signatures.length > 0 && signatures.every((s) => s.valid) && documentTimestamps.every((t) => t.valid),
+    documentTimestamps,
     lastCoversWholeDocument,
     revocationData: { dssCrls: dss.crls.length, dssOcsps: dss.ocsps.length, outsideCrls: outside.length },
     findings: [...docFindings.map((f) => ({ ...f, field: null })), ...signatures.flatMap((s) => s.findings.map((f) => ({ ...f, field: s.field })))],

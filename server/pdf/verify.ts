@@ -69,7 +69,7 @@ export function derPrefix(buf: Buffer): Buffer {
 }
 
 /** The unsigned attributes of the (single) SignerInfo, by OID. */
-function unsignedAttributes(cms: Buffer): Map<string, DerNode[]> {
+export function unsignedAttributes(cms: Buffer): Map<string, DerNode[]> {
   const out = new Map<string, DerNode[]>();
   const ci = sequenceOf(decodeDer(cms), "ContentInfo");
   const sd = sequenceOf(childrenOf(ci[1])[0], "SignedData");
@@ -114,7 +114,7 @@ function unverifiedReport(fieldName: string, problems: string[]): PdfSignatureRe
 }
 
 /** The TSA certificate's validated path (leaf first), from the token's own certificates. */
-function tsaPath(token: Buffer, tsaCertPem: string, trustedRootPems: string[], at: Date): string[] | undefined {
+export function tsaPath(token: Buffer, tsaCertPem: string, trustedRootPems: string[], at: Date): string[] | undefined {
   try {
     const pool = parseSignedData(token).certificates.map((d) => parseCertificate(d));
     const path = validatePath(parseCertificatePem(tsaCertPem), pool, parseCertificatesPem(trustedRootPems), at);
@@ -291,6 +291,9 @@ export function verifyPdfSignatures(pdf: Buffer, trustedRootPems: string[]): Pdf
     if (field.fieldType !== "Sig") continue;
     const v = field.dict.lookup(PDFName.of("V"));
     if (!(v instanceof PDFDict)) continue; // an empty signature field
+    // a document timestamp is no one's signature: doc-timestamp-verify.ts reports it
+    const type = v.lookup(PDFName.of("Type"));
+    if (type instanceof PDFName && type.decodeText() === "DocTimeStamp") continue;
     try {
       reports.push(verifyOne(pdf, field.fullName, v, trustedRootPems));
     } catch (e) {

@@ -47,7 +47,7 @@ export function crlReasonCode(reason: RevocationReason): number {
   return code;
 }
 
-const REASON_NAMES = new Map<number, RevocationReason>(Object.entries(REASON_CODES).map(([k, v]) => [v, k as RevocationReason]));
+export const REASON_NAMES = new Map<number, RevocationReason>(Object.entries(REASON_CODES).map(([k, v]) => [v, k as RevocationReason]));
 
 /** Normalises a hex serial: lowercase, no 0x, no leading zero bytes. */
 function normalizeSerialHex(hex: string): string {

@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
 import { haveTool, run, tempDir } from "../pdf/helpers";
+import { pdfSignatureReport } from "../../server/pdf/report";
 import { verifyPdfSignatures } from "../../server/pdf/verify";
 import fs from "node:fs";
 
@@ -341,7 +342,9 @@ describe("contracts: order, invitations, codes, decline, void, expiry, access, u
       expect(signed.subarray(0, pdf.length).equals(pdf)).to.equal(true);
       const [report] = verifyPdfSignatures(signed, [tp.platform.identity.rootPem()]);
       expect(report.problems).to.deep.equal([]);
-      expect(report.coversWholeDocument).to.equal(true);
+      // the signature's DSS update (PAdES B-LT) follows it, and nothing else
+      expect(report.coversWholeDocument).to.equal(false);
+      expect(pdfSignatureReport(signed, [tp.platform.identity.rootPem()], { crls: [] }).signatures[0].changes!.findings.map((f) => f.code)).to.deep.equal(["changed_dss_added"]);
       const q = run("qpdf", ["--check", tmp.file("signed-upload.pdf", signed)]);
       expect(q.status, q.output).to.equal(0);
       // the stamp's widget is where the sender put it

@@ -10,11 +10,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
 import { runVerify } from "../helpers/cli";
+import { pyhankoPath, pyhankoValidateAsync } from "../helpers/pyhanko";
 import { haveTool, nssDbWithRoot, pdfsig, run, tempDir } from "../pdf/helpers";
 import QRCode from "qrcode";
 import { verifyBundleOffline } from "../../server/core/proof-bundle";
 import { QR_PLACEMENT } from "../../server/contracts/certificate";
 import { A4 } from "../../server/pdf/layout";
+import { pdfSignatureReport } from "../../server/pdf/report";
 import { verifyPdfSignatures } from "../../server/pdf/verify";
 
 const sha = (b: Buffer) => "0x" + createHash("sha256").update(b).digest("hex");
@@ -126,7 +128,7 @@ describe("contracts: a three-signer contract in two steps, checked with pdfsig, 
     await tp?.stop();
   });
 
-  it("pdfsig: three signatures, each valid and its certificate trusted, the last covering the whole document", async () => {
+  it("pdfsig: three signatures, each valid and its certificate trusted, each followed by its DSS update (B-LT)", async () => {
     const { output, signatures } = await pdfsig(tmp.file("final.pdf", finalPdf), nssDb);
     expect(signatures, output).to.have.length(3);
     for (const s of signatures) {
@@ -134,10 +136,27 @@ describe("contracts: a three-signer contract in two steps, checked with pdfsig, 
       expect(s.certificateValidation, output).to.equal(TRUSTED);
       expect(s.signatureType, output).to.equal("ETSI.CAdES.detached");
     }
-    expect(signatures.map((s) => s.totalDocumentSigned), output).to.deep.equal([false, false, true]);
+    expect(signatures.map((s) => s.totalDocumentSigned), output).to.deep.equal([false, false, false]);
     // each signer signed with their own certificate; step 1's two in either order, then the witness
     expect(signatures.slice(0, 2).map((s) => s.commonName).sort()).to.deep.equal(["张三", "李四"].sort());
     expect(signatures[2].commonName).to.equal("王五");
+  });
+
+  it("pyHanko: the contract is B-LT (each signature valid and trusted, LTV-valid against its DSS), the completion certificate B-LTA", async function () {
+    const exe = pyhankoPath();
+    if (!exe) return this.skip();
+    const rootPem = tmp.file("pyhanko-root.pem", await (await tp.api("GET", "/api/pki/root.pem")).text());
+    // pyHanko judges each signer's chain from the DSS alone (no fetching in its LTV context); with no
+    // document timestamp in the file, it checks the signature timestamps' TSA against revocation data
+    // of now: not blocking, so this process's responder answers it
+    const lt = await pyhankoValidateAsync(exe, tmp.file("pyhanko-final.pdf", finalPdf), rootPem, { ltvProfile: "pades" });
+    expect(lt.signatures.map((x) => x.valid), lt.output).to.deep.equal([true, true, true]);
+    for (const sig of lt.signatures) expect(sig.text).to.contain("The signer's certificate is trusted.").and.contain("The TSA certificate is trusted.");
+    expect(lt.status, lt.output).to.equal(0);
+    // the newest document timestamp is judged against revocation data of now: not blocking, the responder answers
+    const lta = await pyhankoValidateAsync(exe, tmp.file("pyhanko-certificate.pdf", certificatePdf), rootPem, { ltvProfile: "pades-lta" });
+    expect(lta.signatures.map((x) => [x.field, x.valid]), lta.output).to.deep.equal([["platform-seal", true]]);
+    expect(lta.status, lta.output).to.equal(0);
   });
 
   it("qpdf --check passes on the final PDF and on the completion certificate", () => {
@@ -187,9 +206,18 @@ describe("contracts: a three-signer contract in two steps, checked with pdfsig, 
     expect(detail.document.revision).to.equal(3);
     const signedEvents = detail.events.filter((e: any) => e.action === "signed");
     expect(signedEvents).to.have.length(3);
-    // the revision each signature covers (its byte range's end) has the digest recorded for that step
+    // each step's recorded digest is a revision of the final file: the one with that signature and its DSS
+    // update (B-LT), so at least the signature's revision and short of the next signature's
     const report = await json(await tp.api("POST", "/api/verify/pdf", { body: form(finalPdf) }), 200);
-    expect(report.signatures.map((s: any) => s.revision.sha256)).to.deep.equal(signedEvents.map((e: any) => e.documentSha256));
+    const ends: number[] = [];
+    for (let at = finalPdf.indexOf("%%EOF"); at >= 0; at = finalPdf.indexOf("%%EOF", at + 1)) ends.push(at + "%%EOF\n".length);
+    const prefixOf = (digest: string) => ends.find((e) => sha(finalPdf.subarray(0, e)) === digest);
+    signedEvents.forEach((e: any, i: number) => {
+      const end = prefixOf(e.documentSha256);
+      expect(end, `step ${i + 1}'s digest is no revision of the final file`).to.be.a("number");
+      expect(end).to.be.greaterThan(report.signatures[i].revision.size);
+      if (i + 1 < signedEvents.length) expect(end).to.be.at.most(report.signatures[i + 1].revision.size);
+    });
     const original = await tp.platform.contracts.documents.read(detail.document.originalSha256);
     expect(finalPdf.subarray(0, original.length).equals(original)).to.equal(true);
     expect(detail.events[0].documentSha256).to.equal(detail.document.originalSha256);
@@ -241,12 +269,15 @@ describe("contracts: a three-signer contract in two steps, checked with pdfsig, 
     expect(sha(fs.readFileSync(path.join(outDir, files[0])))).to.equal(sha(finalPdf));
   });
 
-  it("the completion certificate is sealed by the platform (PAdES B-T, trusted by pdfsig)", async () => {
+  it("the completion certificate is sealed by the platform (PAdES B-LTA: its DSS, then a document timestamp)", async () => {
     const root = await (await tp.api("GET", "/api/pki/root.pem")).text();
     const [seal, ...others] = verifyPdfSignatures(certificatePdf, [root]);
     expect(others).to.have.length(0);
-    expect(seal).to.include({ fieldName: "platform-seal", integrityOk: true, chainOk: true, coversWholeDocument: true });
+    expect(seal).to.include({ fieldName: "platform-seal", integrityOk: true, chainOk: true, coversWholeDocument: false });
     expect(seal.timestamp?.ok).to.equal(true);
+    const verdict = pdfSignatureReport(certificatePdf, [root], { crls: [] });
+    expect(verdict.allValid, JSON.stringify(verdict.findings)).to.equal(true);
+    expect(verdict.documentTimestamps.map((t) => [t.field, t.valid])).to.deep.equal([["doc-timestamp-1", true]]);
   });
 
   it("the certificate's QR code, as poppler renders it, is the QR code of the verification URL", () => {
@@ -298,7 +329,8 @@ describe("contracts: a three-signer contract in two steps, checked with pdfsig, 
       expect(s.chain.trusted).to.equal(true);
       expect(s.timestamp.valid).to.equal(true);
     }
-    expect(report.signatures.map((s: any) => s.changedAfter)).to.deep.equal([true, true, false]);
+    // the last one too: its DSS update follows it
+    expect(report.signatures.map((s: any) => s.changedAfter)).to.deep.equal([true, true, true]);
     // the certificate's own proof too
     for (const deadline = Date.now() + 20_000; ; ) {
       const res = await tp.api("GET", `/api/contracts/${contract.id}/certificate/proof`, { token: sender.token });
@@ -313,10 +345,16 @@ describe("contracts: a three-signer contract in two steps, checked with pdfsig, 
 
   it("npm run verify -- final.pdf --bundle bundle.json: every signature and the anchoring proof pass", async () => {
     const finalFile = tmp.file("verify-final.pdf", finalPdf);
-    // without revocation data the signers' revocation is unknown, and unknown is never good
+    // the file carries its own revocation data (B-LT): nothing from outside is needed
     const bare = await runVerify([finalFile, "--ca", rootFile]);
-    expect(bare.code, bare.out).to.equal(1);
-    expect(bare.out).to.contain("[revocation_unknown]");
+    expect(bare.code, bare.out).to.equal(0);
+    expect(bare.out).to.match(/PASS {2}revocation signer [^\n]*王五[^\n]*: good \[revocation_good\] good \(OCSP response produced [^)]*, dss\)/);
+    expect(bare.out).to.not.contain("[revocation_unknown]");
+    // with it stripped (the file up to the last signature, before its DSS update), unknown again, and unknown is never good
+    const lastEnd = (await json(await tp.api("POST", "/api/verify/pdf", { body: form(finalPdf) }), 200)).signatures[2].revision.size;
+    const stripped = await runVerify([tmp.file("verify-stripped.pdf", finalPdf.subarray(0, lastEnd)), "--ca", rootFile]);
+    expect(stripped.code, stripped.out).to.equal(1);
+    expect(stripped.out).to.contain("[revocation_unknown]");
     const crlFile = tmp.file("crl.der", Buffer.from(await (await tp.api("GET", "/api/pki/crl")).arrayBuffer()));
     const arlFile = tmp.file("arl.der", Buffer.from(await (await tp.api("GET", "/api/pki/arl")).arrayBuffer()));
     const { code, out } = await runVerify([finalFile, "--ca", rootFile, "--crl", crlFile, "--crl", arlFile, "--bundle", path.join(tmp.dir, "bundle.json")]);

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
+import { pdfSignatureReport } from "../../server/pdf/report";
 import { verifyPdfSignatures } from "../../server/pdf/verify";
 import { runAsync } from "../pdf/helpers";
 
@@ -35,8 +36,13 @@ describe("evidence certificate (PDF, sealed by the platform)", function () {
     const root = await (await tp.api("GET", "/api/pki/root.pem")).text();
     const reports = verifyPdfSignatures(pdf, [root]);
     expect(reports).to.have.length(1);
-    expect(reports[0]).to.include({ integrityOk: true, chainOk: true, coversWholeDocument: true });
+    // PAdES B-LTA: after the seal, its DSS, a document timestamp, and the DSS for the timestamp's TSA
+    expect(reports[0]).to.include({ integrityOk: true, chainOk: true, coversWholeDocument: false });
     expect(reports[0].timestamp?.ok).to.equal(true);
+    const verdict = pdfSignatureReport(pdf, [root], { crls: [] });
+    expect(verdict.allValid, JSON.stringify(verdict.findings)).to.equal(true);
+    expect(verdict.documentTimestamps.map((t) => [t.field, t.valid])).to.deep.equal([["doc-timestamp-1", true]]);
+    expect(verdict.signatures[0].changes!.findings.map((f) => f.code)).to.have.members(["changed_dss_added", "changed_doc_timestamp_added", "changed_form_filled"]);
 
     // Someone else's item: not found; not anchored is 409 (covered above when the batch was slow).
     const outsider = await tp.createUser("lawyer");
@@ -55,8 +61,8 @@ describe("evidence certificate (PDF, sealed by the platform)", function () {
     const out = (await runAsync("pdfsig", ["-nssdir", `sql:${nss}`, file])).stdout;
     expect(out).to.contain("Signature is Valid.");
     expect(out).to.contain("Certificate is Trusted.");
-    expect(out).to.contain("Total document signed");
     expect(out).to.contain("ETSI.CAdES.detached");
+    expect(out).to.contain("Signature Field Name: doc-timestamp-1");
 
     // One byte changed inside the signed range: both pdfsig and our verifier see it.
     const tampered = Buffer.from(pdf);
