@@ -1,5 +1,4 @@
 // Wires the platform together: database, storage, chain, services, anchoring worker, HTTP app.
-import { LtvService } from "./ltv/service";
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import fs from "node:fs";
@@ -29,6 +28,7 @@ import { createMailTransport } from "./notifications/transport";
 import { setMessageIdDomain } from "./notifications/outbox";
 import { anchoringStatus } from "./anchoring/status";
 import { DatabaseRateLimitStore } from "./http/rate-limit-store";
+import { LtvService } from "./ltv/service";
 import { IdentityService } from "./identity/service";
 import { KeyVault } from "./pki/key-vault";
 import { AuditService } from "./audit/service";
