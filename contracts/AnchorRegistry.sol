@@ -4,10 +4,12 @@ pragma solidity 0.8.30;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 
 /// @title AnchorRegistry
-/// @notice Records the block in which each Merkle root of evidence was anchored.
-/// @dev One root per batch; the cost of `anchor` does not depend on the batch's tree size,
-///      which is only carried in the event. `anchoredAt` is the stable interface third-party
-///      verifiers call.
+/// @notice Records the block in which each Merkle root of evidence was anchored, and the latest
+///         checkpoint of the platform's append-only log.
+/// @dev `anchor` records a root of its own (one tree per batch); `anchorCheckpoint` records the
+///      log's root at a tree size, which must grow with each checkpoint, so the chain holds one
+///      history of the log that can only be extended. Both are answered by `anchoredAt`, the stable
+///      interface third-party verifiers call, and both emit `Anchored`.
 contract AnchorRegistry is AccessControl {
     /// @notice Role allowed to anchor roots.
     bytes32 public constant ANCHORER_ROLE = keccak256("ANCHORER_ROLE");
@@ -20,11 +22,20 @@ contract AnchorRegistry is AccessControl {
 
     mapping(bytes32 root => Anchor) private _anchors;
 
+    /// @dev The log's checkpoints by tree size, and the latest one's size.
+    mapping(uint256 treeSize => bytes32 root) private _checkpoints;
+    uint256 private _latestTreeSize;
+
     /// @notice A root was anchored.
     /// @param root the Merkle root (RFC 6962, SHA-256)
     /// @param treeSize number of leaves in the batch's tree
     /// @param anchorer the account that anchored it
     event Anchored(bytes32 indexed root, uint256 treeSize, address indexed anchorer);
+
+    /// @notice A checkpoint of the log was anchored (besides `Anchored` for its root).
+    /// @param treeSize the log's size at the checkpoint
+    /// @param root the log's root hash (RFC 6962 MTH) at that size
+    event CheckpointAnchored(uint256 indexed treeSize, bytes32 indexed root);
 
     /// @notice The zero root cannot be anchored.
     error ZeroRoot();
@@ -33,6 +44,9 @@ contract AnchorRegistry is AccessControl {
     /// @notice The root was anchored before, in block `blockNumber`.
     error AlreadyAnchored(bytes32 root, uint256 blockNumber);
 
+    /// @notice A checkpoint must be of a larger log than the latest anchored one, of size `latest`.
+    error TreeSizeNotGrowing(uint256 treeSize, uint256 latest);
+
     /// @param admin account that may grant and revoke the anchoring role
     constructor(address admin) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -40,17 +54,41 @@ contract AnchorRegistry is AccessControl {
 
     /// @notice Anchors `root`, the root of a Merkle tree of `treeSize` leaves.
     function anchor(bytes32 root, uint256 treeSize) external onlyRole(ANCHORER_ROLE) {
-        if (root == bytes32(0)) revert ZeroRoot();
-        if (treeSize == 0) revert EmptyTree();
-        Anchor storage existing = _anchors[root];
-        if (existing.blockNumber != 0) revert AlreadyAnchored(root, existing.blockNumber);
-        _anchors[root] = Anchor(uint64(block.number), uint64(block.timestamp));
-        emit Anchored(root, treeSize, msg.sender);
+        _record(root, treeSize);
+    }
+
+    /// @notice Anchors the log's checkpoint: its root `root` at `treeSize` leaves. The size must be
+    ///         larger than the latest checkpoint's, which this one replaces as the latest.
+    function anchorCheckpoint(bytes32 root, uint256 treeSize) external onlyRole(ANCHORER_ROLE) {
+        if (treeSize <= _latestTreeSize) revert TreeSizeNotGrowing(treeSize, _latestTreeSize);
+        _record(root, treeSize);
+        _checkpoints[treeSize] = root;
+        _latestTreeSize = treeSize;
+        emit CheckpointAnchored(treeSize, root);
+    }
+
+    /// @notice The latest anchored checkpoint; zeros before the first.
+    function latestCheckpoint() external view returns (uint256 treeSize, bytes32 root) {
+        return (_latestTreeSize, _checkpoints[_latestTreeSize]);
+    }
+
+    /// @notice The root anchored as the log's checkpoint at `treeSize`; zero if none was.
+    function checkpointRoot(uint256 treeSize) external view returns (bytes32 root) {
+        return _checkpoints[treeSize];
     }
 
     /// @notice Where `root` was anchored; zeros for a root never anchored.
     function anchoredAt(bytes32 root) external view returns (uint256 blockNumber, uint256 timestamp) {
         Anchor memory a = _anchors[root];
         return (a.blockNumber, a.timestamp);
+    }
+
+    function _record(bytes32 root, uint256 treeSize) private {
+        if (root == bytes32(0)) revert ZeroRoot();
+        if (treeSize == 0) revert EmptyTree();
+        Anchor storage existing = _anchors[root];
+        if (existing.blockNumber != 0) revert AlreadyAnchored(root, existing.blockNumber);
+        _anchors[root] = Anchor(uint64(block.number), uint64(block.timestamp));
+        emit Anchored(root, treeSize, msg.sender);
     }
 }
