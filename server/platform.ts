@@ -4,7 +4,7 @@ import path from "node:path";
 import fs from "node:fs";
 import type { Logger } from "pino";
 import type { Config } from "./config";
-import { openDatabase, type Database } from "./db/client";
+import { openDatabase, type Database, type Db } from "./db/client";
 import { resolveDbTarget } from "./db/url";
 import { AccountService } from "./accounts/service";
 import { ContentStore } from "./storage/content-store";
@@ -30,6 +30,7 @@ import { anchoringStatus } from "./anchoring/status";
 import { DatabaseRateLimitStore } from "./http/rate-limit-store";
 import { IdentityService } from "./identity/service";
 import { KeyVault } from "./pki/key-vault";
+import { TransparencyLog } from "./log/service";
 import { AuditService } from "./audit/service";
 import { CasesService } from "./cases/service";
 import { CaseFileService } from "./casefile/service";
@@ -107,7 +108,8 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     invitationTtlHours: config.CONTRACT_INVITATION_TTL_HOURS,
     expiryWarningHours: config.CONTRACT_EXPIRY_WARNING_HOURS,
   }, log.child({ component: "contracts" }), invitations, secrets, (topic) => notifications.forTopic(topic));
-  const worker = createAnchorWorker(config, database, registry, identity, audit, log.child({ component: "anchoring" }));
+  const tlog = await openTransparencyLog(config, db, vault);
+  const worker = createAnchorWorker(config, database, registry, identity, audit, log.child({ component: "anchoring" }), tlog);
   const organizations = new OrganizationsService(db, accounts, invitations, {
     contracts: (memberIds) => contracts.listInvolving(memberIds),
     certificates: (organizationId) => identity.list({ organizationId }),
@@ -276,6 +278,13 @@ async function createFirstAdmin(config: Config, accounts: AccountService, log: L
 }
 
 /** The anchoring worker as the server runs it (batch policy, TSA token per root, audit events). */
+/** The log, created on first start with LOG_ORIGIN, or "<PUBLIC_URL's host>/log". */
+export async function openTransparencyLog(config: Config, db: Db, vault: KeyVault): Promise<TransparencyLog> {
+  const tlog = new TransparencyLog(db, vault, config.LOG_ORIGIN ?? `${new URL(config.PUBLIC_URL).host}/log`);
+  await tlog.init();
+  return tlog;
+}
+
 export function createAnchorWorker(
   config: Config,
   database: Database,
@@ -283,6 +292,7 @@ export function createAnchorWorker(
   identity: IdentityService,
   audit: AuditService,
   log: Logger,
+  tlog: TransparencyLog,
 ): AnchorWorker {
   return new AnchorWorker(
     database.db,
@@ -297,6 +307,7 @@ export function createAnchorWorker(
       instanceId: holderName(randomUUID()),
       failpoint: config.FAILPOINT,
       timestamp: (root) => identity.timestamp(root),
+      log: tlog,
       onAnchored: reportAnchoredEvidence,
     },
     log,

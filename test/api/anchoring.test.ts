@@ -34,7 +34,17 @@ describe("anchoring and proof bundles (API)", function () {
     const evidencePerBatch = await Promise.all(batches.map((b) => db.leaf.count({ where: { batchId: b.id, kind: "evidence" } })));
     expect(evidencePerBatch.reduce((a, b) => a + b, 0)).to.be.at.least(12);
     expect(Math.max(...evidencePerBatch)).to.equal(5);
-    for (const [i, b] of batches.entries()) expect(b.treeSize).to.equal(evidencePerBatch[i] + 1);
+    // Each batch appends to the one log: its tree size is the log's size after it, its root the
+    // log's signed checkpoint at that size, and its leaves carry their log index.
+    let logSize = 0;
+    for (const [i, b] of batches.entries()) {
+      logSize += evidencePerBatch[i] + 1;
+      expect(b.treeSize).to.equal(logSize);
+      expect(b.inLog).to.equal(true);
+      expect((await db.logCheckpoint.findUnique({ where: { treeSize: b.treeSize } }))?.root).to.equal(b.root);
+      const indexes = (await db.leaf.findMany({ where: { batchId: b.id }, select: { leafIndex: true } })).map((l) => l.leafIndex!).sort((x, y) => x - y);
+      expect(indexes).to.deep.equal(Array.from({ length: indexes.length }, (_, k) => logSize - indexes.length + k));
+    }
     expect(await db.leaf.count({ where: { kind: "audit-head" } })).to.equal(batches.length);
     expect(new Set(batches.map((b) => b.txHash)).size).to.equal(batches.length);
     // Every leaf is in exactly one batch, at its own index.
