@@ -52,6 +52,7 @@ export interface Platform {
   database: Database;
   chain: ChainConnection;
   worker: AnchorWorker;
+  tlog: TransparencyLog;
   accounts: AccountService;
   evidence: EvidenceService;
   identity: IdentityService;
@@ -199,6 +200,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     addressDeliveries,
     hearings: new HearingsService({ db, provider: database.provider, cases, evidence, identity, store, publicUrl: config.PUBLIC_URL }),
     anchoringStatus: (limit) => anchoringStatus(db, registry, () => worker.lastError, limit),
+    log: tlog,
     health,
     store,
     rpc: chain.rpc,
@@ -235,6 +237,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     database,
     chain,
     worker,
+    tlog,
     accounts,
     evidence,
     identity,

@@ -1,6 +1,7 @@
 // The on-chain half of verifying a proof bundle, against any EVM JSON-RPC endpoint: the chain is
 // the one named, the transaction is a successful call that emitted Anchored(root) in the named
-// block, and the registry's anchoredAt(root) names that block and its timestamp.
+// block, and the registry's anchoredAt(root) names that block and its timestamp; for a bundle of the
+// log (version 2), the registry's checkpointRoot(treeSize) is that root too.
 import { Contract, Interface, type Provider } from "ethers";
 import type { Check, ProofBundle } from "../core/proof-bundle";
 
@@ -8,6 +9,8 @@ import type { Check, ProofBundle } from "../core/proof-bundle";
 export const REGISTRY_VERIFIER_ABI = [
   "function anchoredAt(bytes32 root) view returns (uint256 blockNumber, uint256 timestamp)",
   "event Anchored(bytes32 indexed root, uint256 treeSize, address indexed anchorer)",
+  "function checkpointRoot(uint256 treeSize) view returns (bytes32 root)",
+  "function latestCheckpoint() view returns (uint256 treeSize, bytes32 root)",
 ];
 
 export async function verifyAnchorOnChain(provider: Provider, bundle: ProofBundle): Promise<Check[]> {
@@ -58,6 +61,28 @@ export async function verifyAnchorOnChain(provider: Provider, bundle: ProofBundl
         : rootOk
           ? `anchoredAt(root) = block ${blockNumber}, time ${new Date(blockTimestamp * 1000).toISOString()}`
           : `anchoredAt(root) = block ${atBlock}, time ${atTime}; the bundle says block ${blockNumber}, time ${blockTimestamp}`,
+  });
+  if (!rootOk || bundle.version !== 2) return checks;
+
+  const treeSize = bundle.merkle.treeSize;
+  let onChain: string | null = null;
+  let latest: [bigint, string] | null = null;
+  try {
+    onChain = ((await contract.checkpointRoot(treeSize)) as string).toLowerCase();
+    latest = (await contract.latestCheckpoint()) as [bigint, string];
+  } catch {
+    // a registry deployed before checkpoints: onChain stays null
+  }
+  const cpOk = onChain === root;
+  checks.push({
+    name: "checkpoint-on-chain",
+    ok: cpOk,
+    detail:
+      onChain === null
+        ? `registry ${registry} records no checkpoints (deployed before them)`
+        : cpOk
+          ? `checkpointRoot(${treeSize}) = ${root}; the latest checkpoint on chain is of size ${latest![0]}`
+          : `checkpointRoot(${treeSize}) = ${onChain}, not the bundle's root ${root}`,
   });
   return checks;
 }

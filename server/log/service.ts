@@ -5,12 +5,11 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import type { Db, Tx } from "../db/client";
 import type { KeyVault } from "../pki/key-vault";
-import { allAuditPaths, auditPath, rootFromLeafHashes } from "../core/merkle";
-import { consistencyProof } from "../core/consistency";
-import { rawEd25519PublicKey, signCheckpoint, verifierKey } from "../core/checkpoint";
-import { fromHex, toHex } from "../core/hex";
+import { allAuditPaths, rootFromLeafHashes } from "../core/merkle";
+import { rawEd25519PublicKey, signCheckpoint } from "../core/checkpoint";
+import { toHex } from "../core/hex";
+import { HEAD_ID, LogReader, leafHashesOf } from "./reader";
 
-const HEAD_ID = 1;
 const KEY_CONTEXT = "transparency-log:1";
 
 /** Another instance appended first: this append wrote nothing and may be tried again. */
@@ -26,24 +25,18 @@ export interface Appended {
   paths: string[][];
 }
 
-export interface LogHeadView {
-  origin: string;
-  treeSize: number;
-  root: string;
-  checkpoint: string;
-  verifierKey: string;
-}
-
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002" || /Unique constraint/i.test(String((e as Error)?.message));
 
-export class TransparencyLog {
+export class TransparencyLog extends LogReader {
   private keys: { origin: string; privateKey: KeyObject; publicKey: KeyObject } | null = null;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly vault: KeyVault,
     private readonly defaultOrigin: string,
-  ) {}
+  ) {
+    super(db);
+  }
 
   /**
    * Opens the log, creating it (its Ed25519 key, sealed by the vault, and the empty tree's checkpoint)
@@ -87,15 +80,6 @@ export class TransparencyLog {
     return this.keys;
   }
 
-  get origin(): string {
-    return this.k.origin;
-  }
-
-  /** The note verifier key: "<name>+<key ID>+<base64 key>". */
-  verifierKey(): string {
-    return verifierKey(this.k.origin, this.k.publicKey);
-  }
-
   /**
    * Appends leaf hashes inside the caller's transaction and signs the new checkpoint. Throws
    * LogConflict when another instance moved the head since it was read.
@@ -126,54 +110,7 @@ export class TransparencyLog {
   }
 
   /** The first `size` leaf hashes, in log order (checked to be contiguous). */
-  private async leafHashes(db: Db | Tx, size: number): Promise<Buffer[]> {
-    const rows = await db.logEntry.findMany({ where: { index: { lt: size } }, orderBy: { index: "asc" }, select: { index: true, leafHash: true } });
-    if (rows.length !== size || rows.some((r, i) => r.index !== i)) throw new Error(`the log's entries below ${size} are not contiguous`);
-    return rows.map((r) => fromHex(r.leafHash));
-  }
-
-  async head(): Promise<LogHeadView> {
-    const h = await this.db.logHead.findUniqueOrThrow({ where: { id: HEAD_ID } });
-    return { origin: h.origin, treeSize: h.treeSize, root: h.root, checkpoint: h.note, verifierKey: this.verifierKey() };
-  }
-
-  /** The signed checkpoint at `treeSize`, if the log signed one at that size. */
-  async checkpointAt(treeSize: number): Promise<{ treeSize: number; root: string; note: string } | null> {
-    return this.db.logCheckpoint.findUnique({ where: { treeSize }, select: { treeSize: true, root: true, note: true } });
-  }
-
-  /** Every checkpoint signed, smallest first (for monitors and tests). */
-  async checkpoints(after = -1, limit = 100): Promise<{ treeSize: number; root: string; note: string }[]> {
-    return this.db.logCheckpoint.findMany({ where: { treeSize: { gt: after } }, orderBy: { treeSize: "asc" }, take: limit, select: { treeSize: true, root: true, note: true } });
-  }
-
-  async currentSize(): Promise<number> {
-    return (await this.db.logHead.findUniqueOrThrow({ where: { id: HEAD_ID }, select: { treeSize: true } })).treeSize;
-  }
-
-  /** Index of the first entry with this leaf hash, or null. */
-  async indexOf(leafHash: string): Promise<number | null> {
-    const row = await this.db.logEntry.findFirst({ where: { leafHash }, orderBy: { index: "asc" }, select: { index: true } });
-    return row?.index ?? null;
-  }
-
-  /** PATH(index, D[treeSize]) with the root at that size; null when out of range. */
-  async inclusionProof(index: number, treeSize: number): Promise<{ leafIndex: number; treeSize: number; leafHash: string; auditPath: string[]; root: string } | null> {
-    if (index < 0 || index >= treeSize || treeSize > (await this.currentSize())) return null;
-    const leaves = await this.leafHashes(this.db, treeSize);
-    return { leafIndex: index, treeSize, leafHash: toHex(leaves[index]), auditPath: auditPath(leaves, index).map(toHex), root: toHex(rootFromLeafHashes(leaves)) };
-  }
-
-  /** PROOF(first, D[second]) with both roots; null when out of range. */
-  async consistencyProof(first: number, second: number): Promise<{ first: number; second: number; firstRoot: string; secondRoot: string; proof: string[] } | null> {
-    if (first < 1 || first > second || second > (await this.currentSize())) return null;
-    const leaves = await this.leafHashes(this.db, second);
-    return {
-      first,
-      second,
-      firstRoot: toHex(rootFromLeafHashes(leaves.slice(0, first))),
-      secondRoot: toHex(rootFromLeafHashes(leaves)),
-      proof: consistencyProof(leaves, first, second).map(toHex),
-    };
+  private leafHashes(tx: Tx, size: number): Promise<Buffer[]> {
+    return leafHashesOf(tx, size);
   }
 }

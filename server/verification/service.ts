@@ -5,6 +5,7 @@ import { ApiError } from "../http/errors";
 import type { Db } from "../db/client";
 import type { EvidenceService } from "../evidence/service";
 import { bundleForLeaf } from "../anchoring/proof";
+import { LogReader } from "../log/reader";
 import { leafStatus } from "../anchoring/queue";
 import { verifyBundleOffline, type Check, type ProofBundle } from "../core/proof-bundle";
 import { verifyAnchorOnChain } from "../chain/anchor-check";
@@ -42,7 +43,8 @@ export class VerificationService {
         matches.push({ evidenceId: item.id, status, verified: false, anchoredAt: null, checks: [], signer: null, bundle: null });
         continue;
       }
-      const checks = verifyBundleOffline(bundle, sha256);
+      // The log's key as this platform holds it, not the one a bundle names.
+      const checks = verifyBundleOffline(bundle, sha256, { logKey: await new LogReader(this.db).verifierKey() });
       let signer: (SignerReport & { statusAtSigningTime: string; statusNow: string }) | null = null;
       if (checks.every((c) => c.ok)) {
         // Trust only this platform's own root, not the one a bundle carries.

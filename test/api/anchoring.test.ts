@@ -126,7 +126,17 @@ describe("anchoring and proof bundles (API)", function () {
       // A self-consistent bundle (record, path, root) whose root the registry never saw, pointing at a real transaction.
       const record = { ...bundle.record, title: "forged" };
       const leaf = leafOf(record).hash;
+      // As a bundle of the log, the signed anchored checkpoint names another root: caught offline.
+      const inLog = await runVerify([file, writeBundle("forged-v2.json", (b) => {
+        b.record = record;
+        b.merkle = { ...b.merkle, leafHash: leaf, leafIndex: 0, treeSize: 1, auditPath: [], root: leaf };
+      })]);
+      expect(inLog.code, inLog.out).to.equal(1);
+      expect(inLog.out).to.match(/checkpoint signature invalid/);
+      // So the forger presents it as a version 1 bundle (a batch with a tree of its own).
       const forge = (b: any) => {
+        b.version = 1;
+        delete b.log;
         b.record = record;
         b.merkle = { ...b.merkle, leafHash: leaf, leafIndex: 0, treeSize: 1, auditPath: [], root: leaf };
       };
