@@ -5,10 +5,12 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 
 /// @title AnchorRegistry
 /// @notice Records the block in which each Merkle root of evidence was anchored, and the latest
-///         checkpoint of the platform's append-only log.
+///         checkpoint of each append-only log anchored here.
 /// @dev `anchor` records a root of its own (one tree per batch); `anchorCheckpoint` records the
-///      log's root at a tree size, which must grow with each checkpoint, so the chain holds one
-///      history of the log that can only be extended. Both are answered by `anchoredAt`, the stable
+///      log's root at a tree size, which must grow with each checkpoint of that log, so the chain
+///      holds one history per log that can only be extended. A log is named by its `logId` (the
+///      SHA-256 of its checkpoint key: key name, 0x0A, 0x01, Ed25519 public key), so that several
+///      logs may share one registry. Both are answered by `anchoredAt`, the stable
 ///      interface third-party verifiers call, and both emit `Anchored`.
 contract AnchorRegistry is AccessControl {
     /// @notice Role allowed to anchor roots.
@@ -22,9 +24,9 @@ contract AnchorRegistry is AccessControl {
 
     mapping(bytes32 root => Anchor) private _anchors;
 
-    /// @dev The log's checkpoints by tree size, and the latest one's size.
-    mapping(uint256 treeSize => bytes32 root) private _checkpoints;
-    uint256 private _latestTreeSize;
+    /// @dev Each log's checkpoints by tree size, and its latest one's size.
+    mapping(bytes32 logId => mapping(uint256 treeSize => bytes32 root)) private _checkpoints;
+    mapping(bytes32 logId => uint256 treeSize) private _latestTreeSize;
 
     /// @notice A root was anchored.
     /// @param root the Merkle root (RFC 6962, SHA-256)
@@ -32,10 +34,11 @@ contract AnchorRegistry is AccessControl {
     /// @param anchorer the account that anchored it
     event Anchored(bytes32 indexed root, uint256 treeSize, address indexed anchorer);
 
-    /// @notice A checkpoint of the log was anchored (besides `Anchored` for its root).
+    /// @notice A checkpoint of log `logId` was anchored (besides `Anchored` for its root).
+    /// @param logId the log
     /// @param treeSize the log's size at the checkpoint
     /// @param root the log's root hash (RFC 6962 MTH) at that size
-    event CheckpointAnchored(uint256 indexed treeSize, bytes32 indexed root);
+    event CheckpointAnchored(bytes32 indexed logId, uint256 indexed treeSize, bytes32 root);
 
     /// @notice The zero root cannot be anchored.
     error ZeroRoot();
@@ -44,7 +47,7 @@ contract AnchorRegistry is AccessControl {
     /// @notice The root was anchored before, in block `blockNumber`.
     error AlreadyAnchored(bytes32 root, uint256 blockNumber);
 
-    /// @notice A checkpoint must be of a larger log than the latest anchored one, of size `latest`.
+    /// @notice A checkpoint must be of a larger log than the latest anchored one of that log, of size `latest`.
     error TreeSizeNotGrowing(uint256 treeSize, uint256 latest);
 
     /// @param admin account that may grant and revoke the anchoring role
@@ -57,24 +60,26 @@ contract AnchorRegistry is AccessControl {
         _record(root, treeSize);
     }
 
-    /// @notice Anchors the log's checkpoint: its root `root` at `treeSize` leaves. The size must be
-    ///         larger than the latest checkpoint's, which this one replaces as the latest.
-    function anchorCheckpoint(bytes32 root, uint256 treeSize) external onlyRole(ANCHORER_ROLE) {
-        if (treeSize <= _latestTreeSize) revert TreeSizeNotGrowing(treeSize, _latestTreeSize);
+    /// @notice Anchors a checkpoint of log `logId`: its root `root` at `treeSize` leaves. The size
+    ///         must be larger than that log's latest checkpoint's, which this one replaces as the latest.
+    function anchorCheckpoint(bytes32 logId, bytes32 root, uint256 treeSize) external onlyRole(ANCHORER_ROLE) {
+        uint256 latest = _latestTreeSize[logId];
+        if (treeSize <= latest) revert TreeSizeNotGrowing(treeSize, latest);
         _record(root, treeSize);
-        _checkpoints[treeSize] = root;
-        _latestTreeSize = treeSize;
-        emit CheckpointAnchored(treeSize, root);
+        _checkpoints[logId][treeSize] = root;
+        _latestTreeSize[logId] = treeSize;
+        emit CheckpointAnchored(logId, treeSize, root);
     }
 
-    /// @notice The latest anchored checkpoint; zeros before the first.
-    function latestCheckpoint() external view returns (uint256 treeSize, bytes32 root) {
-        return (_latestTreeSize, _checkpoints[_latestTreeSize]);
+    /// @notice The latest anchored checkpoint of log `logId`; zeros before its first.
+    function latestCheckpoint(bytes32 logId) external view returns (uint256 treeSize, bytes32 root) {
+        uint256 size = _latestTreeSize[logId];
+        return (size, _checkpoints[logId][size]);
     }
 
-    /// @notice The root anchored as the log's checkpoint at `treeSize`; zero if none was.
-    function checkpointRoot(uint256 treeSize) external view returns (bytes32 root) {
-        return _checkpoints[treeSize];
+    /// @notice The root anchored as log `logId`'s checkpoint at `treeSize`; zero if none was.
+    function checkpointRoot(bytes32 logId, uint256 treeSize) external view returns (bytes32 root) {
+        return _checkpoints[logId][treeSize];
     }
 
     /// @notice Where `root` was anchored; zeros for a root never anchored.

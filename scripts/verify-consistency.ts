@@ -7,7 +7,7 @@
 // also read from its registry on chain. Exit 0 consistent, 1 not, 2 bad usage, 3 unreachable.
 import fs from "node:fs";
 import { Contract, JsonRpcProvider } from "ethers";
-import { parseCheckpoint } from "../server/core/checkpoint";
+import { logIdOf, parseCheckpoint, parseVerifierKey } from "../server/core/checkpoint";
 import { checkpointsConsistent } from "../server/core/log-bundle";
 import { toHex } from "../server/core/hex";
 import { REGISTRY_VERIFIER_ABI } from "../server/chain/anchor-check";
@@ -121,7 +121,8 @@ async function run(argv: string[]): Promise<number> {
     try {
       for (const [side, cp] of [[older, a], [newer, b]] as const) {
         if (!side.anchor) continue;
-        const onChain = ((await new Contract(side.anchor.registry, REGISTRY_VERIFIER_ABI, provider).checkpointRoot(cp.treeSize)) as string).toLowerCase();
+        const logId = logIdOf(parseVerifierKey(key));
+        const onChain = ((await new Contract(side.anchor.registry, REGISTRY_VERIFIER_ABI, provider).checkpointRoot(logId, cp.treeSize)) as string).toLowerCase();
         const ok = onChain === toHex(cp.root);
         checks.push({ name: "checkpoint-on-chain", ok, detail: ok ? `${side.file}: checkpointRoot(${cp.treeSize}) on chain is the checkpoint's root` : `${side.file}: checkpointRoot(${cp.treeSize}) = ${onChain}, the checkpoint's root is ${toHex(cp.root)}` });
       }

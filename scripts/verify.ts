@@ -105,7 +105,7 @@ async function bundleChecks(args: Args, bundle: ProofBundle, sha256: string): Pr
   if (args.rpc && checks.every((c) => c.ok)) {
     const provider = new JsonRpcProvider(args.rpc, undefined, { staticNetwork: true, cacheTimeout: -1 });
     try {
-      checks.push(...(await verifyAnchorOnChain(provider, bundle)));
+      checks.push(...(await verifyAnchorOnChain(provider, bundle, { logKey: args.logKey })));
     } catch (e) {
       console.error(`cannot read the chain at ${args.rpc}: ${(e as Error).message.split("\n")[0]}`);
       return 3;

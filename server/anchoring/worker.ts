@@ -119,7 +119,7 @@ export class AnchorWorker {
       if (receipt.status === 1) return true; // mined, root visible once confirmed
       this.log.warn({ batch: batch.id, txHash: batch.txHash }, "anchor transaction reverted; sending again");
     }
-    const { raw, hash } = await this.registry.signAnchor(batch.root, batch.treeSize, batch.inLog);
+    const { raw, hash } = await this.registry.signAnchor(batch.root, batch.treeSize, batch.inLog ? await this.opts.log.logId() : undefined);
     await this.db.batch.update({
       where: { id: batch.id },
       data: {

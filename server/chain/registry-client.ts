@@ -61,10 +61,12 @@ export class RegistryClient {
     return log ? { txHash: log.transactionHash, blockNumber: log.blockNumber } : null;
   }
 
-  /** `checkpoint`: the root is the log's at `treeSize` (anchorCheckpoint); otherwise a batch's own tree. */
-  async signAnchor(root: string, treeSize: number, checkpoint = false): Promise<{ raw: string; hash: string }> {
-    const asCheckpoint = checkpoint && (await this.recordsCheckpoints());
-    const data = this.iface.encodeFunctionData(asCheckpoint ? "anchorCheckpoint" : "anchor", [root, treeSize]);
+  /** `logId`: the root is that log's at `treeSize` (anchorCheckpoint); otherwise a batch's own tree. */
+  async signAnchor(root: string, treeSize: number, logId?: string): Promise<{ raw: string; hash: string }> {
+    const data =
+      logId && (await this.recordsCheckpoints())
+        ? this.iface.encodeFunctionData("anchorCheckpoint", [logId, root, treeSize])
+        : this.iface.encodeFunctionData("anchor", [root, treeSize]);
     const request = await this.signer.populateTransaction({
       to: this.address,
       data,
@@ -84,7 +86,7 @@ export class RegistryClient {
   async recordsCheckpoints(): Promise<boolean> {
     if (this.checkpoints === null) {
       try {
-        await this.contract.latestCheckpoint();
+        await this.contract.latestCheckpoint("0x" + "00".repeat(32));
         this.checkpoints = true;
       } catch (e) {
         if ((e as { code?: string }).code !== "CALL_EXCEPTION" && (e as { code?: string }).code !== "BAD_DATA") throw e;

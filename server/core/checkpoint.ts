@@ -46,6 +46,14 @@ export function ed25519KeyId(name: string, publicKey: Uint8Array): Buffer {
   return createHash("sha256").update(name, "utf8").update(Buffer.from([0x0a, ED25519])).update(publicKey).digest().subarray(0, 4);
 }
 
+/**
+ * The log's id on chain: the whole SHA-256 of which the key ID is the first 4 bytes, as 0x-hex.
+ * The registry keeps each log's checkpoints under it.
+ */
+export function logIdOf(verifier: Pick<NoteVerifier, "name" | "publicKey">): string {
+  return "0x" + createHash("sha256").update(verifier.name, "utf8").update(Buffer.from([0x0a, ED25519])).update(rawEd25519PublicKey(verifier.publicKey)).digest("hex");
+}
+
 export function rawEd25519PublicKey(key: KeyObject): Buffer {
   const der = key.export({ format: "der", type: "spki" });
   if (der.length !== SPKI_PREFIX.length + 32 || !der.subarray(0, SPKI_PREFIX.length).equals(SPKI_PREFIX)) {

@@ -5,7 +5,7 @@ import { createPublicKey } from "node:crypto";
 import type { Db, Tx } from "../db/client";
 import { auditPath, rootFromLeafHashes } from "../core/merkle";
 import { consistencyProof } from "../core/consistency";
-import { verifierKey } from "../core/checkpoint";
+import { logIdOf, parseVerifierKey, verifierKey } from "../core/checkpoint";
 import { fromHex, toHex } from "../core/hex";
 
 export const HEAD_ID = 1;
@@ -53,6 +53,11 @@ export class LogReader {
   /** The note verifier key: "<name>+<key ID>+<base64(0x01 || key)>". */
   async verifierKey(): Promise<string> {
     return this.keyOf(await this.db.logHead.findUniqueOrThrow({ where: { id: HEAD_ID } }));
+  }
+
+  /** The log's id in the registry (SHA-256 of its checkpoint key). */
+  async logId(): Promise<string> {
+    return logIdOf(parseVerifierKey(await this.verifierKey()));
   }
 
   private keyOf(h: { origin: string; publicKey: string }): string {

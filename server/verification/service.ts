@@ -44,7 +44,8 @@ export class VerificationService {
         continue;
       }
       // The log's key as this platform holds it, not the one a bundle names.
-      const checks = verifyBundleOffline(bundle, sha256, { logKey: await new LogReader(this.db).verifierKey() });
+      const logKey = await new LogReader(this.db).verifierKey();
+      const checks = verifyBundleOffline(bundle, sha256, { logKey });
       let signer: (SignerReport & { statusAtSigningTime: string; statusNow: string }) | null = null;
       if (checks.every((c) => c.ok)) {
         // Trust only this platform's own root, not the one a bundle carries.
@@ -60,7 +61,7 @@ export class VerificationService {
       }
       if (checks.every((c) => c.ok)) {
         try {
-          checks.push(...(await verifyAnchorOnChain(this.chain, bundle)));
+          checks.push(...(await verifyAnchorOnChain(this.chain, bundle, { logKey })));
         } catch {
           // No verdict without the chain: unreachable is not the same as "not anchored".
           throw new ApiError(503, "chain_unavailable", "the chain cannot be read right now; retry shortly", { "Retry-After": "10" });

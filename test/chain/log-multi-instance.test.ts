@@ -19,7 +19,7 @@ import { ADMIN } from "../helpers/platform";
 import { openDatabase, type Database } from "../../server/db/client";
 import { KeyVault } from "../../server/pki/key-vault";
 import { LogConflict, TransparencyLog } from "../../server/log/service";
-import { parseVerifierKey, verifyCheckpoint } from "../../server/core/checkpoint";
+import { logIdOf, parseVerifierKey, verifyCheckpoint } from "../../server/core/checkpoint";
 import { consistencyProof, verifyConsistency } from "../../server/core/consistency";
 import { rootFromLeafHashes } from "../../server/core/merkle";
 import { fromHex, toHex } from "../../server/core/hex";
@@ -169,7 +169,7 @@ describe("the log with several instances on one PostgreSQL", function () {
         for (const r of rows) expect(toHex(leaves[r.leafIndex!])).to.equal(r.leafHash);
         // On chain: the latest checkpoint is the largest anchored one.
         const provider = new JsonRpcProvider(node.url, undefined, { staticNetwork: true });
-        const [onChainSize, onChainRoot] = (await new Contract(registry, REGISTRY_VERIFIER_ABI, provider).latestCheckpoint()) as [bigint, string];
+        const [onChainSize, onChainRoot] = (await new Contract(registry, REGISTRY_VERIFIER_ABI, provider).latestCheckpoint(logIdOf(key))) as [bigint, string];
         provider.destroy();
         const largest = await pdb.db.batch.findFirst({ where: { status: "anchored" }, orderBy: { treeSize: "desc" } });
         expect([Number(onChainSize), onChainRoot.toLowerCase()]).to.deep.equal([largest!.treeSize, largest!.root]);

@@ -10,7 +10,8 @@ const { privateKey, publicKey } = generateKeyPairSync("ed25519");
 const NAME = "example.org/log";
 
 function readNote(note: string, vkey: string) {
-  const [name, idHex, keyB64] = vkey.split("+");
+  // Split at the first two "+": base64 may hold more.
+  const [, name, idHex, keyB64] = /^([^+]+)\+([^+]+)\+(.*)$/.exec(vkey)!;
   const key = Buffer.from(keyB64, "base64");
   expect(key[0], "Ed25519 algorithm byte").to.equal(0x01);
   const id = createHash("sha256").update(Buffer.concat([Buffer.from(name + "\n"), key])).digest().subarray(0, 4);
