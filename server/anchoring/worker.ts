@@ -1,6 +1,6 @@
-// The anchoring worker. Each cycle: close due batches (appending them to the log: any instance may,
-// the log's compare-and-swap lets one win), then, holding the lease, move every open batch forward:
-// closed -> sent -> anchored. Checkpoints go on chain in the order of their sizes, which the registry
+// The anchoring worker. Each cycle: hold the lease, close due batches (appending them to the log;
+// should two instances both believe they hold the lease, the log's compare-and-swap lets one win),
+// then move every open batch forward: closed -> sent -> anchored. Checkpoints go on chain in the order of their sizes, which the registry
 // insists on. Its state lives in the database and on chain, never only in
 // memory, so a crash at any point is recovered by the next cycle of any instance:
 //  - a root already on chain is recognised (anchoredAt) and its transaction found in the logs;
@@ -92,12 +92,12 @@ export class AnchorWorker {
 
   /** One pass of the worker; public so tests and benchmarks can drive it step by step. */
   async cycle(): Promise<void> {
+    if (!(await this.lease.acquire())) return;
     const closed = await closeDueBatches(this.db, this.opts);
     if (closed.length) {
       this.log.info({ batches: closed }, "batches closed");
       if (this.opts.failpoint === "after-batch-closed") this.crash();
     }
-    if (!(await this.lease.acquire())) return;
     const open = await this.db.batch.findMany({
       where: { status: { in: ["closed", "sent"] } },
       orderBy: { id: "asc" },
