@@ -6,6 +6,10 @@
 // `npm run verify -- <file.pdf> [--ca root.pem] [--bundle bundle.json [--rpc URL]]`: a PDF alone
 // is a PDF signature report (every signature: signer, chain, byte range, changes after it,
 // timestamp); whether its digest is anchored can only be said offline from its proof bundle.
+//
+// A version 2 bundle (a leaf of the log) is also checked against the log: both checkpoints signed
+// by the log's key (--log-key pins it), the leaf in the later one, the later one an extension of the
+// anchored one, and with --rpc the anchored checkpoint on chain. `--consistency`: see verify-consistency.ts.
 import { createReadStream } from "node:fs";
 import fs from "node:fs";
 import { JsonRpcProvider } from "ethers";
@@ -15,6 +19,7 @@ import { verifyAnchorOnChain } from "../server/chain/anchor-check";
 import { verifyPkiSections, type PkiSections, type SignerReport } from "../server/pki/bundle-checks";
 import { certificateInfo } from "../server/pki/certificate-parse";
 import { pdfSignatureReport, rootsCarriedInSignatures, type PdfReport } from "../server/pdf/report";
+import { CONSISTENCY_USAGE, verifyConsistencyMain } from "./verify-consistency";
 
 function readDerOrPem(file: string): Buffer {
   const raw = fs.readFileSync(file);
@@ -29,7 +34,9 @@ const USAGE = `usage: npm run verify -- <file> <bundle.json> [--rpc URL] [--ca r
   --ca FILE     trust this root certificate (PEM) instead of the one the bundle (or the PDF's signatures) carries
   --crl FILE    check the signer against this CRL (DER or PEM) instead of the bundle's; for a PDF, the
                 revocation data used when the PDF's DSS has none (repeatable: the CRL and the ARL)
-  --bundle FILE (PDF report) also check that the PDF's digest is anchored, from its proof bundle`;
+  --bundle FILE (PDF report) also check that the PDF's digest is anchored, from its proof bundle
+  --log-key KEY trust this log verifier key (or a file holding it) instead of the one the bundle names
+${CONSISTENCY_USAGE}`;
 
 interface Args {
   file: string;
@@ -41,6 +48,7 @@ interface Args {
   /** every --crl, in order (the bundle checks use the first) */
   crls: string[];
   json: boolean;
+  logKey?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -50,11 +58,16 @@ function parseArgs(argv: string[]): Args {
   const crls: string[] = [];
   let bundle: string | undefined;
   let json = false;
+  let logKey: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--rpc") rpc = argv[++i];
     else if (argv[i] === "--bundle") bundle = argv[++i];
     else if (argv[i] === "--ca") ca = argv[++i];
     else if (argv[i] === "--crl") crls.push(argv[++i]);
+    else if (argv[i] === "--log-key") {
+      const v = argv[++i] ?? "";
+      logKey = fs.existsSync(v) ? fs.readFileSync(v, "utf8").trim() : v;
+    }
     else if (argv[i].startsWith("--rpc=")) rpc = argv[i].slice(6);
     else if (argv[i] === "--json") json = true;
     else if (argv[i] === "--help" || argv[i] === "-h") {
@@ -68,7 +81,7 @@ function parseArgs(argv: string[]): Args {
     console.error(USAGE);
     process.exit(2);
   }
-  return { file: positional[0], bundle: pdf ? bundle : positional[1], pdf, rpc, ca, crls, json };
+  return { file: positional[0], bundle: pdf ? bundle : positional[1], pdf, rpc, ca, crls, json, logKey };
 }
 
 async function sha256OfFile(file: string): Promise<string> {
@@ -79,7 +92,7 @@ async function sha256OfFile(file: string): Promise<string> {
 
 /** The bundle's checks for a file of this digest (offline, then the chain with --rpc); a number is an exit code. */
 async function bundleChecks(args: Args, bundle: ProofBundle, sha256: string): Promise<{ checks: Check[]; signer: SignerReport | null } | number> {
-  const checks: Check[] = verifyBundleOffline(bundle, sha256);
+  const checks: Check[] = verifyBundleOffline(bundle, sha256, { logKey: args.logKey });
   let signer: SignerReport | null = null;
   if (checks.every((c) => c.ok)) {
     const pki = verifyPkiSections(bundle as ProofBundle & PkiSections, {
@@ -92,7 +105,7 @@ async function bundleChecks(args: Args, bundle: ProofBundle, sha256: string): Pr
   if (args.rpc && checks.every((c) => c.ok)) {
     const provider = new JsonRpcProvider(args.rpc, undefined, { staticNetwork: true, cacheTimeout: -1 });
     try {
-      checks.push(...(await verifyAnchorOnChain(provider, bundle)));
+      checks.push(...(await verifyAnchorOnChain(provider, bundle, { logKey: args.logKey })));
     } catch (e) {
       console.error(`cannot read the chain at ${args.rpc}: ${(e as Error).message.split("\n")[0]}`);
       return 3;
@@ -113,6 +126,7 @@ function readBundle(file: string): ProofBundle | null {
 }
 
 async function main(): Promise<number> {
+  if (process.argv.includes("--consistency")) return verifyConsistencyMain(process.argv.slice(2));
   const args = parseArgs(process.argv.slice(2));
   for (const f of [args.file, args.bundle, args.ca, ...args.crls].filter((x): x is string => !!x)) {
     if (!fs.existsSync(f)) {
@@ -139,7 +153,7 @@ async function main(): Promise<number> {
       console.log(`\ntrusted root: SHA-256 ${rootFingerprint}${args.ca ? " (--ca)" : " (carried in the bundle: compare it with the platform's published root)"}`);
     }
     if (failed) console.log(`\nNOT VERIFIED: ${failureSummary(failed.name)} (step ${failed.name})`);
-    else if (!args.rpc) console.log("\nVERIFIED offline (file, record, Merkle path). Add --rpc URL to check the chain.");
+    else if (!args.rpc) console.log(`\nVERIFIED offline (file, record, Merkle path${bundle.version === 2 ? ", log checkpoints" : ""}). Add --rpc URL to check the chain.`);
     else console.log(`\nVERIFIED: anchored on chain ${bundle.anchor.chainId} at ${new Date(bundle.anchor.blockTimestamp * 1000).toISOString()}`);
   }
   return failed ? 1 : 0;

@@ -21,6 +21,8 @@ const schema = z.object({
   CHAIN_CONFIRMATIONS: int(1, 1),
   EMBEDDED_CHAIN_ID: int(31337, 1),
   BATCH_MAX_ITEMS: int(1000, 1),
+  /** The log's origin line and key name (C2SP checkpoint), when the log is first created. */
+  LOG_ORIGIN: z.string().regex(/^[^\s+]+$/, "one word without spaces or '+'").optional(),
   BATCH_MAX_AGE_MS: int(5000, 0),
   ANCHOR_POLL_MS: int(500, 10),
   ANCHOR_LEASE_MS: int(30000, 1000),

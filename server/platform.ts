@@ -4,7 +4,7 @@ import path from "node:path";
 import fs from "node:fs";
 import type { Logger } from "pino";
 import type { Config } from "./config";
-import { openDatabase, type Database } from "./db/client";
+import { openDatabase, type Database, type Db } from "./db/client";
 import { resolveDbTarget } from "./db/url";
 import { AccountService } from "./accounts/service";
 import { ContentStore } from "./storage/content-store";
@@ -31,6 +31,7 @@ import { DatabaseRateLimitStore } from "./http/rate-limit-store";
 import { LtvService } from "./ltv/service";
 import { IdentityService } from "./identity/service";
 import { KeyVault } from "./pki/key-vault";
+import { TransparencyLog } from "./log/service";
 import { AuditService } from "./audit/service";
 import { CasesService } from "./cases/service";
 import { CaseFileService } from "./casefile/service";
@@ -52,6 +53,7 @@ export interface Platform {
   database: Database;
   chain: ChainConnection;
   worker: AnchorWorker;
+  tlog: TransparencyLog;
   accounts: AccountService;
   evidence: EvidenceService;
   identity: IdentityService;
@@ -109,7 +111,8 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     expiryWarningHours: config.CONTRACT_EXPIRY_WARNING_HOURS,
     bulkMaxRows: config.BULK_SEND_MAX_ROWS,
   }, log.child({ component: "contracts" }), invitations, secrets, (topic) => notifications.forTopic(topic));
-  const worker = createAnchorWorker(config, database, registry, identity, audit, log.child({ component: "anchoring" }));
+  const tlog = await openTransparencyLog(config, db, vault);
+  const worker = createAnchorWorker(config, database, registry, identity, audit, log.child({ component: "anchoring" }), tlog);
   const organizations = new OrganizationsService(db, accounts, invitations, {
     contracts: (memberIds) => contracts.listInvolving(memberIds),
     certificates: (organizationId) => identity.list({ organizationId }),
@@ -200,6 +203,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     hearings: new HearingsService({ db, provider: database.provider, cases, evidence, identity, store, publicUrl: config.PUBLIC_URL }),
     ltv: new LtvService(identity, audit),
     anchoringStatus: (limit) => anchoringStatus(db, registry, () => worker.lastError, limit),
+    log: tlog,
     health,
     store,
     rpc: chain.rpc,
@@ -237,6 +241,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     database,
     chain,
     worker,
+    tlog,
     accounts,
     evidence,
     identity,
@@ -280,6 +285,13 @@ async function createFirstAdmin(config: Config, accounts: AccountService, log: L
 }
 
 /** The anchoring worker as the server runs it (batch policy, TSA token per root, audit events). */
+/** The log, created on first start with LOG_ORIGIN, or "<PUBLIC_URL's host>/log". */
+export async function openTransparencyLog(config: Config, db: Db, vault: KeyVault): Promise<TransparencyLog> {
+  const tlog = new TransparencyLog(db, vault, config.LOG_ORIGIN ?? `${new URL(config.PUBLIC_URL).host}/log`);
+  await tlog.init();
+  return tlog;
+}
+
 export function createAnchorWorker(
   config: Config,
   database: Database,
@@ -287,6 +299,7 @@ export function createAnchorWorker(
   identity: IdentityService,
   audit: AuditService,
   log: Logger,
+  tlog: TransparencyLog,
 ): AnchorWorker {
   return new AnchorWorker(
     database.db,
@@ -301,6 +314,7 @@ export function createAnchorWorker(
       instanceId: holderName(randomUUID()),
       failpoint: config.FAILPOINT,
       timestamp: (root) => identity.timestamp(root),
+      log: tlog,
       onAnchored: reportAnchoredEvidence,
     },
     log,

@@ -34,6 +34,8 @@ import { accountLinkRoutes, userInvitationRoutes } from "./invitations/routes";
 import type { DirectoryService } from "./directory/service";
 import { directoryRoutes } from "./directory/routes";
 import { anchoringRoutes } from "./anchoring/routes";
+import type { TransparencyLog } from "./log/service";
+import { logRoutes } from "./log/routes";
 import type { NotificationsService } from "./notifications/service";
 import { notificationRoutes } from "./notifications/routes";
 import { webRoutes } from "./web/routes";
@@ -78,6 +80,7 @@ export interface RouteDeps {
   hearings: HearingsService;
   ltv: LtvService;
   anchoringStatus: (limit: number) => Promise<unknown>;
+  log: TransparencyLog;
   health: () => Promise<{ ok: boolean; [k: string]: unknown }>;
   store: ContentStore;
   rpc: Eip1193;
@@ -121,6 +124,7 @@ export function composeRoutes(d: RouteDeps): { rawBodyMounts: Mount[]; apiMounts
       ["/api/directory", auth, directoryRoutes(d.directory)],
       ["/api/notifications", notificationRoutes(d.notifications, auth)],
       ["/api/anchoring", auth, anchoringRoutes(d.anchoringStatus)],
+      ["/api/log", logRoutes(d.log)],
       ["/api/verify", verificationRoutes(d.verification, d.maxUploadBytes)],
       ["/api/certificates", certificateRoutes(d.identity, d.accounts)],
       ["/api/audit", auditRoutes(d.audit, d.accounts)],

@@ -15,7 +15,7 @@ import { AnchorWorker } from "../../server/anchoring/worker";
 import { AuditService } from "../../server/audit/service";
 import { IdentityService } from "../../server/identity/service";
 import { KeyVault } from "../../server/pki/key-vault";
-import { createAnchorWorker } from "../../server/platform";
+import { createAnchorWorker, openTransparencyLog } from "../../server/platform";
 import { bundleForLeaf } from "../../server/anchoring/proof";
 import { leafOf, type EvidenceRecord } from "../../server/core/evidence-record";
 import { allAuditPaths } from "../../server/core/merkle";
@@ -80,10 +80,12 @@ export async function anchorBench(ctx: BenchContext): Promise<SummaryRow[]> {
     const registry = chain.registry;
     // The worker exactly as the server builds it (TSA token per root, audit events).
     const audit = new AuditService(db);
-    const identity = new IdentityService(db, KeyVault.open(dataDir, config.MASTER_KEY), config.PUBLIC_URL, audit);
+    const vault = KeyVault.open(dataDir, config.MASTER_KEY);
+    const identity = new IdentityService(db, vault, config.PUBLIC_URL, audit);
     await identity.init();
+    const tlog = await openTransparencyLog(config, db, vault);
     ctx.log(`database, embedded chain and identity service opened in ${fmt(seconds(t))} s`);
-    worker = createAnchorWorker(config, database, registry, identity, audit, pino({ level: "silent" }));
+    worker = createAnchorWorker(config, database, registry, identity, audit, pino({ level: "silent" }), tlog);
     // The loop below drives cycle() itself, and fails instead of spinning if cycles stop making progress.
     // ---- enqueue (not counted) ----
     t = now();

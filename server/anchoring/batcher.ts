@@ -1,10 +1,11 @@
-// Closes queued leaves into batches: a Merkle tree per batch, its root and every leaf's audit path
-// written in one transaction, so a batch is either whole or absent.
+// Closes queued leaves into batches: each batch appends its leaves to the one log, and records the
+// log's new checkpoint (size, root) as the batch's root with every leaf's log index and audit path,
+// in one transaction, so a batch is either whole or absent.
 import type { Db, Tx } from "../db/client";
 import type { DbProvider } from "../db/url";
-import { allAuditPaths } from "../core/merkle";
-import { fromHex, toHex } from "../core/hex";
+import { fromHex } from "../core/hex";
 import { leafOf } from "../core/evidence-record";
+import { LogConflict, type TransparencyLog } from "../log/service";
 
 export interface BatchPolicy {
   /** The SQL dialect for the one-statement assignment of leaves to a batch. */
@@ -13,6 +14,8 @@ export interface BatchPolicy {
   maxAgeMs: number;
   /** An RFC 3161 token over the root, stored with the batch. */
   timestamp?: (root: Buffer) => Buffer;
+  /** The log every batch is appended to. */
+  log: TransparencyLog;
 }
 
 /** Closes every batch that is due; returns the ids of the batches closed. */
@@ -28,7 +31,13 @@ export async function closeDueBatches(db: Db, policy: BatchPolicy, now = Date.no
     if (queued.length === 0) break;
     const full = queued.length >= policy.maxItems;
     if (!full && now - queued[0].createdAt.getTime() < policy.maxAgeMs) break;
-    closed.push(await closeBatch(db, policy.dialect, queued, policy.timestamp));
+    try {
+      closed.push(await closeBatch(db, policy, queued));
+    } catch (e) {
+      // Another instance appended (these leaves, or others) first: nothing was written here.
+      if (e instanceof LogConflict) break;
+      throw e;
+    }
     if (!full) break;
   }
   return closed;
@@ -38,20 +47,17 @@ export async function closeDueBatches(db: Db, policy: BatchPolicy, now = Date.no
  * One batch: the queued leaves, then a leaf for the audit log's head, so that every batch anchors
  * the audit log as it stood when the batch closed.
  */
-async function closeBatch(
-  db: Db,
-  dialect: DbProvider,
-  queued: { seq: number; leafHash: string }[],
-  timestamp?: (root: Buffer) => Buffer,
-): Promise<number> {
+async function closeBatch(db: Db, policy: BatchPolicy, queued: { seq: number; leafHash: string }[]): Promise<number> {
   const head = await db.auditEntry.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true, at: true } });
   const headLeaf = head ? leafOf({ type: "audit-head", seq: head.seq, hash: head.hash, at: head.at.toISOString() }) : null;
   const hashes = [...queued.map((l) => fromHex(l.leafHash)), ...(headLeaf ? [fromHex(headLeaf.hash)] : [])];
-  const { root, paths } = allAuditPaths(hashes);
-  const token = timestamp ? timestamp(root).toString("base64") : null;
   return db.$transaction(
     async (tx) => {
-      const batch = await tx.batch.create({ data: { root: toHex(root), treeSize: hashes.length, status: "closed", timestampToken: token } });
+      const appended = await policy.log.append(tx, hashes);
+      const token = policy.timestamp ? policy.timestamp(fromHex(appended.root)).toString("base64") : null;
+      const batch = await tx.batch.create({
+        data: { root: appended.root, treeSize: appended.treeSize, status: "closed", timestampToken: token, inLog: true },
+      });
       if (headLeaf) {
         await tx.leaf.create({
           data: {
@@ -59,14 +65,14 @@ async function closeBatch(
             record: headLeaf.input.toString("utf8"),
             leafHash: headLeaf.hash,
             batchId: batch.id,
-            leafIndex: queued.length,
-            auditPath: JSON.stringify(paths[queued.length].map(toHex)),
+            leafIndex: appended.firstIndex + queued.length,
+            auditPath: JSON.stringify(appended.paths[queued.length]),
           },
         });
       }
-      const rows = queued.map((l, i) => ({ seq: l.seq, index: i, path: JSON.stringify(paths[i].map(toHex)) }));
-      const count = await assignLeaves(tx, dialect, batch.id, rows);
-      if (count !== queued.length) throw new Error(`${queued.length - count} queued leaves were batched concurrently`);
+      const rows = queued.map((l, i) => ({ seq: l.seq, index: appended.firstIndex + i, path: JSON.stringify(appended.paths[i]) }));
+      const count = await assignLeaves(tx, policy.dialect, batch.id, rows);
+      if (count !== queued.length) throw new LogConflict(`${queued.length - count} queued leaves were batched concurrently`);
       return batch.id;
     },
     { timeout: 120_000, maxWait: 30_000 },

@@ -1,14 +1,19 @@
 // Proof bundles for anchored leaves, assembled from the stored leaf, its batch and its audit path.
+// A batch of the log gives a version 2 bundle, with the log's part: the anchored checkpoint, the
+// latest one, and the proofs between the leaf, the two checkpoints.
 import type { Db } from "../db/client";
-import { BUNDLE_VERSION, type ProofBundle } from "../core/proof-bundle";
+import { BUNDLE_VERSION, BUNDLE_VERSION_LOG, type ProofBundle } from "../core/proof-bundle";
 import { MERKLE_ALGORITHM } from "../core/merkle";
+import type { LogSection } from "../core/log-bundle";
+import { LogReader } from "../log/reader";
 
 export async function bundleForLeaf(db: Db, seq: number): Promise<ProofBundle | null> {
   const leaf = await db.leaf.findUnique({ where: { seq }, include: { batch: true } });
   const b = leaf?.batch;
   if (!leaf || !b || b.status !== "anchored" || leaf.leafIndex === null || leaf.auditPath === null) return null;
+  const log = b.inLog ? await logSection(new LogReader(db), leaf.leafIndex, b.treeSize) : undefined;
   return {
-    version: BUNDLE_VERSION,
+    version: log ? BUNDLE_VERSION_LOG : BUNDLE_VERSION,
     record: JSON.parse(leaf.record),
     merkle: {
       algorithm: MERKLE_ALGORITHM,
@@ -25,6 +30,24 @@ export async function bundleForLeaf(db: Db, seq: number): Promise<ProofBundle | 
       blockNumber: Number(b.blockNumber),
       blockTimestamp: Number(b.blockTimestamp),
     },
+    ...(log ? { log } : {}),
     ...(b.timestampToken ? { timestamp: { format: "RFC3161", of: "merkle.root", token: b.timestampToken } } : {}),
+  };
+}
+
+async function logSection(reader: LogReader, leafIndex: number, anchoredSize: number): Promise<LogSection> {
+  const head = await reader.head();
+  const anchored = await reader.checkpointAt(anchoredSize);
+  if (!anchored) throw new Error(`the log has no checkpoint of size ${anchoredSize}, which a batch anchored`);
+  const inclusion = await reader.inclusionProof(leafIndex, head.treeSize);
+  const consistency = await reader.consistencyProof(anchoredSize, head.treeSize);
+  if (!inclusion || !consistency) throw new Error(`the log at ${head.treeSize} has no proofs for leaf ${leafIndex} of ${anchoredSize}`);
+  return {
+    origin: head.origin,
+    verifierKey: head.verifierKey,
+    anchoredCheckpoint: anchored.note,
+    checkpoint: head.checkpoint,
+    inclusion: { treeSize: inclusion.treeSize, auditPath: inclusion.auditPath },
+    consistency: { from: consistency.first, to: consistency.second, proof: consistency.proof },
   };
 }

@@ -1,5 +1,7 @@
-// The anchoring worker. Each cycle: hold the lease, close due batches, then move every open batch
-// forward: closed -> sent -> anchored. Its state lives in the database and on chain, never only in
+// The anchoring worker. Each cycle: hold the lease, close due batches (appending them to the log;
+// should two instances both believe they hold the lease, the log's compare-and-swap lets one win),
+// then move every open batch forward: closed -> sent -> anchored. Checkpoints go on chain in the order of their sizes, which the registry
+// insists on. Its state lives in the database and on chain, never only in
 // memory, so a crash at any point is recovered by the next cycle of any instance:
 //  - a root already on chain is recognised (anchoredAt) and its transaction found in the logs;
 //  - a recorded transaction still known to the chain is waited for, not sent again;
@@ -30,6 +32,7 @@ interface OpenBatch {
   treeSize: number;
   status: string;
   txHash: string | null;
+  inLog: boolean;
 }
 
 // Short enough that a chain back from an outage is used within seconds; a failed RPC call costs little.
@@ -98,23 +101,25 @@ export class AnchorWorker {
     const open = await this.db.batch.findMany({
       where: { status: { in: ["closed", "sent"] } },
       orderBy: { id: "asc" },
-      select: { id: true, root: true, treeSize: true, status: true, txHash: true },
+      select: { id: true, root: true, treeSize: true, status: true, txHash: true, inLog: true },
     });
     for (const batch of open) {
       if (this.stopping) return;
-      await this.advance(batch);
+      // A later checkpoint mined before an earlier one would leave the earlier one refused for good.
+      if (!(await this.advance(batch)) && batch.inLog) return;
     }
   }
 
-  private async advance(batch: OpenBatch): Promise<void> {
-    if (await this.recordIfAnchored(batch)) return;
+  /** Moves the batch on; true when its root is on chain (confirmed or not). */
+  private async advance(batch: OpenBatch): Promise<boolean> {
+    if (await this.recordIfAnchored(batch)) return true;
     if (batch.status === "sent" && batch.txHash && (await this.registry.isKnown(batch.txHash))) {
       const receipt = await this.registry.receipt(batch.txHash);
-      if (!receipt) return; // pending: wait for it
-      if (receipt.status === 1) return; // mined, root visible once confirmed
+      if (!receipt) return false; // pending: wait for it
+      if (receipt.status === 1) return true; // mined, root visible once confirmed
       this.log.warn({ batch: batch.id, txHash: batch.txHash }, "anchor transaction reverted; sending again");
     }
-    const { raw, hash } = await this.registry.signAnchor(batch.root, batch.treeSize);
+    const { raw, hash } = await this.registry.signAnchor(batch.root, batch.treeSize, batch.inLog ? await this.opts.log.logId() : undefined);
     await this.db.batch.update({
       where: { id: batch.id },
       data: {
@@ -129,7 +134,7 @@ export class AnchorWorker {
     await this.registry.broadcast(raw);
     this.log.info({ batch: batch.id, txHash: hash, treeSize: batch.treeSize }, "anchor transaction sent");
     if (this.opts.failpoint === "after-anchor-sent") this.crash();
-    await this.recordIfAnchored(batch);
+    return this.recordIfAnchored(batch);
   }
 
   /** When the root is on chain with enough confirmations, records where; true if so. */

@@ -1,16 +1,20 @@
 // The on-chain half of verifying a proof bundle, against any EVM JSON-RPC endpoint: the chain is
 // the one named, the transaction is a successful call that emitted Anchored(root) in the named
-// block, and the registry's anchoredAt(root) names that block and its timestamp.
+// block, and the registry's anchoredAt(root) names that block and its timestamp; for a bundle of the
+// log (version 2), the registry's checkpointRoot(treeSize) is that root too.
 import { Contract, Interface, type Provider } from "ethers";
 import type { Check, ProofBundle } from "../core/proof-bundle";
+import { logIdOf, parseVerifierKey } from "../core/checkpoint";
 
 /** The registry interface third-party verifiers rely on; nothing else of the contract is needed. */
 export const REGISTRY_VERIFIER_ABI = [
   "function anchoredAt(bytes32 root) view returns (uint256 blockNumber, uint256 timestamp)",
   "event Anchored(bytes32 indexed root, uint256 treeSize, address indexed anchorer)",
+  "function checkpointRoot(bytes32 logId, uint256 treeSize) view returns (bytes32 root)",
+  "function latestCheckpoint(bytes32 logId) view returns (uint256 treeSize, bytes32 root)",
 ];
 
-export async function verifyAnchorOnChain(provider: Provider, bundle: ProofBundle): Promise<Check[]> {
+export async function verifyAnchorOnChain(provider: Provider, bundle: ProofBundle, opts: { logKey?: string } = {}): Promise<Check[]> {
   const checks: Check[] = [];
   const { chainId, registry, txHash, blockNumber, blockTimestamp } = bundle.anchor;
   const root = bundle.merkle.root;
@@ -58,6 +62,30 @@ export async function verifyAnchorOnChain(provider: Provider, bundle: ProofBundl
         : rootOk
           ? `anchoredAt(root) = block ${blockNumber}, time ${new Date(blockTimestamp * 1000).toISOString()}`
           : `anchoredAt(root) = block ${atBlock}, time ${atTime}; the bundle says block ${blockNumber}, time ${blockTimestamp}`,
+  });
+  if (!rootOk || bundle.version !== 2) return checks;
+
+  const treeSize = bundle.merkle.treeSize;
+  // The log named by the key the offline checks verified the checkpoints with.
+  const logId = logIdOf(parseVerifierKey(opts.logKey ?? bundle.log!.verifierKey));
+  let onChain: string | null = null;
+  let latest: [bigint, string] | null = null;
+  try {
+    onChain = ((await contract.checkpointRoot(logId, treeSize)) as string).toLowerCase();
+    latest = (await contract.latestCheckpoint(logId)) as [bigint, string];
+  } catch {
+    // a registry deployed before checkpoints: onChain stays null
+  }
+  const cpOk = onChain === root;
+  checks.push({
+    name: "checkpoint-on-chain",
+    ok: cpOk,
+    detail:
+      onChain === null
+        ? `registry ${registry} records no checkpoints (deployed before them)`
+        : cpOk
+          ? `checkpointRoot(log, ${treeSize}) = ${root}; the log's latest checkpoint on chain is of size ${latest![0]}`
+          : `checkpointRoot(log ${logId}, ${treeSize}) = ${onChain}, not the bundle's root ${root}`,
   });
   return checks;
 }

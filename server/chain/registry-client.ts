@@ -61,8 +61,12 @@ export class RegistryClient {
     return log ? { txHash: log.transactionHash, blockNumber: log.blockNumber } : null;
   }
 
-  async signAnchor(root: string, treeSize: number): Promise<{ raw: string; hash: string }> {
-    const data = this.iface.encodeFunctionData("anchor", [root, treeSize]);
+  /** `logId`: the root is that log's at `treeSize` (anchorCheckpoint); otherwise a batch's own tree. */
+  async signAnchor(root: string, treeSize: number, logId?: string): Promise<{ raw: string; hash: string }> {
+    const data =
+      logId && (await this.recordsCheckpoints())
+        ? this.iface.encodeFunctionData("anchorCheckpoint", [logId, root, treeSize])
+        : this.iface.encodeFunctionData("anchor", [root, treeSize]);
     const request = await this.signer.populateTransaction({
       to: this.address,
       data,
@@ -71,6 +75,25 @@ export class RegistryClient {
     });
     const raw = await this.signer.signTransaction(request);
     return { raw, hash: Transaction.from(raw).hash! };
+  }
+
+  private checkpoints: boolean | null = null;
+
+  /**
+   * Whether the deployed registry has anchorCheckpoint (one deployed before it did not: its roots
+   * are then anchored with anchor, and verifiers find no on-chain checkpoint for them).
+   */
+  async recordsCheckpoints(): Promise<boolean> {
+    if (this.checkpoints === null) {
+      try {
+        await this.contract.latestCheckpoint("0x" + "00".repeat(32));
+        this.checkpoints = true;
+      } catch (e) {
+        if ((e as { code?: string }).code !== "CALL_EXCEPTION" && (e as { code?: string }).code !== "BAD_DATA") throw e;
+        this.checkpoints = false;
+      }
+    }
+    return this.checkpoints;
   }
 
   async broadcast(raw: string): Promise<void> {

@@ -4,8 +4,12 @@ import { leafOf } from "./evidence-record";
 import { isHex32, fromHex, toHex } from "./hex";
 import { canonicalize } from "./jcs";
 import { MERKLE_ALGORITHM, rootFromAuditPath } from "./merkle";
+import { logSectionProblems, verifyLogSection, type LogSection } from "./log-bundle";
 
+/** Version 1: a batch with a tree of its own (before the log). Still issued for those batches, and read. */
 export const BUNDLE_VERSION = 1;
+/** Version 2: a leaf of the one log, with its log section (checkpoints, inclusion, consistency). */
+export const BUNDLE_VERSION_LOG = 2;
 
 export interface ProofBundle {
   version: number;
@@ -25,6 +29,7 @@ export interface ProofBundle {
     blockNumber: number;
     blockTimestamp: number;
   };
+  log?: LogSection;
   [section: string]: unknown;
 }
 
@@ -34,12 +39,16 @@ export type CheckName =
   | "file-digest"
   | "record-leaf"
   | "audit-path"
+  | "checkpoint-signature"
+  | "log-inclusion"
+  | "log-consistency"
   | "signature"
   | "timestamp"
   | "certificate-status"
   | "chain-id"
   | "transaction"
-  | "root-on-chain";
+  | "root-on-chain"
+  | "checkpoint-on-chain";
 
 export interface Check {
   name: CheckName;
@@ -52,12 +61,16 @@ const FAILURE_SUMMARY: Record<CheckName, string> = {
   "file-digest": "wrong file",
   "record-leaf": "record altered",
   "audit-path": "path altered",
+  "checkpoint-signature": "checkpoint signature invalid",
+  "log-inclusion": "leaf not in the checkpoint",
+  "log-consistency": "log forked",
   signature: "signature invalid",
   timestamp: "timestamp invalid",
   "certificate-status": "certificate revoked",
   "chain-id": "other chain",
   transaction: "transaction does not anchor this root",
   "root-on-chain": "root not on chain",
+  "checkpoint-on-chain": "checkpoint not on chain",
 };
 
 export function failureSummary(name: CheckName): string {
@@ -69,7 +82,8 @@ export function bundleProblems(value: unknown): string[] {
   const problems: string[] = [];
   const b = value as Partial<ProofBundle> | null;
   if (!b || typeof b !== "object") return ["bundle is not a JSON object"];
-  if (b.version !== BUNDLE_VERSION) problems.push(`unsupported version ${String(b.version)}`);
+  if (b.version !== BUNDLE_VERSION && b.version !== BUNDLE_VERSION_LOG) problems.push(`unsupported version ${String(b.version)}`);
+  if (b.version === BUNDLE_VERSION_LOG) problems.push(...logSectionProblems(b.log));
   if (!b.record || typeof b.record !== "object") problems.push("record missing");
   else if (Array.isArray(b.record)) problems.push("record is not a JSON object");
   else {
@@ -105,9 +119,11 @@ export function bundleProblems(value: unknown): string[] {
 
 /**
  * The offline checks: the file's digest against the record, the record against its leaf, the
- * leaf and audit path against the root. `fileSha256` is omitted when only the bundle is checked.
+ * leaf and audit path against the root; for version 2, the log section (checkpoint signatures,
+ * inclusion in the later checkpoint, consistency with the anchored one), trusting `opts.logKey`
+ * when given instead of the key the bundle names. `fileSha256` is omitted when only the bundle is checked.
  */
-export function verifyBundleOffline(bundle: ProofBundle, fileSha256?: string): Check[] {
+export function verifyBundleOffline(bundle: ProofBundle, fileSha256?: string, opts: { logKey?: string } = {}): Check[] {
   const checks: Check[] = [];
   const problems = bundleProblems(bundle);
   checks.push({ name: "bundle-format", ok: problems.length === 0, detail: problems.join("; ") || "well-formed" });
@@ -143,5 +159,8 @@ export function verifyBundleOffline(bundle: ProofBundle, fileSha256?: string): C
         ? `an audit path of ${auditPath.length} hashes does not fit leaf ${leafIndex} of ${treeSize}`
         : `path leads to ${toHex(computed)}, not to root ${root}`,
   });
+  if (ok && bundle.version === BUNDLE_VERSION_LOG) {
+    checks.push(...verifyLogSection(bundle.log!, { leafHash: leaf, leafIndex, anchoredSize: treeSize, anchoredRoot: root }, opts.logKey));
+  }
   return checks;
 }

@@ -5,6 +5,7 @@ import { ApiError } from "../http/errors";
 import type { Db } from "../db/client";
 import type { EvidenceService } from "../evidence/service";
 import { bundleForLeaf } from "../anchoring/proof";
+import { LogReader } from "../log/reader";
 import { leafStatus } from "../anchoring/queue";
 import { verifyBundleOffline, type Check, type ProofBundle } from "../core/proof-bundle";
 import { verifyAnchorOnChain } from "../chain/anchor-check";
@@ -42,7 +43,9 @@ export class VerificationService {
         matches.push({ evidenceId: item.id, status, verified: false, anchoredAt: null, checks: [], signer: null, bundle: null });
         continue;
       }
-      const checks = verifyBundleOffline(bundle, sha256);
+      // The log's key as this platform holds it, not the one a bundle names.
+      const logKey = await new LogReader(this.db).verifierKey();
+      const checks = verifyBundleOffline(bundle, sha256, { logKey });
       let signer: (SignerReport & { statusAtSigningTime: string; statusNow: string }) | null = null;
       if (checks.every((c) => c.ok)) {
         // Trust only this platform's own root, not the one a bundle carries.
@@ -58,7 +61,7 @@ export class VerificationService {
       }
       if (checks.every((c) => c.ok)) {
         try {
-          checks.push(...(await verifyAnchorOnChain(this.chain, bundle)));
+          checks.push(...(await verifyAnchorOnChain(this.chain, bundle, { logKey })));
         } catch {
           // No verdict without the chain: unreachable is not the same as "not anchored".
           throw new ApiError(503, "chain_unavailable", "the chain cannot be read right now; retry shortly", { "Retry-After": "10" });

@@ -34,7 +34,17 @@ describe("anchoring and proof bundles (API)", function () {
     const evidencePerBatch = await Promise.all(batches.map((b) => db.leaf.count({ where: { batchId: b.id, kind: "evidence" } })));
     expect(evidencePerBatch.reduce((a, b) => a + b, 0)).to.be.at.least(12);
     expect(Math.max(...evidencePerBatch)).to.equal(5);
-    for (const [i, b] of batches.entries()) expect(b.treeSize).to.equal(evidencePerBatch[i] + 1);
+    // Each batch appends to the one log: its tree size is the log's size after it, its root the
+    // log's signed checkpoint at that size, and its leaves carry their log index.
+    let logSize = 0;
+    for (const [i, b] of batches.entries()) {
+      logSize += evidencePerBatch[i] + 1;
+      expect(b.treeSize).to.equal(logSize);
+      expect(b.inLog).to.equal(true);
+      expect((await db.logCheckpoint.findUnique({ where: { treeSize: b.treeSize } }))?.root).to.equal(b.root);
+      const indexes = (await db.leaf.findMany({ where: { batchId: b.id }, select: { leafIndex: true } })).map((l) => l.leafIndex!).sort((x, y) => x - y);
+      expect(indexes).to.deep.equal(Array.from({ length: indexes.length }, (_, k) => logSize - indexes.length + k));
+    }
     expect(await db.leaf.count({ where: { kind: "audit-head" } })).to.equal(batches.length);
     expect(new Set(batches.map((b) => b.txHash)).size).to.equal(batches.length);
     // Every leaf is in exactly one batch, at its own index.
@@ -116,7 +126,17 @@ describe("anchoring and proof bundles (API)", function () {
       // A self-consistent bundle (record, path, root) whose root the registry never saw, pointing at a real transaction.
       const record = { ...bundle.record, title: "forged" };
       const leaf = leafOf(record).hash;
+      // As a bundle of the log, the signed anchored checkpoint names another root: caught offline.
+      const inLog = await runVerify([file, writeBundle("forged-v2.json", (b) => {
+        b.record = record;
+        b.merkle = { ...b.merkle, leafHash: leaf, leafIndex: 0, treeSize: 1, auditPath: [], root: leaf };
+      })]);
+      expect(inLog.code, inLog.out).to.equal(1);
+      expect(inLog.out).to.match(/checkpoint signature invalid/);
+      // So the forger presents it as a version 1 bundle (a batch with a tree of its own).
       const forge = (b: any) => {
+        b.version = 1;
+        delete b.log;
         b.record = record;
         b.merkle = { ...b.merkle, leafHash: leaf, leafIndex: 0, treeSize: 1, auditPath: [], root: leaf };
       };

@@ -12,6 +12,9 @@ const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
 
 /** A distinct, non-zero 32-byte root. */
 const root = (label: string): string => ethers.sha256(ethers.toUtf8Bytes(`root:${label}`));
+/** A log's id (in the platform: SHA-256 of its checkpoint key). */
+const LOG = ethers.sha256(ethers.toUtf8Bytes("log:one"));
+const OTHER_LOG = ethers.sha256(ethers.toUtf8Bytes("log:other"));
 
 async function deployFixture() {
   const [deployer, admin, anchorer, outsider, other] = await ethers.getSigners();
@@ -290,6 +293,65 @@ describe("AnchorRegistry", function () {
       const r = root("reverted");
       await expect(registry.connect(outsider).getFunction("anchor")(r, 1)).to.be.reverted;
       expect(await registry.anchoredAt(r)).to.deep.equal([0n, 0n]);
+    });
+  });
+
+  describe("anchorCheckpoint", function () {
+    it("records each checkpoint, keeps the latest, and answers anchoredAt for its root", async function () {
+      const { registry, anchorer } = await loadFixture(deployFixture);
+      expect(await registry.latestCheckpoint(LOG)).to.deep.equal([0n, ethers.ZeroHash]);
+      const first = await receiptOf(registry.connect(anchorer).getFunction("anchorCheckpoint")(LOG, root("cp-5"), 5));
+      await expect(registry.connect(anchorer).getFunction("anchorCheckpoint")(LOG, root("cp-9"), 9))
+        .to.emit(registry, "CheckpointAnchored")
+        .withArgs(LOG, 9, root("cp-9"))
+        .and.to.emit(registry, "Anchored")
+        .withArgs(root("cp-9"), 9, anchorer.address);
+      expect(await registry.latestCheckpoint(LOG)).to.deep.equal([9n, root("cp-9")]);
+      expect(await registry.checkpointRoot(LOG, 5)).to.equal(root("cp-5"));
+      expect(await registry.checkpointRoot(LOG, 7)).to.equal(ethers.ZeroHash);
+      const block = await ethers.provider.getBlock(first.blockNumber);
+      expect(await registry.anchoredAt(root("cp-5"))).to.deep.equal([BigInt(first.blockNumber), BigInt(block!.timestamp)]);
+    });
+
+    it("refuses a tree size equal to or smaller than the latest, and changes nothing", async function () {
+      const { registry, anchorer } = await loadFixture(deployFixture);
+      await registry.connect(anchorer).getFunction("anchorCheckpoint")(LOG, root("cp-10"), 10);
+      for (const size of [10, 9, 1]) {
+        await expect(registry.connect(anchorer).getFunction("anchorCheckpoint")(LOG, root(`fork-${size}`), size))
+          .to.be.revertedWithCustomError(registry, "TreeSizeNotGrowing")
+          .withArgs(size, 10);
+        expect(await registry.anchoredAt(root(`fork-${size}`))).to.deep.equal([0n, 0n]);
+      }
+      expect(await registry.latestCheckpoint(LOG)).to.deep.equal([10n, root("cp-10")]);
+      expect(await registry.checkpointRoot(LOG, 9)).to.equal(ethers.ZeroHash);
+      // A size of zero is no log at all; a growing size is accepted again.
+      await expect(registry.connect(anchorer).getFunction("anchorCheckpoint")(LOG, root("zero"), 0))
+        .to.be.revertedWithCustomError(registry, "TreeSizeNotGrowing")
+        .withArgs(0, 10);
+      await expect(registry.connect(anchorer).getFunction("anchorCheckpoint")(LOG, root("cp-11"), 11)).not.to.be.reverted;
+    });
+
+    it("keeps each log's checkpoints apart: another log starts from zero", async function () {
+      const { registry, anchorer } = await loadFixture(deployFixture);
+      await registry.connect(anchorer).getFunction("anchorCheckpoint")(LOG, root("one-10"), 10);
+      await expect(registry.connect(anchorer).getFunction("anchorCheckpoint")(OTHER_LOG, root("other-2"), 2)).not.to.be.reverted;
+      await expect(registry.connect(anchorer).getFunction("anchorCheckpoint")(OTHER_LOG, root("other-1"), 1))
+        .to.be.revertedWithCustomError(registry, "TreeSizeNotGrowing")
+        .withArgs(1, 2);
+      expect(await registry.latestCheckpoint(LOG)).to.deep.equal([10n, root("one-10")]);
+      expect(await registry.latestCheckpoint(OTHER_LOG)).to.deep.equal([2n, root("other-2")]);
+      expect(await registry.checkpointRoot(OTHER_LOG, 10)).to.equal(ethers.ZeroHash);
+    });
+
+    it("refuses a root anchored before (as a batch or another checkpoint), the zero root, and outsiders", async function () {
+      const { registry, anchorer, outsider } = await loadFixture(deployFixture);
+      await registry.connect(anchorer).getFunction("anchor")(root("batch"), 3);
+      await expect(registry.connect(anchorer).getFunction("anchorCheckpoint")(LOG, root("batch"), 3)).to.be.revertedWithCustomError(registry, "AlreadyAnchored");
+      await expect(registry.connect(anchorer).getFunction("anchorCheckpoint")(LOG, ethers.ZeroHash, 3)).to.be.revertedWithCustomError(registry, "ZeroRoot");
+      await expect(registry.connect(outsider).getFunction("anchorCheckpoint")(LOG, root("x"), 3))
+        .to.be.revertedWithCustomError(registry, "AccessControlUnauthorizedAccount")
+        .withArgs(outsider.address, ANCHORER_ROLE);
+      expect(await registry.latestCheckpoint(LOG)).to.deep.equal([0n, ethers.ZeroHash]);
     });
   });
 

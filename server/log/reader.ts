@@ -1,0 +1,107 @@
+// Reading the transparency log: its checkpoints, verifier key and proofs, from the database alone
+// (no signing key), so that anything assembling a proof bundle can ask for the log's part of it.
+// Proofs are computed from the leaf hashes up to the size asked for.
+import { createPublicKey } from "node:crypto";
+import type { Db, Tx } from "../db/client";
+import { auditPath, rootFromLeafHashes } from "../core/merkle";
+import { consistencyProof } from "../core/consistency";
+import { logIdOf, parseVerifierKey, verifierKey } from "../core/checkpoint";
+import { fromHex, toHex } from "../core/hex";
+
+export const HEAD_ID = 1;
+const SPKI_ED25519 = Buffer.from("302a300506032b6570032100", "hex");
+
+export interface LogHeadView {
+  origin: string;
+  treeSize: number;
+  root: string;
+  checkpoint: string;
+  verifierKey: string;
+}
+
+export interface InclusionProof {
+  leafIndex: number;
+  treeSize: number;
+  leafHash: string;
+  auditPath: string[];
+  root: string;
+}
+
+export interface ConsistencyProof {
+  first: number;
+  second: number;
+  firstRoot: string;
+  secondRoot: string;
+  proof: string[];
+}
+
+/** The first `size` leaf hashes, in log order (checked to be contiguous). */
+export async function leafHashesOf(db: Db | Tx, size: number): Promise<Buffer[]> {
+  const rows = await db.logEntry.findMany({ where: { index: { lt: size } }, orderBy: { index: "asc" }, select: { index: true, leafHash: true } });
+  if (rows.length !== size || rows.some((r, i) => r.index !== i)) throw new Error(`the log's entries below ${size} are not contiguous`);
+  return rows.map((r) => fromHex(r.leafHash));
+}
+
+export class LogReader {
+  constructor(protected readonly db: Db) {}
+
+  async head(): Promise<LogHeadView> {
+    const h = await this.db.logHead.findUniqueOrThrow({ where: { id: HEAD_ID } });
+    return { origin: h.origin, treeSize: h.treeSize, root: h.root, checkpoint: h.note, verifierKey: this.keyOf(h) };
+  }
+
+  /** The note verifier key: "<name>+<key ID>+<base64(0x01 || key)>". */
+  async verifierKey(): Promise<string> {
+    return this.keyOf(await this.db.logHead.findUniqueOrThrow({ where: { id: HEAD_ID } }));
+  }
+
+  /** The log's id in the registry (SHA-256 of its checkpoint key). */
+  async logId(): Promise<string> {
+    return logIdOf(parseVerifierKey(await this.verifierKey()));
+  }
+
+  private keyOf(h: { origin: string; publicKey: string }): string {
+    const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, Buffer.from(h.publicKey, "base64")]), format: "der", type: "spki" });
+    return verifierKey(h.origin, key);
+  }
+
+  /** The signed checkpoint at `treeSize`, if the log signed one at that size. */
+  async checkpointAt(treeSize: number): Promise<{ treeSize: number; root: string; note: string } | null> {
+    return this.db.logCheckpoint.findUnique({ where: { treeSize }, select: { treeSize: true, root: true, note: true } });
+  }
+
+  /** Checkpoints signed, smallest first, after `after`. */
+  async checkpoints(after = -1, limit = 100): Promise<{ treeSize: number; root: string; note: string }[]> {
+    return this.db.logCheckpoint.findMany({ where: { treeSize: { gt: after } }, orderBy: { treeSize: "asc" }, take: limit, select: { treeSize: true, root: true, note: true } });
+  }
+
+  async currentSize(): Promise<number> {
+    return (await this.db.logHead.findUniqueOrThrow({ where: { id: HEAD_ID }, select: { treeSize: true } })).treeSize;
+  }
+
+  /** Index of the first entry with this leaf hash, or null. */
+  async indexOf(leafHash: string): Promise<number | null> {
+    const row = await this.db.logEntry.findFirst({ where: { leafHash }, orderBy: { index: "asc" }, select: { index: true } });
+    return row?.index ?? null;
+  }
+
+  /** PATH(index, D[treeSize]) with the root at that size; null when out of range. */
+  async inclusionProof(index: number, treeSize: number): Promise<InclusionProof | null> {
+    if (index < 0 || index >= treeSize || treeSize > (await this.currentSize())) return null;
+    const leaves = await leafHashesOf(this.db, treeSize);
+    return { leafIndex: index, treeSize, leafHash: toHex(leaves[index]), auditPath: auditPath(leaves, index).map(toHex), root: toHex(rootFromLeafHashes(leaves)) };
+  }
+
+  /** PROOF(first, D[second]) with both roots; null when out of range. */
+  async consistencyProof(first: number, second: number): Promise<ConsistencyProof | null> {
+    if (first < 1 || first > second || second > (await this.currentSize())) return null;
+    const leaves = await leafHashesOf(this.db, second);
+    return {
+      first,
+      second,
+      firstRoot: toHex(rootFromLeafHashes(leaves.slice(0, first))),
+      secondRoot: toHex(rootFromLeafHashes(leaves)),
+      proof: consistencyProof(leaves, first, second).map(toHex),
+    };
+  }
+}
