@@ -282,8 +282,11 @@ describe("public verification page", function () {
       }
       const checkResults = await page.$$eval("#details .check", (ns) => ns.map((n) => `${n.getAttribute("data-step")}:${n.getAttribute("data-result")}`));
       // The server's checks, as it returned them: every step, each passing.
-      const serverSteps = ["bundle-format", "file-digest", "record-leaf", "audit-path", "signature", "timestamp", "certificate-status", "chain-id", "transaction", "root-on-chain"];
+      const serverSteps = ["bundle-format", "file-digest", "record-leaf", "audit-path", "checkpoint-signature", "log-inclusion", "log-consistency", "signature", "timestamp", "certificate-status", "chain-id", "transaction", "root-on-chain", "checkpoint-on-chain"];
       expect(checkResults).to.deep.equal(serverSteps.map((s) => `${s}:pass`));
+      // each step named in words, the log's steps too, not shown as its text key
+      const names = await page.$$eval("#details .check .step-name", (ns) => ns.map((n) => n.textContent ?? ""));
+      expect(names.filter((n) => n.startsWith("step.")), names.join(" | ")).to.deep.equal([]);
       await shot("anchored");
 
       const [download] = await Promise.all([page.waitForEvent("download"), page.click("#details button")]);
