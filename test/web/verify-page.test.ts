@@ -12,6 +12,8 @@ import { id as keccakId } from "ethers";
 import type { Page } from "playwright-core";
 import { canonicalize } from "../../server/core/jcs";
 import { verifyBundleOffline, type ProofBundle } from "../../server/core/proof-bundle";
+import { consistencyProof, verifyConsistency } from "../../server/core/consistency";
+import { leafHash, rootFromLeafHashes } from "../../server/core/merkle";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
 import { SHOTS, haveChromium, launchBrowser, type TestBrowser } from "../helpers/browser";
 
@@ -34,10 +36,13 @@ describe("public verification page", function () {
   let hf: any;
   let i18n: any;
   let pr: any;
+  let vl: any;
+  /** The in-browser steps of a version 2 bundle: the offline ones, the log's, then the chain's. */
+  const allSteps = (): string[] => [...vb.STEPS.slice(0, 4), ...vl.LOG_STEPS, ...vb.STEPS.slice(4)];
 
   before(async () => {
-    [sha256mod, jcs, vb, hf, i18n, pr] = await Promise.all(
-      ["sha256.mjs", "jcs.mjs", "verify-bundle.mjs", "hash-file.mjs", "i18n.mjs", "pdf-report.mjs"].map(load),
+    [sha256mod, jcs, vb, hf, i18n, pr, vl] = await Promise.all(
+      ["sha256.mjs", "jcs.mjs", "verify-bundle.mjs", "hash-file.mjs", "i18n.mjs", "pdf-report.mjs", "verify-log.mjs"].map(load),
     );
   });
 
@@ -99,6 +104,23 @@ describe("public verification page", function () {
       expect(await hf.hashFile(new Blob([bytes]))).to.equal(sha(bytes));
     });
 
+    it("verify-log.mjs: a consistency proof between any two sizes verifies as server/core's does, a changed one fails both", () => {
+      const leaves = Array.from({ length: 40 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+      const roots = [Buffer.alloc(0), ...leaves.map((_, i) => rootFromLeafHashes(leaves.slice(0, i + 1)))];
+      for (let m = 1; m <= leaves.length; m++) {
+        for (let n = m; n <= leaves.length; n++) {
+          const proof = consistencyProof(leaves, m, n);
+          expect(vl.verifyConsistency(m, n, roots[m], roots[n], proof), `${m} -> ${n}`).to.equal(true);
+          if (proof.length) {
+            const bad = proof.map((p, i) => (i === proof.length - 1 ? Buffer.from(p.map((x) => x ^ 1)) : p));
+            expect(vl.verifyConsistency(m, n, roots[m], roots[n], bad), `${m} -> ${n} altered`).to.equal(false);
+            expect(verifyConsistency(m, n, roots[m], roots[n], bad), `${m} -> ${n} altered (server)`).to.equal(false);
+          }
+          if (n > m) expect(vl.verifyConsistency(m, n, roots[m], roots[n - 1], proof), `${m} -> ${n} other root`).to.equal(false);
+        }
+      }
+    });
+
     it("jcs.mjs equals server/core/jcs.ts", () => {
       const samples: unknown[] = [
         { b: 1, a: [true, false, null], "": "empty" },
@@ -128,7 +150,7 @@ describe("public verification page", function () {
       const keys = [...html.matchAll(/data-i18n(?:-aria-label)?="([^"]+)"/g)].map((m) => m[1]);
       expect(keys.length).to.be.greaterThan(10);
       for (const k of keys) expect(zh, k).to.have.property(k);
-      for (const step of vb.STEPS) {
+      for (const step of [...vb.STEPS, ...vl.LOG_STEPS]) {
         for (const prefix of ["step.", "fail."]) expect(zh, prefix + step).to.have.property(prefix + step);
       }
     });
@@ -206,6 +228,7 @@ describe("public verification page", function () {
       await tp.upload(tp.adminToken, "a neighbour");
       await tp.upload(tp.adminToken, "another neighbour");
       bundle = await tp.waitAnchored(tp.adminToken, id);
+      expect(bundle.version, "a bundle of the one log").to.equal(2);
       expect(bundle.merkle.treeSize).to.equal(4);
       browser = await launchBrowser("verify-page", {
         viewport: { width: 1100, height: 900 },
@@ -393,7 +416,7 @@ describe("public verification page", function () {
       const r = await checkInBrowser(bundle);
       expect(r.verdict, r.text).to.equal("verified");
       expect(r.text).to.contain(`VERIFIED: anchored on chain ${bundle.anchor.chainId}`);
-      expect(r.steps).to.deep.equal(vb.STEPS.map((s: string) => `${s}:pass`));
+      expect(r.steps).to.deep.equal(allSteps().map((s: string) => `${s}:pass`));
       await shot("local-verified");
       await page.click(".lang-button[data-lang=zh]");
     });
@@ -411,6 +434,11 @@ describe("public verification page", function () {
         ["wrong file", bundle, other, "file-digest", "文件不符"],
         ["path altered", tampered((b) => (b.merkle.auditPath[0] = flip(b.merkle.auditPath[0]))), content, "audit-path", "审计路径被篡改"],
         ["malformed", tampered((b) => delete b.merkle), content, "bundle-format", "证明包格式错误"],
+        // the log's steps, in the browser too: a checkpoint whose text was changed after signing, an
+        // inclusion proof that leads elsewhere, a consistency proof that shows no extension
+        ["checkpoint forged", tampered((b) => (b.log.checkpoint = b.log.checkpoint.replace(/\n(\d+)\n/, (_m: string, n: string) => `\n${Number(n) + 1}\n`))), content, "checkpoint-signature", "检查点签名无效"],
+        ["inclusion altered", tampered((b) => (b.log.inclusion.treeSize += 1)), content, "log-inclusion", "记录不在日志中"],
+        ["log forked", tampered((b) => b.log.consistency.proof.push("0x" + "11".repeat(32))), content, "log-consistency", "日志被分叉或改写"],
         ["other chain", tampered((b) => (b.anchor.chainId = 1)), content, "chain-id", "不是证明包所指的链"],
         ["wrong tx", tampered((b) => (b.anchor.txHash = "0x" + "ab".repeat(32))), content, "transaction", "该交易未锚定此根"],
         ["wrong time", tampered((b) => (b.anchor.blockTimestamp -= 5)), content, "root-on-chain", "根不在链上"],
@@ -420,9 +448,9 @@ describe("public verification page", function () {
         expect(r.verdict, name).to.equal("failed");
         expect(r.failedStep, name).to.equal(step);
         expect(r.text, name).to.contain(summary).and.to.contain(step);
-        const at = vb.STEPS.indexOf(step);
+        const at = allSteps().indexOf(step);
         expect(r.steps, name).to.deep.equal(
-          vb.STEPS.map((s: string, i: number) => `${s}:${i < at ? "pass" : i === at ? "fail" : "skipped"}`),
+          allSteps().map((s: string, i: number) => `${s}:${i < at ? "pass" : i === at ? "fail" : "skipped"}`),
         );
         if (name === "record altered") await shot("local-tampered");
       }
@@ -453,7 +481,7 @@ describe("public verification page", function () {
         await page.fill("#rpc-url", `${relayUrl}/cors`);
         const ok = await checkInBrowser(bundle);
         expect(ok.verdict, ok.text).to.equal("verified");
-        expect(ok.steps).to.deep.equal(vb.STEPS.map((s: string) => `${s}:pass`));
+        expect(ok.steps).to.deep.equal(allSteps().map((s: string) => `${s}:pass`));
 
         await page.fill("#rpc-url", `${relayUrl}/no-cors`);
         const unreadable = await checkInBrowser(bundle);

@@ -6,7 +6,8 @@ import { hashFile } from "./hash-file.mjs";
 import { LANGS, translate } from "./i18n.mjs";
 import { onLanguageButtons, savedLanguage, showLanguage } from "./lang.mjs";
 import { changesOf, coverageOf, errorKey, looksLikePdf, pdfVerdict, revocationOf, uploadPdf } from "./pdf-report.mjs";
-import { STEPS, jsonRpc, verifyOffline, verifyOnChain } from "./verify-bundle.mjs";
+import { STEPS, jsonRpc, leafHashOf, verifyOffline, verifyOnChain } from "./verify-bundle.mjs";
+import { LOG_STEPS, verifyLogOffline } from "./verify-log.mjs";
 
 const LANG_KEY = "evidence-verify.lang";
 const $ = (id) => document.getElementById(id);
@@ -492,7 +493,7 @@ function renderLocal() {
   if (failed) {
     verdict.dataset.verdict = "failed";
     verdict.dataset.failedStep = failed.name;
-    const summary = failed.unreachable ? t("fail.unreachable") : t(`fail.${failed.name}`);
+    const summary = failed.unreachable ? t(failed.name === "checkpoint-signature" ? "fail.noEd25519" : "fail.unreachable") : t(`fail.${failed.name}`);
     verdict.replaceChildren(banner("failed", t("local.failed", { summary, step: failed.name })));
   } else {
     verdict.dataset.verdict = s.online ? "verified" : "verified-offline";
@@ -501,7 +502,9 @@ function renderLocal() {
       banner("verified", s.online ? t("local.verified", { chainId: a.chainId, ...formatTimes(a.blockTimestamp) }) : t("local.verifiedOffline")),
     );
   }
-  details.replaceChildren(checkList(s.checks, s.online ? STEPS : STEPS.slice(0, 4)));
+  // a version 2 bundle's log steps come after the audit path, before the chain's
+  const offline = [...STEPS.slice(0, 4), ...(s.bundle?.version === 2 ? LOG_STEPS : [])];
+  details.replaceChildren(checkList(s.checks, s.online ? [...offline, ...STEPS.slice(4)] : offline));
 }
 
 async function checkLocally(event) {
@@ -534,6 +537,7 @@ async function checkLocally(event) {
     progress.stop();
     if (sha256 === null) return;
     const checks = verifyOffline(bundle, sha256);
+    if (bundle.version === 2 && checks.every((c) => c.ok)) checks.push(...(await verifyLogOffline(bundle, leafHashOf(bundle.record))));
     if (rpcUrl && checks.every((c) => c.ok)) checks.push(...(await verifyOnChain(bundle, jsonRpc(rpcUrl))));
     finish({ kind: "result", checks, bundle, online: !!rpcUrl });
   } catch (e) {
