@@ -6,9 +6,12 @@ import { openDatabase } from "../server/db/client";
 import { resolveDbTarget } from "../server/db/url";
 import { AuditService } from "../server/audit/service";
 
+// A platform running beside it may hold SQLite's write lock for seconds on a loaded machine.
+const CLI_BUSY_TIMEOUT_MS = 60_000;
+
 async function main(): Promise<number> {
   const config = loadConfig();
-  const database = await openDatabase(resolveDbTarget(config.DATABASE_URL, config.DATA_DIR));
+  const database = await openDatabase(resolveDbTarget(config.DATABASE_URL, config.DATA_DIR), { busyTimeoutMs: CLI_BUSY_TIMEOUT_MS });
   try {
     const result = await new AuditService(database.db).verify();
     if (result.firstBreak) {

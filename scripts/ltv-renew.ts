@@ -13,6 +13,24 @@ import { IdentityService } from "../server/identity/service";
 import { LtvService } from "../server/ltv/service";
 import { KeyVault } from "../server/pki/key-vault";
 
+// A platform running beside it may hold SQLite's write lock for seconds on a loaded machine.
+const CLI_BUSY_TIMEOUT_MS = 60_000;
+// SQLite refuses a write at once (SQLITE_BUSY, which Prisma reports as a timed-out operation) when
+// another process wrote since this transaction first read; a renewal is only kept once its audit
+// entry is written, so trying it again is safe.
+const LOCKED = /timed out|SQLITE_BUSY|database is locked|Transaction already closed/i;
+
+async function renewRetryingLockedDatabase<T>(renew: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await renew();
+    } catch (e) {
+      if (attempt >= 5 || e instanceof ApiError || !LOCKED.test((e as Error).message)) throw e;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
 async function main(): Promise<number> {
   const [input, output] = process.argv.slice(2);
   if (!input || !output) {
@@ -21,13 +39,13 @@ async function main(): Promise<number> {
   }
   const pdf = fs.readFileSync(input);
   const config = loadConfig();
-  const database = await openDatabase(resolveDbTarget(config.DATABASE_URL, config.DATA_DIR));
+  const database = await openDatabase(resolveDbTarget(config.DATABASE_URL, config.DATA_DIR), { busyTimeoutMs: CLI_BUSY_TIMEOUT_MS });
   try {
     const audit = new AuditService(database.db);
     const identity = new IdentityService(database.db, KeyVault.open(config.DATA_DIR, config.MASTER_KEY), config.PUBLIC_URL, audit);
     await identity.init();
     try {
-      const renewed = await new LtvService(identity, audit).renew(pdf, null);
+      const renewed = await renewRetryingLockedDatabase(() => new LtvService(identity, audit).renew(pdf, null));
       fs.writeFileSync(output, renewed.pdf);
       console.log(`renewed: ${output} (${renewed.pdf.length} bytes), document timestamp ${renewed.documentTimestamp}`);
       return 0;

@@ -16,11 +16,15 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Migrates the database to the latest schema, then connects. */
-export async function openDatabase(target: DbTarget, opts: { poolSize?: number } = {}): Promise<Database> {
+/**
+ * Migrates the database to the latest schema, then connects. `busyTimeoutMs` is how long an SQLite
+ * write waits for another process's write lock (a command-line tool beside a running platform can
+ * afford to wait longer than a request).
+ */
+export async function openDatabase(target: DbTarget, opts: { poolSize?: number; busyTimeoutMs?: number } = {}): Promise<Database> {
   await migrate(target.provider, target.target);
   if (target.provider === "sqlite") {
-    const adapter = new PrismaBetterSqlite3({ url: target.target, timeout: 10_000 });
+    const adapter = new PrismaBetterSqlite3({ url: target.target, timeout: opts.busyTimeoutMs ?? 10_000 });
     const db = new SqliteClient({ adapter });
     // Durable on power loss too, not only on a process crash (WAL's default is NORMAL).
     await db.$executeRawUnsafe("PRAGMA synchronous = FULL");

@@ -37,6 +37,7 @@ function runRenew(tp: TestPlatform, args: string[]): Promise<{ code: number; out
 describe("long-term proof: the B-LTA evidence certificate and its renewal (API and npm run ltv-renew)", function () {
   this.timeout(600_000);
   let tp: TestPlatform;
+  let stopped = false;
   let root: string;
   let certificate: Buffer;
   const tmp = tempDir("ltv-renew");
@@ -55,7 +56,7 @@ describe("long-term proof: the B-LTA evidence certificate and its renewal (API a
     certificate = Buffer.from(await res.arrayBuffer());
   });
   after(async () => {
-    await tp?.stop();
+    if (!stopped) await tp?.stop();
     tmp.rm();
   });
 
@@ -133,5 +134,27 @@ describe("long-term proof: the B-LTA evidence certificate and its renewal (API a
     fs.writeFileSync(input, "not a pdf at all");
     const refused = await runRenew(tp, [input, output]);
     expect(refused.code, refused.out).to.equal(1);
+  });
+  it("with the platform gone, pyHanko (pades-lta) judges the signature LTV-valid from the file's DSS alone", async function () {
+    if (!exe) this.skip();
+    const file = path.join(tmp.dir, "offline.pdf");
+    fs.writeFileSync(file, certificate);
+    await tp.stop();
+    stopped = true;
+    // Nothing answers at the URLs the certificates name now. pyHanko checks the newest document
+    // timestamp against current data (soft here: there is none to fetch), then validates the
+    // signature at that timestamp's time from the DSS, with revocation data required.
+    const offline = await pyhankoValidateAsync(exe!, file, rootFile, { ltvProfile: "pades-lta", softRevocation: true });
+    expect(offline.status, offline.output).to.equal(0);
+    expect(offline.signatures.map((x) => x.valid), offline.output).to.deep.equal([true]);
+    expect(offline.output).to.contain("The signer's certificate is trusted.").and.to.contain("The TSA certificate is trusted.");
+    // The control: the seal's own revision alone (B-T, no DSS) fails the same offline check.
+    const range = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(certificate.toString("latin1"))!;
+    const bt = path.join(tmp.dir, "offline-b-t.pdf");
+    fs.writeFileSync(bt, certificate.subarray(0, Number(range[3]) + Number(range[4])));
+    const lt = await pyhankoValidateAsync(exe!, file, rootFile, { ltvProfile: "pades", softRevocation: true });
+    expect(lt.signatures.map((x) => x.valid), lt.output).to.deep.equal([true]);
+    const without = await pyhankoValidateAsync(exe!, bt, rootFile, { ltvProfile: "pades", softRevocation: true });
+    expect(without.signatures.map((x) => x.valid), without.output).to.not.deep.equal([true]);
   });
 });
