@@ -10,7 +10,8 @@ import { rawEd25519PublicKey, signCheckpoint } from "../core/checkpoint";
 import { toHex } from "../core/hex";
 import { HEAD_ID, LogReader, leafHashesOf } from "./reader";
 
-const KEY_CONTEXT = "transparency-log:1";
+/** The key vault context the log's private key is sealed under. */
+export const KEY_CONTEXT = "transparency-log:1";
 
 /** Another instance appended first: this append wrote nothing and may be tried again. */
 export class LogConflict extends Error {}

@@ -10,6 +10,7 @@ import { runVerify } from "../helpers/cli";
 import { createNamedUser, expectJson, fetchPki, normalSerial, OpensslDir, opensslName, opensslSerial, sleep } from "../helpers/openssl";
 import { testDbKind } from "../helpers/database";
 import { KeyVault } from "../../server/pki/key-vault";
+import { KEY_CONTEXT as LOG_KEY_CONTEXT } from "../../server/log/service";
 
 const sha = (b: Buffer | string) => "0x" + createHash("sha256").update(b).digest("hex");
 
@@ -427,6 +428,16 @@ describe("identity: certificates, revocation, CSRs and key custody (API)", funct
       }
       expect(() => KeyVault.open(tp.dataDir, randomBytes(32).toString("hex")).unseal(sealedRows[0].sealedKey!, `cert:${sealedRows[0].id}`)).to.throw(/failed authentication/);
       for (const pem of holderKeys) privateKeys.push(createPrivateKey(pem));
+      // The transparency log's Ed25519 key: sealed too, under its own context, to its published key.
+      const logHeads = await db.logHead.findMany();
+      expect(logHeads, "the log's head row").to.have.length(1);
+      for (const h of logHeads) {
+        expect(h.sealedKey.startsWith("v1:")).to.equal(true);
+        const key = createPrivateKey({ key: vault.unseal(h.sealedKey, LOG_KEY_CONTEXT), format: "der", type: "pkcs8" });
+        expect(createPublicKey(key).export({ type: "spki", format: "der" }).subarray(-32).toString("base64")).to.equal(h.publicKey);
+        expect(() => vault.unseal(h.sealedKey, `cert:${sealedRows[0].id}`)).to.throw(/failed authentication/);
+        privateKeys.push(key);
+      }
 
       // What would betray a key: its PEM label, its DER (PKCS#8, and PKCS#1 for RSA), a line of their
       // base64, and its secret numbers (d; p and q for RSA) as bytes, hex and base64url.
@@ -501,7 +512,7 @@ describe("identity: certificates, revocation, CSRs and key custody (API)", funct
           }
         }
       }
-      expect(sealedSeen).to.equal(sealedRows.length);
+      expect(sealedSeen).to.equal(sealedRows.length + logHeads.length);
       expect(cells).to.be.greaterThan(100);
 
       // Every API answer that shows certificates, users or evidence.
