@@ -11,6 +11,7 @@ import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFString, StandardFonts, 
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
 import { haveTool, nssDbWithRoot, pdfsig, tempDir } from "../pdf/helpers";
 import { pyhankoPath, pyhankoValidateAsync } from "../helpers/pyhanko";
+import { readPpm } from "../helpers/png";
 
 type User = { id: string; email: string; token: string };
 
@@ -35,14 +36,6 @@ async function plainContract(pages = 1): Promise<Buffer> {
     page.drawText("Party A seals below.", { x: 72, y: 720, size: 12, font, color: rgb(0, 0, 0) });
   }
   return Buffer.from(await doc.save({ useObjectStreams: false }));
-}
-
-function readPpm(buf: Buffer): { width: number; height: number; at: (x: number, y: number) => [number, number, number] } {
-  const m = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(buf.subarray(0, 64).toString("latin1"));
-  if (!m) throw new Error("not a binary PPM");
-  const width = Number(m[1]);
-  const off = m[0].length;
-  return { width, height: Number(m[2]), at: (x, y) => [buf[off + (y * width + x) * 3], buf[off + (y * width + x) * 3 + 1], buf[off + (y * width + x) * 3 + 2]] };
 }
 
 describe("signing a contract for an organisation with its seal", function () {

@@ -14,6 +14,7 @@ import { PDFDocument, StandardFonts, rgb } from "pdf-lib";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
 import { haveTool, nssDbWithRoot, pdfsig, run, tempDir } from "../pdf/helpers";
 import { signPdf } from "../../server/pdf/pades";
+import { readPpm } from "../helpers/png";
 
 const VALID = "Signature is Valid.";
 const TRUSTED = "Certificate is Trusted.";
@@ -40,14 +41,6 @@ async function blackPdf(marker: string): Promise<Buffer> {
   page.drawText(marker, { x: 60, y: 780, size: 18, font, color: rgb(0, 0, 0) });
   page.drawText("The parties sign below.", { x: 60, y: 740, size: 11, font, color: rgb(0, 0, 0) });
   return Buffer.from(await doc.save({ useObjectStreams: false }));
-}
-
-function readPpm(buf: Buffer): { width: number; height: number; at: (x: number, y: number) => [number, number, number] } {
-  const m = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(buf.subarray(0, 64).toString("latin1"));
-  if (!m) throw new Error("not a binary PPM");
-  const width = Number(m[1]);
-  const off = m[0].length;
-  return { width, height: Number(m[2]), at: (x, y) => [buf[off + (y * width + x) * 3], buf[off + (y * width + x) * 3 + 1], buf[off + (y * width + x) * 3 + 2]] };
 }
 
 describe("a case file holding signed PDFs, exported (pdfsig sees only the seal)", function () {
