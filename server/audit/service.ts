@@ -1,6 +1,6 @@
 // The audit log: every state-changing action appends an entry chained to the previous one, inside
 // the same transaction as the action where the action is transactional.
-import type { Db, Tx } from "../db/client";
+import { providerOf, type Db, type Tx } from "../db/client";
 import { chainEntries, firstBreak, type ChainBreak, type ChainedEntry } from "../core/audit-chain";
 
 export interface AuditEvent {
@@ -12,13 +12,19 @@ export interface AuditEvent {
 
 type Client = Db | Tx;
 
+// One key for the whole chain: every append on PostgreSQL holds it until its transaction ends.
+const AUDIT_LOCK_KEY = 72707370;
+
 /**
- * Appends events after the current head. Two writers appending at once (several instances on
- * PostgreSQL) collide on the sequence number's primary key; the loser's transaction fails and is
- * retried by `withAuditRetry`.
+ * Appends events after the current head. On PostgreSQL several instances append at once: each
+ * takes a transaction-scoped advisory lock before it reads the head, so the appends queue instead
+ * of colliding on the sequence number (under load, retrying collisions ran out of attempts and the
+ * request failed). SQLite runs one write transaction at a time. A collision that still happens
+ * (an append outside a transaction) fails the transaction, which `withAuditRetry` runs again.
  */
 export async function appendAudit(client: Client, events: AuditEvent[], now = new Date()): Promise<void> {
   if (!events.length) return;
+  if (providerOf(client) === "postgresql") await client.$queryRawUnsafe(`SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})) AS l`);
   const head = await client.auditEntry.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
   const chained = chainEntries(
     head,
@@ -29,7 +35,12 @@ export async function appendAudit(client: Client, events: AuditEvent[], now = ne
   });
 }
 
-const isSeqConflict = (e: unknown) => /Unique constraint|unique constraint|P2002|UNIQUE constraint failed|duplicate key/i.test(String((e as Error)?.message ?? e) + String((e as { code?: string })?.code ?? ""));
+// A sequence number taken by another writer, or PostgreSQL breaking a deadlock between the audit
+// lock and a row another transaction holds (40P01): both succeed when run again.
+const isSeqConflict = (e: unknown) =>
+  /Unique constraint|unique constraint|P2002|UNIQUE constraint failed|duplicate key|40P01|deadlock detected|P2034/i.test(
+    String((e as Error)?.message ?? e) + String((e as { code?: string })?.code ?? "") + JSON.stringify((e as { meta?: unknown })?.meta ?? ""),
+  );
 
 /** Runs a transaction that appends to the audit log, again if another writer took the same sequence number. */
 export async function withAuditRetry<T>(run: () => Promise<T>, attempts = 8): Promise<T> {

@@ -10,6 +10,14 @@ import type { DbTarget } from "./url";
 export type Db = InstanceType<typeof SqliteClient>;
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
+/**
+ * The provider a client (or a transaction's client) talks to, for the few statements that differ
+ * between the two databases. Prisma keeps the schema's provider on every client it makes.
+ */
+export function providerOf(client: Db | Tx): DbTarget["provider"] {
+  return (client as unknown as { _activeProvider?: string })._activeProvider === "postgresql" ? "postgresql" : "sqlite";
+}
+
 export interface Database {
   db: Db;
   provider: DbTarget["provider"];
