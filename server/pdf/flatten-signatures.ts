@@ -77,7 +77,10 @@ function isSignatureWidget(ctx: PDFDocument["context"], widget: PDFDict): boolea
  */
 function drawAppearance(ctx: PDFDocument["context"], page: PDFPage, widget: PDFDict, index: number): void {
   const flags = numberOf(widget.get(N("F")));
-  if (flags !== null && (flags & 2) !== 0) return; // Hidden: nothing was shown
+  // Hidden (bit 2) or NoView (bit 6): a viewer showed nothing there, so nothing is drawn. A NoView
+  // widget may still print; page content cannot tell screen from paper, and the case file is read
+  // on screen first.
+  if (flags !== null && (flags & (2 | 32)) !== 0) return;
   const ap = lookupDict(ctx, widget.get(N("AP")));
   const normal = ap?.get(N("N"));
   if (!(normal instanceof PDFRef) || !(ctx.lookup(normal) instanceof PDFStream)) return;

@@ -38,7 +38,7 @@ function redPixels(file: string, box: { x0: number; y0: number; x1: number; y1: 
  * A page with one signature widget whose appearance is rotated by its /Matrix (as signing tools write
  * it for a rotated page): a red 100 x 40 bar drawn upright, shown as a 40 x 100 bar filling /Rect.
  */
-async function rotatedAppearancePdf(): Promise<{ pdf: Buffer; rect: { x0: number; y0: number; x1: number; y1: number } }> {
+async function rotatedAppearancePdf(flags = 4): Promise<{ pdf: Buffer; rect: { x0: number; y0: number; x1: number; y1: number } }> {
   const doc = await PDFDocument.create();
   const page = doc.addPage([595, 842]);
   const ctx = doc.context;
@@ -46,7 +46,7 @@ async function rotatedAppearancePdf(): Promise<{ pdf: Buffer; rect: { x0: number
   const ap = ctx.register(ctx.stream("1 0 0 rg 0 0 100 40 re f", { Type: "XObject", Subtype: "Form", BBox: [0, 0, 100, 40], Matrix: [0, 1, -1, 0, 0, 0] }));
   const v = ctx.register(ctx.obj({ Type: "Sig", Filter: "Adobe.PPKLite", SubFilter: "ETSI.CAdES.detached" }));
   const widget = ctx.register(
-    ctx.obj({ Type: "Annot", Subtype: "Widget", FT: "Sig", T: PDFString.of("rotated"), Rect: [rect.x0, rect.y0, rect.x1, rect.y1], F: 4, P: page.ref, V: v, AP: { N: ap } }),
+    ctx.obj({ Type: "Annot", Subtype: "Widget", FT: "Sig", T: PDFString.of("rotated"), Rect: [rect.x0, rect.y0, rect.x1, rect.y1], F: flags, P: page.ref, V: v, AP: { N: ap } }),
   );
   page.node.set(PDFName.of("Annots"), ctx.obj([widget]));
   doc.catalog.set(PDFName.of("AcroForm"), ctx.obj({ Fields: [widget], SigFlags: 3 }));
@@ -137,6 +137,26 @@ describe("flattening signature widgets of copied pages", function () {
     expect(drawn.outside, "flattened: red outside /Rect").to.equal(0);
     expect(drawn.inside, "flattened: red inside /Rect").to.be.greaterThan(3000);
   });
+
+  for (const [flags, name] of [[32 | 4, "NoView"], [2 | 4, "Hidden"]] as const) {
+    it(`a widget marked ${name} is shown by poppler nowhere, and flattened it is drawn nowhere either`, async () => {
+      const { pdf, rect } = await rotatedAppearancePdf(flags);
+      const original = path.join(tmp.dir, `${name}.pdf`);
+      writeFileSync(original, pdf);
+      const shown = redPixels(original, rect);
+      expect(shown.inside + shown.outside, "poppler: red pixels").to.equal(0);
+      const source = await PDFDocument.load(pdf);
+      const doc = await PDFDocument.create();
+      const [p] = await doc.copyPages(source, [0]);
+      doc.addPage(p);
+      expect(flattenSignatureWidgets(doc, p)).to.equal(1);
+      const flat = path.join(tmp.dir, `${name}-flat.pdf`);
+      writeFileSync(flat, await doc.save({ useObjectStreams: false }));
+      expect(await signatureDictionaries(flat)).to.equal(0);
+      const drawn = redPixels(flat, rect);
+      expect(drawn.inside + drawn.outside, "flattened: red pixels").to.equal(0);
+    });
+  }
 
   it("the case file's export embeds a signed entry's pages without its signatures", async () => {
     const entry: CaseFileEntry = {
