@@ -13,6 +13,9 @@ const schema = z.object({
   DATA_DIR: z.string().default("./data"),
   PUBLIC_URL: z.string().url().optional(),
   MASTER_KEY: z.string().optional(),
+  // The key the platform generates for a person's certificate: ECDSA P-256 (every upload is signed
+  // with it, about 60x cheaper than RSA-3072) or RSA-3072. Existing keys keep their algorithm.
+  HOLDER_KEY_ALGORITHM: z.enum(["ec-p256", "rsa"]).default("ec-p256"),
   DATABASE_URL: z.string().optional(),
   CHAIN_RPC_URL: z.string().url().optional(),
   CHAIN_PRIVATE_KEY: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, "must be 32 bytes of hex").optional(),

@@ -89,7 +89,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
   );
 
   const vault = KeyVault.open(config.DATA_DIR, config.MASTER_KEY);
-  const identity = new IdentityService(db, vault, config.PUBLIC_URL, audit);
+  const identity = new IdentityService(db, vault, config.PUBLIC_URL, audit, config.HOLDER_KEY_ALGORITHM);
   await identity.init();
   const secrets = new LinkSecrets(vault.deriveKey("link-secrets"));
   setMessageIdDomain(config.PUBLIC_URL);

@@ -158,7 +158,7 @@ async function flow(inFile: string, dataDir: string): Promise<void> {
     for (const [i, name] of ["发起人", "张三", "李四", "王五"].entries()) {
       const email = `user${i}@bench.example`;
       const u = await call("POST", "/api/users", adminToken, { email, name, password: "bench-user-password", role: "member", organizationId: org.id }, 201);
-      // each person's certificate (an RSA-3072 key) exists before the flow, as it would in use
+      // each person's certificate (an ECDSA P-256 key, HOLDER_KEY_ALGORITHM's default) exists before the flow, as it would in use
       await platform.identity.issue({ userId: u.id });
       users.push({ id: u.id, token: await login(email, "bench-user-password") });
     }

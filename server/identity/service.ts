@@ -7,7 +7,7 @@ import type { Db } from "../db/client";
 import { ApiError, notFound } from "../http/errors";
 import type { KeyVault } from "../pki/key-vault";
 import type { AuditService } from "../audit/service";
-import { generateKeyPairAsync } from "../pki/keys";
+import { generateHolderKeyPairAsync, generateKeyPairAsync, type HolderKeyAlgorithm } from "../pki/keys";
 import { crlDistributionPointsDer, issueCertificate, type CertificateKind } from "../pki/certificate-issue";
 import { certificateInfo, parseCertificatePem, type ParsedCertificate } from "../pki/certificate-parse";
 import { OID } from "../pki/oid";
@@ -90,6 +90,8 @@ export class IdentityService {
     private readonly vault: KeyVault,
     private readonly publicUrl: string,
     private readonly audit: AuditService,
+    /** what a person's platform-generated key is (organisations' and the platform's own stay RSA) */
+    private readonly holderKeyAlgorithm: HolderKeyAlgorithm = "ec-p256",
   ) {}
 
   get crlUrl(): string {
@@ -305,7 +307,7 @@ export class IdentityService {
         throw e;
       }
     } else {
-      const keys = await generateKeyPairAsync();
+      const keys = "userId" in target ? await generateHolderKeyPairAsync(this.holderKeyAlgorithm) : await generateKeyPairAsync();
       publicKeyPem = keys.publicKeyPem;
       sealed = (id) => this.vault.seal(keys.privateKeyPem, `cert:${id}`);
     }

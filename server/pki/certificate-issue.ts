@@ -3,13 +3,16 @@
 //
 // The issuer DN of a certificate must equal its issuer's subject DN byte for byte, so it is copied
 // from the issuer certificate as encoded rather than re-encoded from its text. Signatures are made
-// with node:crypto (RSA PKCS#1 v1.5 with SHA-256).
+// with node:crypto (RSA PKCS#1 v1.5 with SHA-256): the CA's keys are RSA. A holder's own key may be
+// RSA or ECDSA P-256 (spki-write.ts): node-forge cannot issue certificates for EC keys, so the
+// whole TBSCertificate is written here in DER.
 import * as crypto from "node:crypto";
 import { keyIdentifier, KEY_USAGE_BITS, parseCertificatePem, KU, type KeyUsage } from "./certificate-parse";
 import { assertKeyMatchesCertificate } from "./certificate-verify";
 import { decodeDer, readBitString, sequenceOf } from "./der-read";
 import { derBitString, derBoolean, derExplicit, derInteger, derNull, derOctetString, derOid, derSequence, tlv } from "./der-write";
 import { subjectToDer, type Subject } from "./names";
+import { subjectKeyType, subjectPublicKeyInfo, type SubjectKeyType } from "./spki-write";
 import { OID, sha256 } from "./oid";
 import { derToPem } from "./pem";
 import { derAuthorityKeyIdentifier, derExtension, sha256WithRsaAlgorithm, signSha256WithRsa, wholeSeconds, x509Time } from "./x509-write";
@@ -86,15 +89,25 @@ function rsaPrivateKey(pem: string, what: string): crypto.KeyObject {
   return key;
 }
 
-function rsaPublicKey(pem: string, what: string): crypto.KeyObject {
+/**
+ * The subject key, read and checked: RSA of at least 2048 bits for every kind, or ECDSA P-256 for a
+ * holder (person or organisation). The CA, the TSA and the OCSP responder stay RSA: their
+ * certificates sign with the CA's RSA key and nothing gains from a change there.
+ */
+function subjectPublicKey(pem: string, kind: CertificateKind): crypto.KeyObject {
   let key: crypto.KeyObject;
   try {
     key = crypto.createPublicKey(pem);
   } catch (e) {
-    throw new Error(`${what} is not a readable public key: ${(e as Error).message}`);
+    throw new Error(`subjectPublicKeyPem is not a readable public key: ${(e as Error).message}`);
   }
-  if (key.asymmetricKeyType !== "rsa") throw new Error(`${what} must be an RSA key (found ${key.asymmetricKeyType})`);
-  if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw new Error(`${what} must have at least 2048 bits`);
+  let type: SubjectKeyType;
+  try {
+    type = subjectKeyType(key);
+  } catch (e) {
+    throw new Error(`subjectPublicKeyPem: ${(e as Error).message}`);
+  }
+  if (type !== "rsa" && kind !== "person" && kind !== "organization") throw new Error(`a ${kind} certificate must have an RSA key (found ${type})`);
   return key;
 }
 
@@ -117,8 +130,8 @@ export function issueCertificate(opts: {
   if (!["root-ca", "issuing-ca", "organization", "person", "tsa", "ocsp-signer"].includes(kind)) throw new Error(`unknown certificate kind ${kind}`);
   if (!Number.isFinite(opts.validityDays) || opts.validityDays <= 0) throw new Error("validityDays must be a positive number");
 
-  const subjectKey = rsaPublicKey(opts.subjectPublicKeyPem, "subjectPublicKeyPem");
-  const spkiDer = subjectKey.export({ type: "spki", format: "der" });
+  const subjectKey = subjectPublicKey(opts.subjectPublicKeyPem, kind);
+  const spkiDer = subjectPublicKeyInfo(subjectKey);
   const publicKeyBits = readBitString(sequenceOf(decodeDer(spkiDer), "subjectPublicKeyInfo")[1], "subjectPublicKey");
   const subjectKeyId = crypto.createHash("sha1").update(publicKeyBits).digest();
   const subjectName = subjectToDer(opts.subject);

@@ -23,6 +23,7 @@ export const OID = {
   sha384WithRSAEncryption: "1.2.840.113549.1.1.12",
   sha512WithRSAEncryption: "1.2.840.113549.1.1.13",
   ecPublicKey: "1.2.840.10045.2.1",
+  prime256v1: "1.2.840.10045.3.1.7", // NIST P-256, secp256r1 (RFC 5480 2.1.1.1)
   ecdsaWithSha256: "1.2.840.10045.4.3.2",
   ecdsaWithSha384: "1.2.840.10045.4.3.3",
   ecdsaWithSha512: "1.2.840.10045.4.3.4",

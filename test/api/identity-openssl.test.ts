@@ -91,6 +91,12 @@ describe("identity: signatures, timestamps and the TSA, checked with openssl (AP
       expect(text).to.match(/X509v3 Basic Constraints:( critical)?\s+CA:FALSE/);
       expect(text).to.match(/X509v3 Key Usage: critical\s+Digital Signature, Non Repudiation/);
       expect(text).to.contain(`URI:${tp.config.PUBLIC_URL}/api/pki/crl`);
+      // A person's key is ECDSA P-256 by default (HOLDER_KEY_ALGORITHM), in a certificate the RSA CA signed.
+      expect(text).to.match(/Public Key Algorithm: id-ecPublicKey/);
+      expect(text).to.match(/ASN1 OID: prime256v1/);
+      expect(text).to.match(/Signature Algorithm: sha256WithRSAEncryption/);
+      const printed = ossl.ok("cms", "-cmsout", "-print", "-inform", "DER", "-in", "sig.der").stdout;
+      expect(printed).to.match(/signatureAlgorithm:\s+algorithm: ecdsa-with-SHA256 \(1\.2\.840\.10045\.4\.3\.2\)/);
     });
   });
 

@@ -2,7 +2,7 @@
 // Chinese/English contract PDF made with pdf-lib, and runners for the independent checkers
 // (poppler's pdfsig/pdftotext/pdftoppm, qpdf, NSS certutil).
 import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PDFDocument, rgb, StandardFonts } from "pdf-lib";
@@ -41,8 +41,14 @@ export function pdfTestPki(): PdfTestPki {
     const c = issue({ commonName: cn, organization: org, key: newKey(), issuer: issuing, keyUsage: { digitalSignature: true, nonRepudiation: true } });
     return { signer: { certPem: c.certPem, privateKeyPem: c.privateKeyPem, chainPems: chain }, name: cn, organisation: org };
   };
-  // the third signer's certificate comes from the platform's own CA code (a "person" profile)
-  const key3 = newKey();
+  // the third signer's certificate comes from the platform's own CA code (a "person" profile),
+  // for an ECDSA P-256 key as the platform makes for a person by default: every document signed
+  // by all three mixes RSA and ECDSA signatures
+  const p256 = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const key3 = {
+    privateKeyPem: p256.privateKey.export({ type: "pkcs8", format: "pem" }) as string,
+    publicKeyPem: p256.publicKey.export({ type: "spki", format: "pem" }) as string,
+  };
   const platformCert = issueCertificate({
     kind: "person",
     subject: { commonName: "王五", organization: "丙律师事务所", country: "CN", serialNumber: "user-3" },

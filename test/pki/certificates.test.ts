@@ -470,7 +470,11 @@ describe("pki: keys and certificates (checked with openssl)", function () {
       expect(() => issueCertificate({ kind: "person", subject, subjectPublicKeyPem: leafKey.publicKeyPem, issuer: byIssuing, validityDays: 4000 })).to.throw(/issuer's/);
       expect(() => issueCertificate({ kind: "person", subject, subjectPublicKeyPem: leafKey.publicKeyPem, issuer: byIssuing, validityDays: 0 })).to.throw(/validityDays/);
       const ec = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }) as string;
-      expect(() => issueCertificate({ kind: "person", subject, subjectPublicKeyPem: ec, issuer: byIssuing, validityDays: 1 })).to.throw(/RSA/);
+      // A holder may have a P-256 key (ec-holder.test.ts); the CA, the TSA and the responder stay RSA, and no other curve is written.
+      expect(() => issueCertificate({ kind: "tsa", subject, subjectPublicKeyPem: ec, issuer: byIssuing, validityDays: 1 })).to.throw(/must have an RSA key/);
+      expect(() => issueCertificate({ kind: "issuing-ca", subject, subjectPublicKeyPem: ec, issuer: { certPem: root.certPem, privateKeyPem: rootKey.privateKeyPem }, validityDays: 1 })).to.throw(/must have an RSA key/);
+      const p384 = crypto.generateKeyPairSync("ec", { namedCurve: "P-384" }).publicKey.export({ type: "spki", format: "pem" }) as string;
+      expect(() => issueCertificate({ kind: "person", subject, subjectPublicKeyPem: p384, issuer: byIssuing, validityDays: 1 })).to.throw(/P-256/);
     });
   });
 
