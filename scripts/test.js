@@ -19,7 +19,7 @@ const passes = [{ label: "tests on SQLite", args: ["test/**/*.test.ts", ...extra
 if (process.env.TEST_POSTGRES_URL) {
   passes.push({
     label: "database tests on PostgreSQL",
-    args: ["test/api/**/*.test.ts", "test/db/**/*.test.ts", "test/way-in/**/*.test.ts", "test/court/**/*.test.ts", "test/notifications/**/*.test.ts", "test/webhooks/**/*.test.ts", "test/chain/multi-instance.test.ts", ...extra],
+    args: ["test/api/**/*.test.ts", "test/db/**/*.test.ts", "test/way-in/**/*.test.ts", "test/court/**/*.test.ts", "test/notifications/**/*.test.ts", "test/webhooks/**/*.test.ts", "test/chain/multi-instance.test.ts", "test/chain/log-multi-instance.test.ts", ...extra],
     env: { TEST_DB: "postgresql" },
   });
 }
