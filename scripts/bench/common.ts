@@ -22,8 +22,10 @@ export interface SummaryRow {
   result: string;
   ratio: number | null;
   target?: string;
-  /** Whether the target is met (informative only: speed never fails the run). */
+  /** Whether the target is met (informative only, unless `required`). */
   met?: boolean;
+  /** The target is a budget the code must meet: a row that misses it fails the run. */
+  required?: boolean;
 }
 
 export type Benchmark = (ctx: BenchContext) => Promise<SummaryRow[]>;

@@ -19,8 +19,21 @@ export interface Dialect {
   label(column: string, period: Period): string;
   /** days from one DateTime column to another, fractional */
   days(from: string, to: string): string;
+  /**
+   * the time from one DateTime column to another, comparable with `daysOf(n)`: `elapsed(a, b) <= daysOf(n)`
+   * is `days(a, b) <= n`, spelt as cheaply as the database allows
+   */
+  elapsed(from: string, to: string): string;
+  /** `n` whole days, comparable with `elapsed` */
+  daysOf(n: number): string;
   /** the value to bind for an instant */
   instant(d: Date): string;
+}
+
+/** A count of days written into the statement: a whole number, never a value from outside. */
+function whole(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`not a whole number of days: ${n}`);
+  return n;
 }
 
 const SQLITE: Dialect = {
@@ -34,6 +47,8 @@ const SQLITE: Dialect = {
     return `strftime('%Y-%m', ${local})`;
   },
   days: (a, b) => `(julianday(${b}) - julianday(${a}))`,
+  elapsed: (a, b) => SQLITE.days(a, b),
+  daysOf: (n) => String(whole(n)),
   instant: (d) => d.toISOString().replace("Z", ""),
 };
 
@@ -48,6 +63,11 @@ const POSTGRESQL: Dialect = {
     return `to_char(${local}, 'YYYY-MM')`;
   },
   days: (a, b) => `(EXTRACT(EPOCH FROM (${b} - ${a})) / 86400.0)`,
+  // the interval itself: compared with whole days it is the same test as days() (a difference of two
+  // timestamps is days and microseconds, and an interval compares as days of 24 hours), without a
+  // numeric division per row
+  elapsed: (a, b) => `(${b} - ${a})`,
+  daysOf: (n) => `INTERVAL '${whole(n)} days'`,
   instant: (d) => d.toISOString().replace("T", " ").replace("Z", ""),
 };
 
