@@ -1,4 +1,5 @@
 // Wires the platform together: database, storage, chain, services, anchoring worker, HTTP app.
+import { ConfirmedChainReader } from "./chain/chain-reader";
 import { randomBytes, randomUUID } from "node:crypto";
 import path from "node:path";
 import fs from "node:fs";
@@ -99,7 +100,8 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     passwordResetPerAddressPerHour: config.PASSWORD_RESET_PER_ADDRESS_PER_HOUR,
   });
   const evidence = new EvidenceService(db, store, identity);
-  const verification = new VerificationService(db, evidence, registry.provider, identity);
+  // The chain's answers about a root are kept once it has the confirmations the anchoring waits for.
+  const verification = new VerificationService(db, evidence, new ConfirmedChainReader(registry.provider, config.CHAIN_CONFIRMATIONS), identity);
   const addressDeliveries = new AddressDeliveries(db, evidence, secrets, config.PUBLIC_URL);
   const cases = new CasesService(db, accounts, evidence, verification, invitations, addressDeliveries);
   const notifications = new NotificationsService(db);

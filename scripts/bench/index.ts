@@ -16,10 +16,11 @@ import { pkiBench } from "./pki";
 import { loadBench } from "./load";
 import { contractsBench } from "./contracts";
 import { statisticsBench } from "./statistics";
+import { verifyBench } from "./verify";
 
-const BENCHMARKS: Record<string, Benchmark> = { ingest: ingestBench, http: httpBench, anchor: anchorBench, pki: pkiBench, load: loadBench, contracts: contractsBench, statistics: statisticsBench };
+const BENCHMARKS: Record<string, Benchmark> = { ingest: ingestBench, http: httpBench, anchor: anchorBench, pki: pkiBench, load: loadBench, contracts: contractsBench, statistics: statisticsBench, verify: verifyBench };
 
-const USAGE = `usage: npm run bench [-- [ingest] [http] [anchor] [pki] [contracts] [load] [statistics] [--quick]]
+const USAGE = `usage: npm run bench [-- [ingest] [http] [anchor] [pki] [contracts] [load] [statistics] [verify] [--quick]]
   ingest   ContentStore.put of a 1 GiB file (--quick: 64 MiB) vs sha256sum
   http     10,000 (--quick: 2,000) 1 KiB multipart uploads at 32 connections vs bare Express
   anchor   100,000 (--quick: 10,000) queued leaves anchored vs in-memory Merkle trees
@@ -28,6 +29,8 @@ const USAGE = `usage: npm run bench [-- [ingest] [http] [anchor] [pki] [contract
   contracts  sign a 100-page (--quick: 20-page) contract, and a three-signer flow on it, vs pdf-lib load + save
   statistics  the dashboard's queries on 100,000 cases and 1,000,000 services (--quick: a tenth), SQLite and
            PostgreSQL (BENCH_POSTGRES_URL or TEST_POSTGRES_URL), vs SELECT count(*) on the same tables
+  verify   POST /api/verify of an anchored digest at 50 connections for 20 s (--quick: 5 s), every verdict
+           checked, vs bare Express doing one indexed read of the same database
   (default: all)`;
 
 function parseArgs(argv: string[]): { names: string[]; quick: boolean } {

@@ -1,5 +1,5 @@
 // Child process of the ingest benchmark: one ContentStore.put of a file, as the intake route does
-// it for a large upload (sizeHint set, so SM3 runs on the worker thread). Prints one JSON line:
+// it for a large upload (sizeHint set, so SHA-256 and SM3 run on worker threads beside the write). Prints one JSON line:
 // wall time of the put, the digests, and the process's peak RSS (KiB, worker thread included).
 // It runs the compiled server (dist/server, built by the benchmark's start), as `npm start` does.
 // Usage: node scripts/bench/ingest-runner.js <dataDir> <file>

@@ -119,7 +119,7 @@ export async function ingestBench(ctx: BenchContext): Promise<SummaryRow[]> {
     if (problems.length) throw new BenchFailure(`ingest round ${rep}: ${problems.join("; ")}`);
     ctx.log(
       `round ${rep}/${reps}: sha256sum ${fmt(a.seconds)} s, openssl sha256 ${fmt(b.seconds)} s, sm3 ${fmt(c.seconds)} s, ` +
-        `ingest ${fmt(out.seconds)} s (peak RSS ${fmt((out.maxRssKiB * 1024) / 1e6, 1)} MB); digests match`,
+        `ingest ${fmt(out.seconds)} s (${fmtRatio(c.seconds / out.seconds)} of sm3, peak RSS ${fmt((out.maxRssKiB * 1024) / 1e6, 1)} MB); digests match`,
     );
   }
   fs.rmSync(dir, { recursive: true, force: true });
@@ -138,22 +138,25 @@ export async function ingestBench(ctx: BenchContext): Promise<SummaryRow[]> {
       extra: `peak RSS ${fmt(peakRssMB, 1)} MB (${fmt(startRssMB, 1)} MB before the put)`,
     },
   ];
+  // SM3 has no hardware help, so `openssl dgst -sm3` alone bounds the ingest: its target is a share of that.
+  const sm3Time = median(times["openssl-sm3"]);
   const rows: string[][] = [];
   const summary: SummaryRow[] = [];
   for (const c of cases) {
     const s = median(times[c.key]);
     const ratio = base / s;
-    rows.push([c.label, fmt(s, 3), fmt(Math.min(...times[c.key]), 3), fmt(mib / s, 0), fmtRatio(ratio), c.extra ?? ""]);
+    const ofSm3 = sm3Time / s;
+    rows.push([c.label, fmt(s, 3), fmt(Math.min(...times[c.key]), 3), fmt(mib / s, 0), fmtRatio(ratio), fmtRatio(ofSm3), c.extra ?? ""]);
     const isIngest = c.key === "ingest";
     summary.push({
       bench: "ingest",
       case: `${c.label}, ${mib} MiB`,
-      result: `${fmt(s, 2)} s, ${fmt(mib / s, 0)} MiB/s${c.extra ? ", " + c.extra : ""}`,
+      result: `${fmt(s, 2)} s, ${fmt(mib / s, 0)} MiB/s, ${fmtRatio(ofSm3)} of openssl dgst -sm3${c.extra ? ", " + c.extra : ""}`,
       ratio,
-      ...(isIngest ? { target: ">= 0.8x, RSS < 150 MB", met: ratio >= 0.8 && peakRssMB < 150 } : {}),
+      ...(isIngest ? { target: ">= 0.85x of openssl dgst -sm3, RSS < 150 MB", met: ofSm3 >= 0.85 && peakRssMB < 150 } : {}),
     });
   }
-  console.log(`\ningest: ${mib} MiB file, median of ${reps} rounds, page cache warm; ratio = sha256sum time / time`);
-  console.log(table(["case", "median s", "best s", "MiB/s", "ratio", ""], rows));
+  console.log(`\ningest: ${mib} MiB file, median of ${reps} rounds, page cache warm; ratio = sha256sum time / time, "of sm3" = openssl dgst -sm3 time / time`);
+  console.log(table(["case", "median s", "best s", "MiB/s", "ratio", "of sm3", ""], rows));
   return summary;
 }

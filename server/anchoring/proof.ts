@@ -36,11 +36,10 @@ export async function bundleForLeaf(db: Db, seq: number): Promise<ProofBundle | 
 }
 
 async function logSection(reader: LogReader, leafIndex: number, anchoredSize: number): Promise<LogSection> {
-  const head = await reader.head();
   const anchored = await reader.checkpointAt(anchoredSize);
   if (!anchored) throw new Error(`the log has no checkpoint of size ${anchoredSize}, which a batch anchored`);
-  const inclusion = await reader.inclusionProof(leafIndex, head.treeSize);
-  const consistency = await reader.consistencyProof(anchoredSize, head.treeSize);
+  // One read of the head and its leaves for both proofs.
+  const { head, inclusion, consistency } = await reader.headWithProofs(leafIndex, anchoredSize);
   if (!inclusion || !consistency) throw new Error(`the log at ${head.treeSize} has no proofs for leaf ${leafIndex} of ${anchoredSize}`);
   return {
     origin: head.origin,

@@ -2,24 +2,22 @@
 // the one named, the transaction is a successful call that emitted Anchored(root) in the named
 // block, and the registry's anchoredAt(root) names that block and its timestamp; for a bundle of the
 // log (version 2), the registry's checkpointRoot(treeSize) is that root too.
-import { Contract, Interface, type Provider } from "ethers";
+import type { Provider } from "ethers";
 import type { Check, ProofBundle } from "../core/proof-bundle";
 import { logIdOf, parseVerifierKey } from "../core/checkpoint";
+import { ProviderChainReader, REGISTRY_VERIFIER_ABI, registryInterface, type ChainReader } from "./chain-reader";
 
 /** The registry interface third-party verifiers rely on; nothing else of the contract is needed. */
-export const REGISTRY_VERIFIER_ABI = [
-  "function anchoredAt(bytes32 root) view returns (uint256 blockNumber, uint256 timestamp)",
-  "event Anchored(bytes32 indexed root, uint256 treeSize, address indexed anchorer)",
-  "function checkpointRoot(bytes32 logId, uint256 treeSize) view returns (bytes32 root)",
-  "function latestCheckpoint(bytes32 logId) view returns (uint256 treeSize, bytes32 root)",
-];
+export { REGISTRY_VERIFIER_ABI };
 
-export async function verifyAnchorOnChain(provider: Provider, bundle: ProofBundle, opts: { logKey?: string } = {}): Promise<Check[]> {
+/** @param chain a provider, or a reader that may keep confirmed answers (chain-reader.ts) */
+export async function verifyAnchorOnChain(chain: Provider | ChainReader, bundle: ProofBundle, opts: { logKey?: string } = {}): Promise<Check[]> {
+  const reader: ChainReader = "receipt" in chain ? chain : new ProviderChainReader(chain);
   const checks: Check[] = [];
   const { chainId, registry, txHash, blockNumber, blockTimestamp } = bundle.anchor;
   const root = bundle.merkle.root;
 
-  const actualChain = Number((await provider.getNetwork()).chainId);
+  const actualChain = await reader.chainId();
   const sameChain = actualChain === chainId;
   checks.push({
     name: "chain-id",
@@ -28,9 +26,8 @@ export async function verifyAnchorOnChain(provider: Provider, bundle: ProofBundl
   });
   if (!sameChain) return checks;
 
-  const iface = new Interface(REGISTRY_VERIFIER_ABI);
-  const receipt = await provider.getTransactionReceipt(txHash);
-  const event = iface.getEvent("Anchored")!;
+  const receipt = await reader.receipt(txHash);
+  const event = registryInterface.getEvent("Anchored")!;
   const anchoredHere = receipt?.logs.some(
     (l) =>
       l.address.toLowerCase() === registry.toLowerCase() &&
@@ -49,10 +46,9 @@ export async function verifyAnchorOnChain(provider: Provider, bundle: ProofBundl
   });
   if (!txOk) return checks;
 
-  const contract = new Contract(registry, iface, provider);
-  const [atBlock, atTime] = (await contract.anchoredAt(root)) as [bigint, bigint];
-  const block = await provider.getBlock(blockNumber);
-  const rootOk = Number(atBlock) === blockNumber && Number(atTime) === blockTimestamp && block?.timestamp === blockTimestamp;
+  const [atBlock, atTime] = await reader.anchoredAt(registry, root);
+  const blockTime = await reader.blockTimestamp(blockNumber);
+  const rootOk = Number(atBlock) === blockNumber && Number(atTime) === blockTimestamp && blockTime === blockTimestamp;
   checks.push({
     name: "root-on-chain",
     ok: rootOk,
@@ -71,8 +67,8 @@ export async function verifyAnchorOnChain(provider: Provider, bundle: ProofBundl
   let onChain: string | null = null;
   let latest: [bigint, string] | null = null;
   try {
-    onChain = ((await contract.checkpointRoot(logId, treeSize)) as string).toLowerCase();
-    latest = (await contract.latestCheckpoint(logId)) as [bigint, string];
+    onChain = await reader.checkpointRoot(registry, logId, treeSize);
+    latest = await reader.latestCheckpoint(registry, logId);
   } catch {
     // a registry deployed before checkpoints: onChain stays null
   }

@@ -83,7 +83,19 @@ export function verifierKey(name: string, publicKey: KeyObject): string {
 }
 
 /** Reads a verifier key "<name>+<hex key ID>+<base64(0x01 || key)>"; throws on anything else. */
+// Every verification parses the same few keys: the result of a key's text is kept (a pure function of it).
+const parsedKeys = new Map<string, NoteVerifier>();
+
 export function parseVerifierKey(vkey: string): NoteVerifier {
+  const known = parsedKeys.get(vkey);
+  if (known) return known;
+  const parsed = parseVerifierKeyText(vkey);
+  if (parsedKeys.size >= 100) parsedKeys.clear();
+  parsedKeys.set(vkey, parsed);
+  return parsed;
+}
+
+function parseVerifierKeyText(vkey: string): NoteVerifier {
   const m = /^([^\s+]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+={0,2})$/.exec(vkey.trim());
   if (!m) throw new Error("verifier key must be <name>+<8 hex digits>+<base64 key>");
   const key = Buffer.from(m[3], "base64");

@@ -42,6 +42,8 @@ export async function leafHashesOf(db: Db | Tx, size: number): Promise<Buffer[]>
   return rows.map((r) => fromHex(r.leafHash));
 }
 
+const verifierKeys = new Map<string, string>();
+
 export class LogReader {
   constructor(protected readonly db: Db) {}
 
@@ -61,8 +63,15 @@ export class LogReader {
   }
 
   private keyOf(h: { origin: string; publicKey: string }): string {
+    // A pure function of the stored key, asked for on every verification: computed once per key.
+    const memoKey = `${h.origin}\n${h.publicKey}`;
+    const known = verifierKeys.get(memoKey);
+    if (known) return known;
+    if (verifierKeys.size >= 100) verifierKeys.clear();
     const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, Buffer.from(h.publicKey, "base64")]), format: "der", type: "spki" });
-    return verifierKey(h.origin, key);
+    const text = verifierKey(h.origin, key);
+    verifierKeys.set(memoKey, text);
+    return text;
   }
 
   /** The signed checkpoint at `treeSize`, if the log signed one at that size. */
@@ -90,6 +99,25 @@ export class LogReader {
     if (index < 0 || index >= treeSize || treeSize > (await this.currentSize())) return null;
     const leaves = await leafHashesOf(this.db, treeSize);
     return { leafIndex: index, treeSize, leafHash: toHex(leaves[index]), auditPath: auditPath(leaves, index).map(toHex), root: toHex(rootFromLeafHashes(leaves)) };
+  }
+
+  /**
+   * The head with PATH(index, D[head]) and PROOF(first, D[head]), from one read of the head and
+   * its leaves (what a proof bundle's log section needs); a proof is null when out of range.
+   */
+  async headWithProofs(index: number, first: number): Promise<{ head: LogHeadView; inclusion: InclusionProof | null; consistency: ConsistencyProof | null }> {
+    const head = await this.head();
+    const size = head.treeSize;
+    const leaves = await leafHashesOf(this.db, size);
+    const inclusion =
+      index >= 0 && index < size
+        ? { leafIndex: index, treeSize: size, leafHash: toHex(leaves[index]), auditPath: auditPath(leaves, index).map(toHex), root: toHex(rootFromLeafHashes(leaves)) }
+        : null;
+    const consistency =
+      first >= 1 && first <= size
+        ? { first, second: size, firstRoot: toHex(rootFromLeafHashes(leaves.slice(0, first))), secondRoot: toHex(rootFromLeafHashes(leaves)), proof: consistencyProof(leaves, first, size).map(toHex) }
+        : null;
+    return { head, inclusion, consistency };
   }
 
   /** PROOF(first, D[second]) with both roots; null when out of range. */

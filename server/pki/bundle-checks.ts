@@ -27,6 +27,21 @@ export interface SignerReport {
   revocationReason: string | null;
 }
 
+// The same CRL is checked against the same issuer on every verification until a new one is
+// published: its parse and signature check are a pure function of both, so they are kept.
+const checkedCrls = new Map<string, { crl: ReturnType<typeof parseCrl>; signedByIssuer: boolean }>();
+
+function checkedCrl(der: Buffer, issuerPem: string | undefined): { crl: ReturnType<typeof parseCrl>; signedByIssuer: boolean } {
+  const key = `${der.toString("base64")}\n${issuerPem ?? ""}`;
+  const known = checkedCrls.get(key);
+  if (known) return known;
+  const crl = parseCrl(der);
+  const checked = { crl, signedByIssuer: !!issuerPem && crl.signatureValidFor(issuerPem) };
+  if (checkedCrls.size >= 16) checkedCrls.clear();
+  checkedCrls.set(key, checked);
+  return checked;
+}
+
 const subjectText = (s: Subject) => [s.commonName, s.organization, s.serialNumber].filter(Boolean).join(", ");
 
 /**
@@ -94,14 +109,14 @@ export function verifyPkiSections(
   if (signerSerial && (opts.crlDer || bundle.revocation?.crl)) {
     const der = opts.crlDer ?? Buffer.from(bundle.revocation!.crl, "base64");
     let crl: ReturnType<typeof parseCrl> | null = null;
+    let signedByIssuer = false;
     try {
-      crl = parseCrl(der);
+      ({ crl, signedByIssuer } = checkedCrl(der, bundle.certificates?.issuing));
     } catch (e) {
       checks.push({ name: "certificate-status", ok: false, detail: `the CRL cannot be read: ${(e as Error).message}` });
     }
     if (crl) {
-      const issuer = bundle.certificates?.issuing;
-      if (!issuer || !crl.signatureValidFor(issuer)) {
+      if (!signedByIssuer) {
         checks.push({ name: "certificate-status", ok: false, detail: "the CRL is not signed by the issuing CA" });
       } else {
         const entry = crl.revoked.find((r) => r.serialHex === signerSerial);

@@ -7,13 +7,13 @@ import { randomUUID } from "node:crypto";
 import type { Readable } from "node:stream";
 import { DualDigest } from "../core/digest";
 import { fsyncDirAsync } from "./durable";
-import { Sm3Offload, startSm3Worker } from "./sm3-offload";
+import { ParallelIngest, warmIngestWorkers } from "./parallel-ingest";
 
 /** Written bytes after which a flush to disk starts in the background, while the upload goes on. */
 const EARLY_FLUSH_BYTES = 16 * 1024 * 1024;
 
-/** Uploads at least this large hash SM3 on a worker thread. */
-const OFFLOAD_THRESHOLD = 4 * 1024 * 1024;
+/** Uploads at least this large are hashed on worker threads, beside the write (parallel-ingest.ts). */
+const PARALLEL_THRESHOLD = 4 * 1024 * 1024;
 
 export class TooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -29,7 +29,7 @@ export class EmptyFileError extends Error {
 
 export interface PutOptions {
   maxBytes: number;
-  /** An expected size (e.g. a Content-Length); large uploads hash SM3 on a worker thread. */
+  /** An expected size (e.g. a Content-Length); large uploads are hashed on worker threads. */
   sizeHint?: number;
   allowEmpty?: boolean;
 }
@@ -62,7 +62,7 @@ export class ContentStore {
     this.tmp = path.join(dataDir, "tmp");
     fs.mkdirSync(this.objects, { recursive: true, mode: 0o700 });
     fs.mkdirSync(this.tmp, { recursive: true, mode: 0o700 });
-    startSm3Worker();
+    warmIngestWorkers();
   }
 
   /** Removes temporary files left by a crash mid-upload. */
@@ -101,48 +101,51 @@ export class ContentStore {
    */
   async stage(input: Readable, { maxBytes, sizeHint = 0, allowEmpty = false }: PutOptions): Promise<StagedObject> {
     const tmpFile = path.join(this.tmp, randomUUID());
-    const offload = sizeHint >= OFFLOAD_THRESHOLD ? new Sm3Offload() : null;
-    const digest = new DualDigest(offload === null);
     const fd = await fs.promises.open(tmpFile, "wx", 0o600);
-    let ok = false;
+    // A large upload is hashed on worker threads while it is written; a small one here, inline.
+    const parallel = sizeHint >= PARALLEL_THRESHOLD ? new ParallelIngest(fd) : null;
+    const inline = parallel ? null : new DualDigest();
+    const taken = () => (parallel ? parallel.size : inline!.size);
+    let digests: { sha256: string; sm3: string } | null = null;
     // A large file is flushed to disk while it is still arriving and being hashed, so that the
     // final fsync has only the tail left to write; one flush at a time.
     let flushing: Promise<void> | null = null;
-    let unflushed = 0;
+    let flushedAt = 0;
+    let ok = false;
     try {
       for await (const chunk of input as AsyncIterable<Buffer>) {
-        if (digest.size + chunk.length > maxBytes) throw new TooLargeError(maxBytes);
-        digest.update(chunk);
-        const pending = offload?.update(chunk);
-        await writeAll(fd, chunk);
-        await pending;
-        unflushed += chunk.length;
-        if (unflushed >= EARLY_FLUSH_BYTES && flushing === null) {
-          unflushed = 0;
+        if (taken() + chunk.length > maxBytes) throw new TooLargeError(maxBytes);
+        if (parallel) await parallel.update(chunk);
+        else {
+          inline!.update(chunk);
+          await writeAll(fd, chunk);
+        }
+        if (taken() - flushedAt >= EARLY_FLUSH_BYTES && flushing === null) {
+          flushedAt = taken();
           flushing = fd.datasync().finally(() => (flushing = null));
           // Its failure (a full disk) is met again by the final sync below.
           flushing.catch(() => undefined);
         }
       }
-      if (digest.size === 0 && !allowEmpty) throw new EmptyFileError();
+      if (taken() === 0 && !allowEmpty) throw new EmptyFileError();
+      digests = parallel ? await parallel.finish() : { sha256: inline!.sha256Hex(), sm3: inline!.sm3Hex() };
       await (flushing as Promise<void> | null)?.catch(() => undefined);
       await fd.sync();
       ok = true;
     } catch (e) {
       throw translate(e);
     } finally {
+      // No write may still be under way when the file is closed and removed.
+      if (!digests) await parallel?.abort();
       await fd.close().catch(() => undefined);
-      if (!ok) {
-        offload?.abort();
-        await fs.promises.rm(tmpFile, { force: true });
-      }
+      if (!ok) await fs.promises.rm(tmpFile, { force: true });
     }
-    const sha256 = digest.sha256Hex();
-    const sm3 = offload ? await offload.digest() : digest.sm3Hex();
+    const { sha256, sm3 } = digests!;
+    const size = taken();
     return {
       sha256,
       sm3,
-      size: digest.size,
+      size,
       commit: async () => {
         try {
           const target = this.pathOf(sha256);

@@ -1,6 +1,5 @@
 // Verification of a file or digest: every verdict is recomputed (record -> leaf -> root, and the
 // root read from the chain), never read from a stored status.
-import type { Provider } from "ethers";
 import { ApiError } from "../http/errors";
 import type { Db } from "../db/client";
 import type { EvidenceService } from "../evidence/service";
@@ -9,6 +8,7 @@ import { LogReader } from "../log/reader";
 import { leafStatus } from "../anchoring/queue";
 import { verifyBundleOffline, type Check, type ProofBundle } from "../core/proof-bundle";
 import { verifyAnchorOnChain } from "../chain/anchor-check";
+import type { ChainReader } from "../chain/chain-reader";
 import type { IdentityService } from "../identity/service";
 import { verifyPkiSections, type SignerReport } from "../pki/bundle-checks";
 
@@ -28,13 +28,15 @@ export class VerificationService {
   constructor(
     private readonly db: Db,
     private readonly evidence: EvidenceService,
-    private readonly chain: Provider,
+    private readonly chain: ChainReader,
     private readonly identity: IdentityService,
   ) {}
 
   async verifyDigest(sha256: string): Promise<{ sha256: string; anchored: boolean; matches: VerificationMatch[] }> {
     const items = await this.evidence.findBySha256(sha256);
     const matches: VerificationMatch[] = [];
+    // The log's key as this platform holds it, not the one a bundle names; read once per request.
+    let logKey: string | null = null;
     for (const item of items) {
       const base = await bundleForLeaf(this.db, item.leafSeq);
       const bundle = base ? { ...base, ...(await this.evidence.bundleSections(item)) } : null;
@@ -43,8 +45,7 @@ export class VerificationService {
         matches.push({ evidenceId: item.id, status, verified: false, anchoredAt: null, checks: [], signer: null, bundle: null });
         continue;
       }
-      // The log's key as this platform holds it, not the one a bundle names.
-      const logKey = await new LogReader(this.db).verifierKey();
+      logKey ??= await new LogReader(this.db).verifierKey();
       const checks = verifyBundleOffline(bundle, sha256, { logKey });
       let signer: (SignerReport & { statusAtSigningTime: string; statusNow: string }) | null = null;
       if (checks.every((c) => c.ok)) {
