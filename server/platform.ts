@@ -105,7 +105,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
   const addressDeliveries = new AddressDeliveries(db, evidence, secrets, config.PUBLIC_URL);
   const cases = new CasesService(db, accounts, evidence, verification, invitations, addressDeliveries);
   const notifications = new NotificationsService(db);
-  const statistics = new StatisticsService(db, database.provider, { historyPeriods: config.WARNING_HISTORY_PERIODS, alpha: config.WARNING_ALPHA, minCount: config.WARNING_MIN_COUNT });
+  const statistics = new StatisticsService(db, database.provider, { historyPeriods: config.WARNING_HISTORY_PERIODS, alpha: config.WARNING_ALPHA, minCount: config.WARNING_MIN_COUNT }, database.reader);
   const contracts = new ContractsService(db, store, accounts, identity, evidence, {
     publicUrl: config.PUBLIC_URL,
     expiryDays: config.CONTRACT_EXPIRY_DAYS,

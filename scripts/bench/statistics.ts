@@ -81,7 +81,7 @@ async function benchOn(ctx: BenchContext, label: string, database: Database, cas
   let t = now();
   await seed(database, cases, services);
   ctx.log(`${label}: ${cases.toLocaleString("en-US")} cases, ${services.toLocaleString("en-US")} services seeded in ${fmt(seconds(t), 1)} s`);
-  const stats = new StatisticsService(database.db, database.provider, { historyPeriods: 12, alpha: 0.01, minCount: 5 });
+  const stats = new StatisticsService(database.db, database.provider, { historyPeriods: 12, alpha: 0.01, minCount: 5 }, database.reader);
   const db = database.db;
   const runs = ctx.quick ? 3 : 5;
   const baseline = await timed(runs, async () => {
@@ -105,14 +105,15 @@ async function benchOn(ctx: BenchContext, label: string, database: Database, cas
 
   // where the time goes: each measure of the all-courts range alone
   const d = dialectOf(database.provider);
+  const sql = database.reader;
   const scope = { courtId: null, causeOfAction: null, judgeId: null };
   const range = { start: new Date(START_MS), end: new Date(START_MS + SPAN_MS) };
   const parts: [string, () => Promise<unknown>][] = [
-    ["counts", () => caseCounts(db, d, scope, range, "month")],
-    ["breakdowns", () => caseBreakdowns(db, d, scope, range)],
-    ["durations", () => Promise.all([filingToAcceptance(db, d, scope, range), filingToClosing(db, d, scope, range)])],
-    ["service", () => serviceRates(db, d, scope, range)],
-    ["evidence", () => evidenceFigures(db, d, scope, range)],
+    ["counts", () => caseCounts(sql, d, scope, range, "month")],
+    ["breakdowns", () => caseBreakdowns(sql, d, scope, range)],
+    ["durations", () => Promise.all([filingToAcceptance(sql, d, scope, range), filingToClosing(sql, d, scope, range)])],
+    ["service", () => serviceRates(sql, d, scope, range)],
+    ["evidence", () => evidenceFigures(sql, d, scope, range)],
   ];
   const spent: string[] = [];
   for (const [name, fn] of parts) spent.push(`${name} ${fmt((await timed(1, fn)).s * 1000, 0)} ms`);

@@ -4,6 +4,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "./generated/sqlite/client";
 import { PrismaClient as PgClient } from "./generated/postgresql/client";
 import { migrate } from "./migrate";
+import { prismaReader, type RawReader } from "./raw-reader";
+import { SqliteReaders } from "./sqlite-readers";
 import type { DbTarget } from "./url";
 
 /** Both generated clients have the same API; the SQLite one's type stands for either. */
@@ -21,6 +23,8 @@ export function providerOf(client: Db | Tx): DbTarget["provider"] {
 export interface Database {
   db: Db;
   provider: DbTarget["provider"];
+  /** read-only raw statements (the statistics), off the event loop on SQLite */
+  reader: RawReader;
   close(): Promise<void>;
 }
 
@@ -36,9 +40,18 @@ export async function openDatabase(target: DbTarget, opts: { poolSize?: number; 
     const db = new SqliteClient({ adapter });
     // Durable on power loss too, not only on a process crash (WAL's default is NORMAL).
     await db.$executeRawUnsafe("PRAGMA synchronous = FULL");
-    return { db, provider: "sqlite", close: () => db.$disconnect() };
+    const readers = new SqliteReaders(target.target, { busyTimeoutMs: opts.busyTimeoutMs });
+    return {
+      db,
+      provider: "sqlite",
+      reader: readers,
+      close: async () => {
+        await readers.close();
+        await db.$disconnect();
+      },
+    };
   }
   const adapter = new PrismaPg({ connectionString: target.target, max: opts.poolSize ?? 10 });
   const db = new PgClient({ adapter }) as unknown as Db;
-  return { db, provider: "postgresql", close: () => db.$disconnect() };
+  return { db, provider: "postgresql", reader: prismaReader(db), close: () => db.$disconnect() };
 }

@@ -1,6 +1,6 @@
 // Contract signing across the platform: contracts completed per period, the time from sending to
 // completion, and of the contracts that ended in the range the shares declined and expired.
-import type { Db } from "../db/client";
+import type { RawReader } from "../db/raw-reader";
 import type { Dialect } from "./dialect";
 import { Query, num } from "./query";
 import type { Period } from "./periods";
@@ -16,21 +16,21 @@ export interface ContractFigures {
   voided: Share;
 }
 
-export async function contractFigures(db: Db, d: Dialect, r: Range, period: Period): Promise<ContractFigures> {
+export async function contractFigures(sql: RawReader, d: Dialect, r: Range, period: Period): Promise<ContractFigures> {
   const q1 = new Query(d);
   const series = await q1.rows<{ p: string; n: unknown }>(
-    db,
+    sql,
     `SELECT ${d.label('k."endedAt"', period)} AS p, COUNT(*) AS n FROM "Contract" k WHERE k."status" = 'completed' AND k."endedAt" IS NOT NULL AND ${q1.within('k."endedAt"', r)} GROUP BY 1`,
   );
   const q2 = new Query(d);
   const timeToComplete = await quantiles(
-    db,
+    sql,
     q2,
     `SELECT ${d.days('k."sentAt"', 'k."endedAt"')} AS v FROM "Contract" k WHERE k."status" = 'completed' AND k."sentAt" IS NOT NULL AND k."endedAt" IS NOT NULL AND ${q2.within('k."endedAt"', r)}`,
   );
   const q3 = new Query(d);
   const ends = await q3.rows<{ status: string; n: unknown }>(
-    db,
+    sql,
     `SELECT k."status" AS status, COUNT(*) AS n FROM "Contract" k WHERE k."endedAt" IS NOT NULL AND ${q3.within('k."endedAt"', r)} GROUP BY k."status"`,
   );
   const by = new Map(ends.map((e) => [e.status, num(e.n) ?? 0]));

@@ -1,6 +1,6 @@
 // Evidence in the cases opened in the range: finalised items per case, the share anchored, and the
 // share of opinions (质证意见) that dispute an item on any of authenticity, legality or relevance.
-import type { Db } from "../db/client";
+import type { RawReader } from "../db/raw-reader";
 import type { Dialect } from "./dialect";
 import { Query, num } from "./query";
 import { caseConditions, share, type Range, type Scope, type Share } from "./scope";
@@ -13,10 +13,10 @@ export interface EvidenceFigures {
   disputed: Share;
 }
 
-export async function evidenceFigures(db: Db, d: Dialect, s: Scope, r: Range): Promise<EvidenceFigures> {
+export async function evidenceFigures(sql: RawReader, d: Dialect, s: Scope, r: Range): Promise<EvidenceFigures> {
   const q = new Query(d);
   const [row] = await q.rows<Record<string, unknown>>(
-    db,
+    sql,
     `WITH cs AS (SELECT c."id" FROM "CourtCase" c WHERE ${caseConditions(q, s)} AND ${q.within('c."openedAt"', r)}),
      items AS (SELECT ce."id", b."status" FROM "CaseEvidence" ce JOIN cs ON cs."id" = ce."caseId" JOIN "EvidenceItem" e ON e."id" = ce."evidenceId"
        JOIN "Leaf" l ON l."seq" = e."leafSeq" LEFT JOIN "Batch" b ON b."id" = l."batchId" WHERE ce."status" = 'finalised'),

@@ -1,7 +1,7 @@
 // One raw statement with its bound values, written once for both databases: placeholders are $1, $2 …
 // in the order the values were bound; for SQLite they become ? with the values reordered to match
 // where each placeholder appears, so fragments may be composed in any order.
-import type { Db } from "../db/client";
+import type { RawReader } from "../db/raw-reader";
 import type { Dialect } from "./dialect";
 
 export class Query {
@@ -25,10 +25,10 @@ export class Query {
     return `${this.d.at(column)} >= ${this.t(range.start)} AND ${this.d.at(column)} < ${this.t(range.end)}`;
   }
 
-  async rows<T>(db: Db, text: string): Promise<T[]> {
-    if (this.d.provider === "postgresql") return db.$queryRawUnsafe<T[]>(text, ...this.values);
+  rows<T>(sql: RawReader, text: string): Promise<T[]> {
+    if (this.d.provider === "postgresql") return sql.query<T>(text, this.values);
     const ordered = [...text.matchAll(/\$(\d+)/g)].map((m) => this.values[Number(m[1]) - 1]);
-    return db.$queryRawUnsafe<T[]>(text.replace(/\$\d+/g, "?"), ...ordered);
+    return sql.query<T>(text.replace(/\$\d+/g, "?"), ordered);
   }
 }
 

@@ -1,6 +1,7 @@
 // The statistics room: the figures of a scope and range (measures) and the risk warnings, computed
 // by SQL on the live tables of either database; nothing is copied or cached.
 import type { Db } from "../db/client";
+import { prismaReader, type RawReader } from "../db/raw-reader";
 import type { DbProvider } from "../db/url";
 import type { Principal } from "../accounts/roles";
 import { ApiError } from "../http/errors";
@@ -38,6 +39,8 @@ export class StatisticsService {
     private readonly db: Db,
     provider: DbProvider,
     private readonly rule: WarningRule,
+    /** where the figures' statements run (the database's reader: off the event loop on SQLite) */
+    private readonly sql: RawReader = prismaReader(db),
   ) {
     this.d = dialectOf(provider);
   }
@@ -59,13 +62,13 @@ export class StatisticsService {
     const range = { start: spanOf(query.from, query.period).start, end: spanOf(query.to, query.period).end };
     const { scope, contracts } = await this.scopeOf(p, query, query.causeOfAction ?? null);
     const [counts, breakdowns, toAcceptance, toClosing, service, evidence, contractsFigures] = await Promise.all([
-      caseCounts(this.db, this.d, scope, range, query.period),
-      caseBreakdowns(this.db, this.d, scope, range),
-      filingToAcceptance(this.db, this.d, scope, range),
-      filingToClosing(this.db, this.d, scope, range),
-      serviceRates(this.db, this.d, scope, range),
-      evidenceFigures(this.db, this.d, scope, range),
-      contracts ? contractFigures(this.db, this.d, range, query.period) : Promise.resolve(null),
+      caseCounts(this.sql, this.d, scope, range, query.period),
+      caseBreakdowns(this.sql, this.d, scope, range),
+      filingToAcceptance(this.sql, this.d, scope, range),
+      filingToClosing(this.sql, this.d, scope, range),
+      serviceRates(this.sql, this.d, scope, range),
+      evidenceFigures(this.sql, this.d, scope, range),
+      contracts ? contractFigures(this.sql, this.d, range, query.period) : Promise.resolve(null),
     ]);
     return {
       scope: { ...scope, period: query.period, from: query.from, to: query.to, start: range.start.toISOString(), end: range.end.toISOString() },
@@ -82,6 +85,6 @@ export class StatisticsService {
   async warnings(p: Principal, query: WarningsQuery) {
     const { scope } = await this.scopeOf(p, query, null);
     const rule: WarningRule = { ...this.rule, ...(query.alpha !== undefined ? { alpha: query.alpha } : {}), ...(query.minCount !== undefined ? { minCount: query.minCount } : {}) };
-    return riskWarnings(this.db, this.d, scope, query.period, query.latest, rule);
+    return riskWarnings(this.sql, this.d, scope, query.period, query.latest, rule);
   }
 }

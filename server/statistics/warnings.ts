@@ -5,7 +5,7 @@
 // the natural one; "mean + 2 standard deviations" breaks on them (a flat history has deviation 0,
 // so one extra case would be flagged, and it says nothing of how unlikely a count is).
 // Nothing is judged on too little data: the history must be fully covered by the platform's records.
-import type { Db } from "../db/client";
+import type { RawReader } from "../db/raw-reader";
 import type { Dialect } from "./dialect";
 import { Query, num } from "./query";
 import { labelBefore, labelsBetween, spanOf, type Period } from "./periods";
@@ -60,14 +60,14 @@ const KEY: Record<WarningDimension, { key: string; label: string; join: string }
   court: { key: `COALESCE(c."courtId", c."court")`, label: `c."court"`, join: "" },
 };
 
-export async function riskWarnings(db: Db, d: Dialect, s: Scope, period: Period, latest: string, rule: WarningRule): Promise<WarningReport> {
+export async function riskWarnings(sql: RawReader, d: Dialect, s: Scope, period: Period, latest: string, rule: WarningRule): Promise<WarningReport> {
   const historyFrom = labelBefore(latest, period, rule.historyPeriods);
   const labels = labelsBetween(historyFrom, latest, period);
   const range = { start: spanOf(historyFrom, period).start, end: spanOf(latest, period).end };
   const base = { period, latest, historyFrom, rule: { ...rule, test: "poisson-upper-tail" as const } };
 
   const q0 = new Query(d);
-  const [first] = await q0.rows<{ at: unknown }>(db, `SELECT MIN(c."openedAt") AS at FROM "CourtCase" c WHERE ${caseConditions(q0, { ...s, causeOfAction: null })}`);
+  const [first] = await q0.rows<{ at: unknown }>(sql, `SELECT MIN(c."openedAt") AS at FROM "CourtCase" c WHERE ${caseConditions(q0, { ...s, causeOfAction: null })}`);
   const earliest = first?.at ? new Date(first.at instanceof Date ? first.at : String(first.at)) : null;
   // The records must reach back into the first period of history (a court's first case is rarely on its first day).
   if (!earliest || earliest.getTime() >= spanOf(historyFrom, period).end.getTime()) {
@@ -84,14 +84,20 @@ export async function riskWarnings(db: Db, d: Dialect, s: Scope, period: Period,
 
   const warnings: Warning[] = [];
   let judged = 0;
-  for (const dimension of WARNING_DIMENSIONS) {
-    const k = KEY[dimension];
-    const q = new Query(d);
-    const rows = await q.rows<{ k: string; l: string; p: string; n: unknown }>(
-      db,
-      `SELECT ${k.key} AS k, MIN(${k.label}) AS l, ${d.label('c."openedAt"', period)} AS p, COUNT(DISTINCT c."id") AS n
-       FROM "CourtCase" c ${k.join} WHERE ${caseConditions(q, s)} AND ${q.within('c."openedAt"', range)} GROUP BY 1, 3`,
-    );
+  // the dimensions' statements are independent: asked together, they run side by side
+  const perDimension = await Promise.all(
+    WARNING_DIMENSIONS.map((dimension) => {
+      const k = KEY[dimension];
+      const q = new Query(d);
+      return q.rows<{ k: string; l: string; p: string; n: unknown }>(
+        sql,
+        `SELECT ${k.key} AS k, MIN(${k.label}) AS l, ${d.label('c."openedAt"', period)} AS p, COUNT(DISTINCT c."id") AS n
+         FROM "CourtCase" c ${k.join} WHERE ${caseConditions(q, s)} AND ${q.within('c."openedAt"', range)} GROUP BY 1, 3`,
+      );
+    }),
+  );
+  for (const [i, dimension] of WARNING_DIMENSIONS.entries()) {
+    const rows = perDimension[i];
     const series = new Map<string, { label: string; counts: Map<string, number> }>();
     for (const r of rows) {
       const e = series.get(r.k) ?? { label: r.l, counts: new Map() };
