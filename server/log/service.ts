@@ -5,9 +5,10 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import type { Db, Tx } from "../db/client";
 import type { KeyVault } from "../pki/key-vault";
-import { allAuditPaths, rootFromLeafHashes } from "../core/merkle";
+import { rootFromLeafHashes } from "../core/merkle";
+import { EMPTY_RANGE, compactRange, extendRange, rootOfRange, type CompactRange } from "../core/compact-range";
 import { rawEd25519PublicKey, signCheckpoint } from "../core/checkpoint";
-import { toHex } from "../core/hex";
+import { fromHex, toHex } from "../core/hex";
 import { HEAD_ID, LogReader, leafHashesOf } from "./reader";
 
 /** The key vault context the log's private key is sealed under. */
@@ -61,6 +62,7 @@ export class TransparencyLog extends LogReader {
               treeSize: 0,
               root: toHex(root),
               note,
+              compactRange: rangeText(EMPTY_RANGE),
             },
           });
           await tx.logCheckpoint.create({ data: { treeSize: 0, root: toHex(root), note } });
@@ -87,17 +89,16 @@ export class TransparencyLog extends LogReader {
    */
   async append(tx: Tx, leafHashes: Buffer[]): Promise<Appended> {
     if (leafHashes.length === 0) throw new Error("nothing to append");
-    const head = await tx.logHead.findUniqueOrThrow({ where: { id: HEAD_ID }, select: { treeSize: true } });
+    const head = await tx.logHead.findUniqueOrThrow({ where: { id: HEAD_ID }, select: { treeSize: true, root: true, compactRange: true } });
     const old = head.treeSize;
-    const existing = await this.leafHashes(tx, old);
-    const all = [...existing, ...leafHashes];
-    const { root, paths } = allAuditPaths(all);
-    const treeSize = all.length;
+    const before = await this.rangeOf(tx, head);
+    const { root, paths, range } = extendRange(before, leafHashes);
+    const treeSize = range.size;
     const note = signCheckpoint({ origin: this.k.origin, treeSize, root }, this.k.origin, this.k.privateKey, this.k.publicKey);
     // The compare-and-swap first: a concurrent appender waits on the row, then finds the size changed.
     const { count } = await tx.logHead.updateMany({
       where: { id: HEAD_ID, treeSize: old },
-      data: { treeSize, root: toHex(root), note, updatedAt: new Date() },
+      data: { treeSize, root: toHex(root), note, compactRange: rangeText(range), updatedAt: new Date() },
     });
     if (count !== 1) throw new LogConflict(`the log grew past ${old} meanwhile`);
     try {
@@ -107,11 +108,35 @@ export class TransparencyLog extends LogReader {
       if (isUniqueViolation(e)) throw new LogConflict(`log entries from ${old} were written meanwhile`);
       throw e;
     }
-    return { firstIndex: old, treeSize, root: toHex(root), note, paths: paths.slice(old).map((p) => p.map(toHex)) };
+    return { firstIndex: old, treeSize, root: toHex(root), note, paths: paths.map((p) => p.map(toHex)) };
   }
 
-  /** The first `size` leaf hashes, in log order (checked to be contiguous). */
-  private leafHashes(tx: Tx, size: number): Promise<Buffer[]> {
-    return leafHashesOf(tx, size);
+  /**
+   * The head's compact range, checked against its root; computed from the leaves for a head that has
+   * none yet (a log written before it was kept), or whose range does not give its root.
+   */
+  private async rangeOf(tx: Tx, head: { treeSize: number; root: string; compactRange: string | null }): Promise<CompactRange> {
+    if (head.compactRange !== null) {
+      const range = parseRange(head.treeSize, head.compactRange);
+      if (range && toHex(rootOfRange(range)) === head.root) return range;
+    }
+    const leaves = await leafHashesOf(tx, head.treeSize);
+    if (toHex(rootFromLeafHashes(leaves)) !== head.root) throw new Error(`the log's ${head.treeSize} entries do not give its head's root`);
+    // the range of the leaves is what appending them all to an empty range leaves
+    return extendRange(EMPTY_RANGE, leaves).range;
+  }
+}
+
+function rangeText(range: CompactRange): string {
+  return JSON.stringify(range.nodes.map(toHex));
+}
+
+function parseRange(size: number, text: string): CompactRange | null {
+  try {
+    const nodes = JSON.parse(text);
+    if (!Array.isArray(nodes) || !nodes.every((n) => typeof n === "string" && /^0x[0-9a-f]{64}$/.test(n))) return null;
+    return compactRange(size, nodes.map((n: string) => fromHex(n)));
+  } catch {
+    return null;
   }
 }

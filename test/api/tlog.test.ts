@@ -12,7 +12,8 @@ import { runVerify } from "../helpers/cli";
 import { parseVerifierKey, verifyCheckpoint } from "../../server/core/checkpoint";
 import { verifyConsistency } from "../../server/core/consistency";
 import { fromHex, toHex } from "../../server/core/hex";
-import { rootFromAuditPath } from "../../server/core/merkle";
+import { rootFromAuditPath, rootFromLeafHashes } from "../../server/core/merkle";
+import { EMPTY_RANGE, extendRange } from "../../server/core/compact-range";
 import { verifyBundleOffline } from "../../server/core/proof-bundle";
 import { verifyAnchorOnChain } from "../../server/chain/anchor-check";
 
@@ -157,5 +158,39 @@ describe("the transparency log (API)", function () {
     // Without a key for plain checkpoints, or without a proof: usage.
     expect((await runVerify(["--consistency", noteA, noteC, "--proof", proofFile])).code).to.equal(2);
     expect((await runVerify(["--consistency", noteA, noteC, "--log-key", key])).code).to.equal(2);
+  });
+  it("keeps the head's compact range; a head without one, or with a wrong one, is mended from the leaves at the next append", async () => {
+    const db = tp.platform.database.db;
+    const headRow = () => db.logHead.findUniqueOrThrow({ where: { id: 1 } });
+    const rangeOfEntries = async (size: number) => {
+      const leaves = (await db.logEntry.findMany({ where: { index: { lt: size } }, orderBy: { index: "asc" } })).map((e) => fromHex(e.leafHash));
+      expect(leaves).to.have.length(size);
+      return { root: toHex(rootFromLeafHashes(leaves)), nodes: extendRange(EMPTY_RANGE, leaves).range.nodes.map(toHex) };
+    };
+    const appendMore = async (label: string) => {
+      const before = (await headRow()).treeSize;
+      const ids = [];
+      for (let i = 0; i < 3; i++) ids.push(((await (await tp.upload(tp.adminToken, `${label} ${i}`)).json()) as any).id);
+      for (const id of ids) await tp.waitAnchored(tp.adminToken, id);
+      const h = await headRow();
+      expect(h.treeSize).to.be.above(before);
+      const expected = await rangeOfEntries(h.treeSize);
+      expect(h.root).to.equal(expected.root);
+      expect(JSON.parse(h.compactRange!)).to.deep.equal(expected.nodes);
+      const p = (await (await get(`/api/log/proof/consistency?from=${before}&to=${h.treeSize}`)).json()) as any;
+      const rootAt = async (n: number) => fromHex((await db.logCheckpoint.findUniqueOrThrow({ where: { treeSize: n } })).root);
+      expect(verifyConsistency(before, h.treeSize, await rootAt(before), await rootAt(h.treeSize), p.proof.map(fromHex)), `${before} -> ${h.treeSize}`).to.equal(true);
+    };
+    // as every append leaves it
+    const now = await headRow();
+    expect(JSON.parse(now.compactRange!)).to.deep.equal((await rangeOfEntries(now.treeSize)).nodes);
+    // a log written before the range was kept
+    await db.logHead.update({ where: { id: 1 }, data: { compactRange: null } });
+    await appendMore("after a head without its range");
+    // a range of the right shape whose hashes do not give the head's root
+    const h = await headRow();
+    const wrong = (JSON.parse(h.compactRange!) as string[]).map(() => toHex(Buffer.alloc(32, 7)));
+    await db.logHead.update({ where: { id: 1 }, data: { compactRange: JSON.stringify(wrong) } });
+    await appendMore("after a wrong range");
   });
 });
