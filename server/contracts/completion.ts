@@ -71,10 +71,11 @@ export class ContractCompletion {
    * Who submits the PDFs to the evidence intake (whose certificate signs the evidence record): the
    * sender, or, when the sender's key is not held by the platform, the last signer.
    */
-  private async submitters(senderId: string, signers: { userId: string; signedAt: Date | null }[]): Promise<Principal[]> {
+  private async submitters(senderId: string, signers: { userId: string | null; signedByUserId: string | null; signedAt: Date | null }[]): Promise<Principal[]> {
     const last = [...signers].sort((a, b) => (b.signedAt?.getTime() ?? 0) - (a.signedAt?.getTime() ?? 0))[0];
     const out: Principal[] = [];
-    for (const id of [senderId, last?.userId].filter((x, i, a): x is string => !!x && a.indexOf(x) === i)) {
+    // the last signer: the person, or the member who signed for an organisation
+    for (const id of [senderId, last?.signedByUserId ?? last?.userId].filter((x, i, a): x is string => !!x && a.indexOf(x) === i)) {
       const u = await this.accounts.getUser(id);
       if (u) out.push({ userId: u.id, email: u.email, name: u.name, role: u.role as Role, organizationId: u.organizationId, orgAdmin: false, tokenId: "contract-completion" });
     }
