@@ -171,6 +171,9 @@ export class Drafting {
   private async organizationSigner(s: SignerInput, i: number, seats: Set<string>, positions: Map<number, number>): Promise<ResolvedSigner> {
     const at = `body.signers[${i}]`;
     const kind = s.sealKind!;
+    // each member asks for their own code on the signing page, mailed to them: a code the sender
+    // passed on would belong to one member's invitation only
+    if (s.codeDelivery === "out-of-band") throw badRequest("code_by_email", `${at}.codeDelivery: an organisation signer's members receive their one-time codes at their own addresses`);
     const org = await this.accounts.getOrganization(s.organizationId!);
     if (!org) throw badRequest("unknown_organization", `${at}.organizationId: no such organisation`);
     const seal = await this.db.seal.findFirst({ where: { organizationId: org.id, kind, retiredAt: null } });
