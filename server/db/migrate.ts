@@ -78,8 +78,9 @@ export interface MigrationResult {
   applied: string[];
 }
 
-export async function migrate(provider: DbProvider, target: string): Promise<MigrationResult> {
-  const dir = path.join(MIGRATIONS_ROOT, provider);
+/** `root`: another migrations folder (tests apply a prefix of the project's, with data between). */
+export async function migrate(provider: DbProvider, target: string, root = MIGRATIONS_ROOT): Promise<MigrationResult> {
+  const dir = path.join(root, provider);
   const db = provider === "sqlite" ? await openSqlite(target) : await openPostgres(target);
   const now = () => new Date().toISOString();
   try {
