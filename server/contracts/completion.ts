@@ -101,7 +101,11 @@ export class ContractCompletion {
     finalPdf: Buffer,
   ): Promise<Buffer> {
     const events = await this.db.contractEvent.findMany({ where: { contractId: c.id }, orderBy: { seq: "asc" } });
-    const users = await this.accounts.usersByIds([c.senderId, ...events.flatMap((e) => (e.actorId ? [e.actorId] : []))]);
+    const users = await this.accounts.usersByIds([
+      c.senderId,
+      ...events.flatMap((e) => (e.actorId ? [e.actorId] : [])),
+      ...c.signers.flatMap((s) => (s.signedByUserId ? [s.signedByUserId] : [])),
+    ]);
     const signerById = new Map(c.signers.map((s) => [s.id, s]));
     // the timestamps are read back from the signatures themselves
     const reports = new Map(verifyPdfSignatures(finalPdf, [this.identity.rootPem()]).map((r) => [r.fieldName, r]));
@@ -111,7 +115,8 @@ export class ContractCompletion {
       signers.push({
         step: s.step,
         role: s.role,
-        name: s.name,
+        // an organisation signer: the member who signed for it, with the organisation beside
+        name: !s.userId && s.signedByUserId ? (users.get(s.signedByUserId)?.name ?? s.name) : s.name,
         organization: s.organization,
         signedAt: s.signedAt!,
         signedSha256: s.signedSha256!,

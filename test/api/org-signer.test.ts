@@ -8,6 +8,7 @@
 // bad signer inputs get 4xx with codes; a step opening with no authorised member mails the sender.
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
+import { execFileSync } from "node:child_process";
 import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFString, StandardFonts, rgb } from "pdf-lib";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
 import { startSmtpServer, type ReceivedMail, type TestSmtpServer } from "../helpers/smtp";
@@ -170,6 +171,11 @@ describe("an organisation as a contract's signer", function () {
     expect(ev.actorId).to.equal(m1.id);
     expect(ev.details).to.include({ sealId: seal.id, onBehalfOf: org.id, signedBy: await nameOf(m1), signedByUserId: m1.id, signerKind: "organization" });
     expect(ev.details.stamp[0]).to.equal(await nameOf(m1));
+    // the completion certificate names the member, for the organisation
+    const certRes = await tp.api("GET", `/api/contracts/${id}/certificate`, { token: sender.token });
+    expect(certRes.status).to.equal(200);
+    const certText = execFileSync("pdftotext", ["-", "-"], { input: Buffer.from(await certRes.arrayBuffer()) }).toString();
+    expect(certText).to.contain(`${await nameOf(m1)}（${ORG_NAME}）`);
     // the member who signed still sees it
     await json(await tp.api("GET", `/api/contracts/${id}`, { token: m1.token }), 200);
 
