@@ -195,7 +195,11 @@ export class ContractsService {
       where: {
         OR: [
           { senderId: { in: userIds } },
-          { sentAt: { not: null }, signers: { some: { OR: [{ userId: { in: userIds } }, { signedByUserId: { in: userIds } }] } } },
+          // a person signer among them, or one of them invited to sign for (or having signed for) an organisation
+          {
+            sentAt: { not: null },
+            signers: { some: { OR: [{ userId: { in: userIds } }, { signedByUserId: { in: userIds } }, { invitations: { some: { userId: { in: userIds } } } }] } },
+          },
         ],
       },
       include: { signers: true },

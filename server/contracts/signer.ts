@@ -239,7 +239,8 @@ export class SignerSide {
     const name = signer.userId ? signer.name : p.name;
     // For an organisation: its seal's certificate, while this person holds a live grant of such a seal.
     const seal = signer.sealOrganizationId && signer.sealKind ? await authorisedSeal(db, signer.sealOrganizationId, signer.sealKind, p.userId) : null;
-    if (signer.sealOrganizationId && !seal) {
+    // an organisation named as the signer is signed for by its own members only
+    if (signer.sealOrganizationId && (!seal || (!signer.userId && p.organizationId !== signer.sealOrganizationId))) {
       throw refused("not_authorised_for_seal", `you hold no authorisation to apply a live ${signer.sealKind} seal of the organisation you sign for`);
     }
     if (seal && seal.form !== "drawn" && signer.sealCrossPage) {
