@@ -9,18 +9,20 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { migrate, MIGRATIONS_ROOT } from "../../server/db/migrate";
+import { createPostgresDatabase, testDbKind } from "../helpers/database";
 
 const NAME = "20261207200000_organization_signers";
 
-/** A migrations folder with the SQLite migrations before NAME (or up to and including it). */
-function migrationsUpTo(dir: string, including: boolean) {
-  const to = path.join(dir, "sqlite");
+/** A migrations folder with the provider's migrations before NAME (or up to and including it). */
+function migrationsUpTo(dir: string, including: boolean, provider: "sqlite" | "postgresql" = "sqlite") {
+  const to = path.join(dir, provider);
   fs.mkdirSync(to, { recursive: true });
-  for (const n of fs.readdirSync(path.join(MIGRATIONS_ROOT, "sqlite"))) {
-    if (!fs.existsSync(path.join(MIGRATIONS_ROOT, "sqlite", n, "migration.sql"))) continue;
+  for (const n of fs.readdirSync(path.join(MIGRATIONS_ROOT, provider))) {
+    if (!fs.existsSync(path.join(MIGRATIONS_ROOT, provider, n, "migration.sql"))) continue;
     if (n > NAME || (n === NAME && !including)) continue;
-    fs.cpSync(path.join(MIGRATIONS_ROOT, "sqlite", n), path.join(to, n), { recursive: true });
+    fs.cpSync(path.join(MIGRATIONS_ROOT, provider, n), path.join(to, n), { recursive: true });
   }
 }
 
@@ -36,6 +38,48 @@ function seed(file: string) {
   `);
   return db;
 }
+
+const SEED = `
+  INSERT INTO "Contract" ("id","title","status","origin","senderId","originalSha256","currentSha256","revision","createdAt")
+    VALUES ('c1','t','in_progress','upload','sender','aa','aa',1,now());
+  INSERT INTO "ContractSigner" ("id","contractId","step","position","userId","name","field","status")
+    VALUES ('s1','c1',1,1,'u1','One','{}','signed'), ('s2','c1',2,1,'u2','Two','{}','pending');
+  INSERT INTO "ContractInvitation" ("id","signerId","tokenHash","createdAt","expiresAt")
+    VALUES ('i1','s1','h1',now(),now()), ('i2','s2','h2',now(),now());
+`;
+
+describe("the organisation-signer migration on PostgreSQL, with data", function () {
+  before(function () {
+    if (testDbKind() !== "postgresql" && !process.env.TEST_POSTGRES_URL) this.skip();
+  });
+
+  it("keeps every row, fills the new columns and lets userId be NULL", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "org-signer-migration-pg-"));
+    const { url, drop } = await createPostgresDatabase();
+    const client = new pg.Client({ connectionString: url });
+    try {
+      migrationsUpTo(path.join(tmp, "before"), false, "postgresql");
+      await migrate("postgresql", url, path.join(tmp, "before"));
+      await client.connect();
+      await client.query(SEED);
+      migrationsUpTo(path.join(tmp, "after"), true, "postgresql");
+      expect((await migrate("postgresql", url, path.join(tmp, "after"))).applied).to.deep.equal([NAME]);
+      expect((await client.query(`SELECT "id","userId","signedByUserId" FROM "ContractSigner" ORDER BY "id"`)).rows).to.deep.equal([
+        { id: "s1", userId: "u1", signedByUserId: "u1" },
+        { id: "s2", userId: "u2", signedByUserId: null },
+      ]);
+      expect((await client.query(`SELECT "id","userId" FROM "ContractInvitation" ORDER BY "id"`)).rows).to.deep.equal([
+        { id: "i1", userId: "u1" },
+        { id: "i2", userId: "u2" },
+      ]);
+      await client.query(`INSERT INTO "ContractSigner" ("id","contractId","step","position","userId","name","field","status") VALUES ('s3','c1',2,2,NULL,'Org','{}','pending'), ('s4','c1',3,1,NULL,'Org','{}','pending')`);
+    } finally {
+      await client.end().catch(() => undefined);
+      await drop();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("the organisation-signer migration on SQLite, with data", () => {
   let tmp: string;
