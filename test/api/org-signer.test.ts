@@ -203,6 +203,29 @@ describe("an organisation as a contract's signer", function () {
     await json(await tp.api("POST", seals(org, `/${seal.id}/grants`), { token: admin.token, json: { userId: m2.id } }), 201);
   });
 
+  it("two members signing at the same moment: one signature, the other 410 signed_by_another_member", async () => {
+    const title = "技术服务合同 D";
+    const { id } = await sentToOrg(title);
+    const t1 = tokenIn((await waitMail(m1, /Please sign/, title))[0]);
+    const t2 = tokenIn((await waitMail(m2, /Please sign/, title))[0]);
+    const [c1, c2] = [await codeFor(m1, t1, title), await codeFor(m2, t2, title)];
+    const [r1, r2] = await Promise.all([
+      tp.api("POST", `/api/sign/${t1}/sign`, { token: m1.token, json: { code: c1 } }),
+      tp.api("POST", `/api/sign/${t2}/sign`, { token: m2.token, json: { code: c2 } }),
+    ]);
+    const answers = [
+      { status: r1.status, body: await r1.json() },
+      { status: r2.status, body: await r2.json() },
+    ];
+    expect(answers.map((a) => a.status).sort()).to.deep.equal([200, 410]);
+    expect(answers.find((a) => a.status === 410)!.body.error.code).to.equal("signed_by_another_member");
+    const winner = answers[0].status === 200 ? m1 : m2;
+    const detail = await json(await tp.api("GET", `/api/contracts/${id}`, { token: sender.token }), 200);
+    expect(detail.signers[0].signedBy.userId).to.equal(winner.id);
+    expect(detail.events.filter((e: any) => e.action === "signed")).to.have.length(1);
+    expect(detail.document.revision).to.equal(1);
+  });
+
   it("bad organisation signers get 4xx with codes, never 500", async () => {
     const bare = await json(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: "无授权有限公司", kind: "enterprise", creditCode: creditCode("91440300MA5DAAAA1") } }), 201);
     const bareAdmin = await tp.createUser("member", { organizationId: bare.id });
