@@ -71,10 +71,11 @@ export class ContractCompletion {
    * Who submits the PDFs to the evidence intake (whose certificate signs the evidence record): the
    * sender, or, when the sender's key is not held by the platform, the last signer.
    */
-  private async submitters(senderId: string, signers: { userId: string; signedAt: Date | null }[]): Promise<Principal[]> {
+  private async submitters(senderId: string, signers: { userId: string | null; signedByUserId: string | null; signedAt: Date | null }[]): Promise<Principal[]> {
     const last = [...signers].sort((a, b) => (b.signedAt?.getTime() ?? 0) - (a.signedAt?.getTime() ?? 0))[0];
     const out: Principal[] = [];
-    for (const id of [senderId, last?.userId].filter((x, i, a): x is string => !!x && a.indexOf(x) === i)) {
+    // the last signer: the person, or the member who signed for an organisation
+    for (const id of [senderId, last?.signedByUserId ?? last?.userId].filter((x, i, a): x is string => !!x && a.indexOf(x) === i)) {
       const u = await this.accounts.getUser(id);
       if (u) out.push({ userId: u.id, email: u.email, name: u.name, role: u.role as Role, organizationId: u.organizationId, orgAdmin: false, tokenId: "contract-completion" });
     }
@@ -100,7 +101,11 @@ export class ContractCompletion {
     finalPdf: Buffer,
   ): Promise<Buffer> {
     const events = await this.db.contractEvent.findMany({ where: { contractId: c.id }, orderBy: { seq: "asc" } });
-    const users = await this.accounts.usersByIds([c.senderId, ...events.flatMap((e) => (e.actorId ? [e.actorId] : []))]);
+    const users = await this.accounts.usersByIds([
+      c.senderId,
+      ...events.flatMap((e) => (e.actorId ? [e.actorId] : [])),
+      ...c.signers.flatMap((s) => (s.signedByUserId ? [s.signedByUserId] : [])),
+    ]);
     const signerById = new Map(c.signers.map((s) => [s.id, s]));
     // the timestamps are read back from the signatures themselves
     const reports = new Map(verifyPdfSignatures(finalPdf, [this.identity.rootPem()]).map((r) => [r.fieldName, r]));
@@ -110,7 +115,8 @@ export class ContractCompletion {
       signers.push({
         step: s.step,
         role: s.role,
-        name: s.name,
+        // an organisation signer: the member who signed for it, with the organisation beside
+        name: !s.userId && s.signedByUserId ? (users.get(s.signedByUserId)?.name ?? s.name) : s.name,
         organization: s.organization,
         signedAt: s.signedAt!,
         signedSha256: s.signedSha256!,

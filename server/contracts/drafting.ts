@@ -15,6 +15,7 @@ import { templateById, templateValuesSchema } from "./templates";
 import { checkBox, checkUploadedPdf, defaultBoxes } from "./upload";
 import type { ContractDocuments } from "./documents";
 import type { SealKind } from "../seals/kinds";
+import { authorisedMembers } from "../seals/queries";
 
 export interface SignerInput {
   userId?: string;
@@ -28,6 +29,11 @@ export interface SignerInput {
   codeDelivery?: "email" | "out-of-band";
   /** the signer signs for this organisation (they must be its member) with a seal of this kind */
   organization?: { id: string; sealKind: SealKind; crossPage?: boolean };
+  /** or the organisation itself is the signer: any member holding a live grant of a seal of sealKind signs for it */
+  organizationId?: string;
+  sealKind?: SealKind;
+  /** an organisation signer's cross-page seal */
+  crossPage?: boolean;
 }
 
 export interface DraftInput {
@@ -36,7 +42,8 @@ export interface DraftInput {
 }
 
 interface ResolvedSigner {
-  userId: string;
+  /** null: the organisation (seal.organizationId) is the signer */
+  userId: string | null;
   /** an account to create (pending) with the draft: the address had none */
   newAccount?: { email: string; name: string };
   codeDelivery: "email" | "out-of-band";
@@ -102,7 +109,7 @@ export class Drafting {
     // they are an annotation change that /DocMDP /P 2 does not allow: strict validators (pyHanko, our
     // verdict) then judge the earlier signature invalid. So the seal goes on first, signed alone.
     const firstStep = Math.min(...inputs.map((s) => s.step));
-    const crossAt = inputs.findIndex((s) => s.organization?.crossPage && (s.step !== firstStep || inputs.filter((o) => o.step === firstStep).length > 1));
+    const crossAt = inputs.findIndex((s) => (s.organization?.crossPage || (s.organizationId && s.crossPage)) && (s.step !== firstStep || inputs.filter((o) => o.step === firstStep).length > 1));
     if (crossAt >= 0) {
       throw badRequest("cross_page_must_sign_first", `body.signers[${crossAt}]: a cross-page seal is applied before any other signature: give its signer the first step, alone`);
     }
@@ -112,7 +119,12 @@ export class Drafting {
     const seen = new Set<string>();
     const positions = new Map<number, number>();
     const out: ResolvedSigner[] = [];
+    const orgSeats = new Set<string>();
     for (const [i, s] of inputs.entries()) {
+      if (s.organizationId) {
+        out.push(await this.organizationSigner(s, i, orgSeats, positions));
+        continue;
+      }
       let user = s.userId ? byId.get(s.userId) : byEmail.get(s.email!.trim().toLowerCase());
       let newAccount: ResolvedSigner["newAccount"];
       if (!user && s.email) {
@@ -151,6 +163,42 @@ export class Drafting {
     return out;
   }
 
+  /**
+   * An organisation named as the signer: it exists, has a live seal of the kind wanted, and at
+   * least one member holding a live grant of it (who may sign is decided again when the step opens
+   * and at the signature). It signs at most once per step.
+   */
+  private async organizationSigner(s: SignerInput, i: number, seats: Set<string>, positions: Map<number, number>): Promise<ResolvedSigner> {
+    const at = `body.signers[${i}]`;
+    const kind = s.sealKind!;
+    // each member asks for their own code on the signing page, mailed to them: a code the sender
+    // passed on would belong to one member's invitation only
+    if (s.codeDelivery === "out-of-band") throw badRequest("code_by_email", `${at}.codeDelivery: an organisation signer's members receive their one-time codes at their own addresses`);
+    const org = await this.accounts.getOrganization(s.organizationId!);
+    if (!org) throw badRequest("unknown_organization", `${at}.organizationId: no such organisation`);
+    const seal = await this.db.seal.findFirst({ where: { organizationId: org.id, kind, retiredAt: null } });
+    if (!seal) throw badRequest("no_such_seal", `${at}.sealKind: the organisation has no live ${kind} seal`);
+    if (!(await authorisedMembers(this.db, org.id, kind)).length) {
+      throw badRequest("no_authorised_member", `${at}: no member of the organisation holds a live grant of its ${kind} seal, so no one could sign for it`);
+    }
+    const seat = `${org.id}:${s.step}`;
+    if (seats.has(seat)) throw badRequest("duplicate_signer", `${at}: the organisation is already a signer at step ${s.step}`);
+    seats.add(seat);
+    const position = (positions.get(s.step) ?? 0) + 1;
+    positions.set(s.step, position);
+    return {
+      userId: null,
+      codeDelivery: s.codeDelivery ?? "email",
+      name: org.name,
+      organization: org.name,
+      role: s.role ?? null,
+      step: s.step,
+      position,
+      box: s.box,
+      seal: { organizationId: org.id, kind, crossPage: !!s.crossPage },
+    };
+  }
+
   private async insert(
     p: Principal,
     c: { id: string; title: string; origin: string; templateId: string | null; fieldValues: string | null },
@@ -165,7 +213,7 @@ export class Drafting {
     await withAuditRetry(() =>
       this.db.$transaction(async (tx) => {
         for (const s of signers) {
-          if (s.newAccount) await tx.user.create({ data: { id: s.userId, email: s.newAccount.email, name: s.newAccount.name, role: "member", status: "pending", passwordHash: NO_PASSWORD } });
+          if (s.newAccount && s.userId) await tx.user.create({ data: { id: s.userId, email: s.newAccount.email, name: s.newAccount.name, role: "member", status: "pending", passwordHash: NO_PASSWORD } });
         }
         await tx.contract.create({
           data: {

@@ -18,7 +18,15 @@ export interface OpenSeat {
   signer: SignerRow;
   invitationId: string;
   expiresAt: Date;
+  /** whom this invitation was sent to: the person signer, or one authorised member of an organisation signer */
+  userId: string;
 }
+
+/** An organisation signer's seal, for the mail asking a member to sign for it. */
+export const forOrganization = (s: SignerRow) => (!s.userId && s.organization && s.sealKind ? { name: s.organization, sealKind: s.sealKind } : null);
+
+/** Who took part as a signer: the person, or the member who signed for an organisation. */
+const takingPart = (s: SignerRow): string[] => [s.userId ?? s.signedByUserId].filter((x): x is string => !!x);
 
 const topic = (c: ContractRef) => `contract:${c.id}`;
 
@@ -33,18 +41,27 @@ export class ContractNotices {
   /** The seats' step is open: each signer is told, and their invitation marked notified. */
   async stepOpened(tx: Tx, c: ContractRef, seats: OpenSeat[], first: boolean, now: Date): Promise<void> {
     if (!seats.length) return;
-    const users = await people(tx, [c.senderId, ...seats.map((s) => s.signer.userId)]);
+    const users = await people(tx, [c.senderId, ...seats.map((s) => s.userId)]);
     const sender = users.get(c.senderId)?.name ?? "";
     const mails: MailInput[] = [];
     for (const seat of seats) {
-      const u = users.get(seat.signer.userId);
+      const u = users.get(seat.userId);
       if (!u || u.disabledAt) continue;
       if (u.status === "pending") {
         await this.invitations.mailAccountLink(tx, u, { id: c.senderId, name: sender }, { kind: "contract", title: c.title }, { kind: "sign", invitationId: seat.invitationId }, topic(c));
       } else {
         mails.push({
           template: "contract-your-turn",
-          params: { name: seat.signer.name, title: c.title, sender, step: seat.signer.step, invitationId: seat.invitationId, expiresAt: seat.expiresAt.toISOString(), first },
+          params: {
+            name: seat.signer.userId ? seat.signer.name : u.name,
+            title: c.title,
+            sender,
+            step: seat.signer.step,
+            invitationId: seat.invitationId,
+            expiresAt: seat.expiresAt.toISOString(),
+            first,
+            forOrganization: forOrganization(seat.signer),
+          },
           to: u.email,
           recipientId: u.id,
           topic: topic(c),
@@ -55,8 +72,27 @@ export class ContractNotices {
     await tx.contractInvitation.updateMany({ where: { id: { in: seats.map((s) => s.invitationId) } }, data: { notifiedAt: now } });
   }
 
+  /**
+   * An organisation signer's step opened and no member holds a live grant of the seal wanted: the
+   * sender hears of it rather than the contract stalling silently.
+   */
+  async noAuthorisedMember(tx: Tx, c: ContractRef, signer: SignerRow, now: Date): Promise<void> {
+    const sender = await tx.user.findUnique({ where: { id: c.senderId } });
+    if (!sender || sender.disabledAt) return;
+    await enqueueMail(tx, [
+      {
+        template: "contract-no-authorised-signer",
+        params: { name: sender.name, title: c.title, contractId: c.id, organization: signer.organization ?? signer.name, sealKind: signer.sealKind ?? "", step: signer.step },
+        to: sender.email,
+        recipientId: sender.id,
+        topic: topic(c),
+        dedupeKey: `no-authorised-member:${signer.id}:${now.getTime()}`,
+      },
+    ]);
+  }
+
   async completed(tx: Tx, c: ContractRef, signers: SignerRow[], sha256: string, now: Date): Promise<void> {
-    const users = await people(tx, [c.senderId, ...signers.map((s) => s.userId)]);
+    const users = await people(tx, [c.senderId, ...signers.flatMap(takingPart)]);
     const mails: MailInput[] = [...users.values()]
       .filter((u) => !u.disabledAt)
       .map((u) => ({ template: "contract-completed", params: { name: u.name, title: c.title, contractId: c.id, sha256 }, to: u.email, recipientId: u.id, topic: topic(c) }));
@@ -65,7 +101,7 @@ export class ContractNotices {
 
   /** Declined or voided: the sender (unless it was they who voided) and those who had signed. */
   async ended(tx: Tx, c: ContractRef, how: "declined" | "voided", byUserId: string, reason: string, signers: SignerRow[], now: Date): Promise<void> {
-    const signed = signers.filter((s) => s.status === "signed").map((s) => s.userId);
+    const signed = signers.filter((s) => s.status === "signed").flatMap(takingPart);
     const users = await people(tx, [byUserId, c.senderId, ...signed]);
     const by = users.get(byUserId)?.name ?? "";
     const to = new Set([c.senderId, ...signed]);

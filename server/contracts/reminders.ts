@@ -6,6 +6,8 @@
 import type { Db } from "../db/client";
 import { withAuditRetry } from "../audit/service";
 import { enqueueMail } from "../notifications/outbox";
+import { authorisedSeal } from "../seals/queries";
+import { forOrganization } from "./notices";
 
 export class ContractReminders {
   constructor(
@@ -30,9 +32,16 @@ export class ContractReminders {
     for await (const inv of this.candidates(now, warnBefore)) {
       const c = inv.signer.contract;
       if (c.expiresAt && c.expiresAt <= now) continue; // expiry is applied when the contract is next read
-      const signer = await person(inv.signer.userId);
+      // the person signer, or the member of an organisation signer this invitation went to
+      const recipientId = inv.userId ?? inv.signer.userId;
+      if (!recipientId) continue;
+      const signer = await person(recipientId);
       const sender = await person(c.senderId);
       if (!signer || signer.disabled) continue;
+      const org = forOrganization(inv.signer);
+      // a member whose grant of the seal was revoked is no longer asked to sign for the organisation
+      if (org && !(await authorisedSeal(this.db, inv.signer.sealOrganizationId!, inv.signer.sealKind!, recipientId))) continue;
+      const name = org ? signer.name : inv.signer.name;
       const topic = `contract:${c.id}`;
       const interval = c.reminderIntervalHours ? c.reminderIntervalHours * 3_600_000 : null;
       const since = (inv.lastRemindedAt ?? inv.notifiedAt!).getTime();
@@ -47,9 +56,9 @@ export class ContractReminders {
               [
                 {
                   template: "contract-reminder",
-                  params: { name: inv.signer.name, title: c.title, sender: sender?.name ?? "", invitationId: inv.id, expiresAt: inv.expiresAt.toISOString(), n },
+                  params: { name, title: c.title, sender: sender?.name ?? "", invitationId: inv.id, expiresAt: inv.expiresAt.toISOString(), n, forOrganization: org },
                   to: signer.email,
-                  recipientId: inv.signer.userId,
+                  recipientId,
                   topic,
                   dedupeKey: `reminder:${inv.id}:${n}`,
                 },
@@ -70,9 +79,9 @@ export class ContractReminders {
               [
                 {
                   template: "contract-expiry-warning",
-                  params: { name: inv.signer.name, title: c.title, expiresAt: inv.expiresAt.toISOString(), invitationId: inv.id },
+                  params: { name, title: c.title, expiresAt: inv.expiresAt.toISOString(), invitationId: inv.id },
                   to: signer.email,
-                  recipientId: inv.signer.userId,
+                  recipientId,
                   topic,
                   dedupeKey: `expiry-warning:${inv.id}`,
                 },

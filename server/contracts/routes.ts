@@ -32,9 +32,16 @@ export const signerInput = z
     role: text(64).optional(),
     box: box.optional(),
     organization: z.object({ id: z.string().regex(UUID, "must be an organisation id"), sealKind: z.enum(SEAL_KINDS), crossPage: z.boolean().optional() }).strict().optional(),
+    /** the organisation itself as the signer: any member holding a live grant of a seal of sealKind signs for it */
+    organizationId: z.string().regex(UUID, "must be an organisation id").optional(),
+    sealKind: z.enum(SEAL_KINDS).optional(),
+    crossPage: z.boolean().optional(),
   })
   .strict()
-  .refine((s) => (s.userId === undefined) !== (s.email === undefined), "give exactly one of userId and email");
+  .refine((s) => [s.userId, s.email, s.organizationId].filter((x) => x !== undefined).length === 1, "give exactly one of userId, email and organizationId")
+  .refine((s) => (s.organizationId === undefined) === (s.sealKind === undefined), "an organisation signer (organizationId) needs sealKind, and sealKind goes only with organizationId")
+  .refine((s) => s.organizationId !== undefined || s.crossPage === undefined, "crossPage goes with organizationId (or inside organization, for a person signing for one)")
+  .refine((s) => s.organizationId === undefined || (s.organization === undefined && s.name === undefined), "an organisation signer takes no organization or name: the organisation is the signer");
 const draft = { title: text(200), signers: z.array(signerInput).min(1).max(50) };
 const templateBody = z
   .object({ ...draft, template: z.object({ id: z.string().max(64), fields: z.record(z.string(), z.unknown()) }).strict() })

@@ -14,6 +14,7 @@ import type { KeyedLock } from "./locks";
 import { tokenHash, type LinkSecrets } from "../core/link-token";
 import { openStep } from "./flow";
 import type { ContractNotices } from "./notices";
+import { recipientsOf } from "./seats";
 
 export interface SenderSideDeps {
   db: Db;
@@ -30,7 +31,10 @@ export interface SenderSideDeps {
 
 export interface InvitationView {
   signerId: string;
+  /** whom the invitation is for: the person signer, or one authorised member of an organisation signer */
   userId: string;
+  /** an organisation signer: the organisation the member signs for, and the seal kind */
+  forOrganization?: { id: string; name: string; sealKind: string };
   name: string;
   step: number;
   role: string | null;
@@ -60,7 +64,14 @@ export class SenderSide {
     if (c.status !== "draft") throw conflict("not_a_draft", `the contract is ${said(c.status)}: only a draft is sent`);
     const now = this.d.now();
     const expiresAt = new Date(now.getTime() + (opts.expiresInDays ?? this.d.expiryDays) * 86_400_000);
-    const issued = [...c.signers].sort(bySeat).map((s) => ({ signer: s, ...this.newInvitation(), expiresAt: this.invitationExpiry(now, expiresAt) }));
+    // one invitation per person signer; one per authorised member for an organisation signer
+    const issued: { signer: SignerRow; userId: string; id: string; token: string; hash: string; expiresAt: Date }[] = [];
+    const unreachable: SignerRow[] = [];
+    for (const s of [...c.signers].sort(bySeat)) {
+      const to = await recipientsOf(this.d.db, s);
+      if (!to.length) unreachable.push(s);
+      for (const userId of to) issued.push({ signer: s, userId, ...this.newInvitation(), expiresAt: this.invitationExpiry(now, expiresAt) });
+    }
     const first = openStep(c.signers);
     await withAuditRetry(() =>
       this.d.db.$transaction(async (tx) => {
@@ -70,12 +81,13 @@ export class SenderSide {
         });
         if (u.count === 0) throw conflict("not_a_draft", "the contract was sent or voided meanwhile");
         await tx.contractInvitation.createMany({
-          data: issued.map((i) => ({ id: i.id, signerId: i.signer.id, tokenHash: i.hash, createdAt: now, expiresAt: i.expiresAt })),
+          data: issued.map((i) => ({ id: i.id, signerId: i.signer.id, userId: i.userId, tokenHash: i.hash, createdAt: now, expiresAt: i.expiresAt })),
         });
+        for (const s of unreachable.filter((x) => x.step === first)) await this.d.notices.noAuthorisedMember(tx, c, s, now);
         await this.d.notices.stepOpened(
           tx,
           c,
-          issued.filter((i) => i.signer.step === first).map((i) => ({ signer: i.signer, invitationId: i.id, expiresAt: i.expiresAt })),
+          issued.filter((i) => i.signer.step === first).map((i) => ({ signer: i.signer, userId: i.userId, invitationId: i.id, expiresAt: i.expiresAt })),
           true,
           now,
         );
@@ -93,17 +105,18 @@ export class SenderSide {
         ]);
       }),
     );
-    return issued.map((i) => this.view(i.signer, i.token, i.expiresAt));
+    return issued.map((i) => this.view(i.signer, i.userId, i.token, i.expiresAt));
   }
 
   private invitationExpiry(now: Date, contractExpiry: Date): Date {
     return new Date(Math.min(contractExpiry.getTime(), now.getTime() + this.d.invitationTtlHours * 3_600_000));
   }
 
-  private view(s: SignerRow, token: string, expiresAt: Date): InvitationView {
+  private view(s: SignerRow, userId: string, token: string, expiresAt: Date): InvitationView {
     return {
       signerId: s.id,
-      userId: s.userId,
+      userId,
+      ...(!s.userId && s.sealOrganizationId ? { forOrganization: { id: s.sealOrganizationId, name: s.organization ?? s.name, sealKind: s.sealKind ?? "" } } : {}),
       name: s.name,
       step: s.step,
       role: s.role,
@@ -178,26 +191,33 @@ export class SenderSide {
     return { signerId: signer.id, code, expiresAt: expiresAt.toISOString(), attemptsAllowed: CODE_MAX_ATTEMPTS, delivery: "out-of-band" as const };
   }
 
-  /** A new invitation link for a pending signer; the previous ones stop working (410). */
-  async reissueInvitation(p: Principal, c: Loaded, signerId: string, meta: RequestMeta): Promise<InvitationView> {
+  /**
+   * A new invitation link for a pending signer; the previous ones stop working (410). For an
+   * organisation signer, one for each member holding a live grant of the seal now (all of them in
+   * `invitations`, the first also as the answer itself).
+   */
+  async reissueInvitation(p: Principal, c: Loaded, signerId: string, meta: RequestMeta): Promise<InvitationView & { invitations?: InvitationView[] }> {
     if (c.status !== "in_progress") throw conflict(`contract_${c.status}`, `the contract is ${said(c.status)}`);
     const signer = c.signers.find((s) => s.id === signerId);
     if (!signer) throw notFound("signer");
     if (signer.status !== "pending") throw conflict(`already_${signer.status}`, `this signer has already ${signer.status}`);
     const now = this.d.now();
-    const issued = { ...this.newInvitation(), expiresAt: this.invitationExpiry(now, c.expiresAt!) };
+    const to = await recipientsOf(this.d.db, signer);
+    if (!to.length) throw conflict("no_authorised_member", "no member of the organisation holds a live grant of the seal wanted: ask it to grant one first");
+    const all = to.map((userId) => ({ userId, ...this.newInvitation(), expiresAt: this.invitationExpiry(now, c.expiresAt!) }));
     const turn = signingBlocked(c.status, c.signers, signer.id) === null;
     await withAuditRetry(() =>
       this.d.db.$transaction(async (tx) => {
         await tx.contractInvitation.updateMany({ where: { signerId, usedAt: null, revokedAt: null }, data: { revokedAt: now } });
-        await tx.contractInvitation.create({ data: { id: issued.id, signerId, tokenHash: issued.hash, createdAt: now, expiresAt: issued.expiresAt } });
+        await tx.contractInvitation.createMany({ data: all.map((i) => ({ id: i.id, signerId, userId: i.userId, tokenHash: i.hash, createdAt: now, expiresAt: i.expiresAt })) });
         // The signer whose turn it is gets the new link by mail too.
-        if (turn) await this.d.notices.stepOpened(tx, c, [{ signer, invitationId: issued.id, expiresAt: issued.expiresAt }], false, now);
+        if (turn) await this.d.notices.stepOpened(tx, c, all.map((i) => ({ signer, userId: i.userId, invitationId: i.id, expiresAt: i.expiresAt })), false, now);
         await appendEvents(tx, c.id, [
           { action: "invitation_reissued", actorId: p.userId, signerId, fromStatus: c.status, toStatus: c.status, documentSha256: c.currentSha256, meta, at: now },
         ]);
       }),
     );
-    return this.view(signer, issued.token, issued.expiresAt);
+    const views = all.map((i) => this.view(signer, i.userId, i.token, i.expiresAt));
+    return signer.userId ? views[0] : { ...views[0], invitations: views };
   }
 }

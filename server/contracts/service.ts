@@ -28,6 +28,7 @@ import { ContractFields, type FillInput, type LayoutInput } from "./fields";
 import type { Invitations } from "../invitations/service";
 import type { LinkSecrets } from "../core/link-token";
 import { BulkSends } from "./bulk/service";
+import { authorisedSeal } from "../seals/queries";
 
 export type { DraftInput, SignerInput } from "./drafting";
 
@@ -116,13 +117,47 @@ export class ContractsService {
 
   /**
    * A contract the principal is party to, expiry applied; 404 otherwise. Its sender sees it always,
-   * its signers once it has been sent (a draft is the sender's alone).
+   * its signers once it has been sent (a draft is the sender's alone). For an organisation named as
+   * a signer, "its signers" are the member who signed for it, and the members it was sent to who
+   * hold a live grant of the seal wanted now (a member whose grant was revoked sees it no more;
+   * other members of the organisation never do).
    */
   private async visible(p: Principal, id: string): Promise<Loaded> {
     if (!UUID.test(id)) throw notFound("contract");
     const c = await loadContract(this.db, id);
-    if (!c || (c.senderId !== p.userId && !(c.sentAt && c.signers.some((s) => s.userId === p.userId)))) throw notFound("contract");
+    if (!c || !(await this.partyTo(p.userId, c))) throw notFound("contract");
     return applyExpiry(this.db, c, this.clock());
+  }
+
+  /** Whether the user is the contract's sender or one of its signers (see visible). */
+  private async partyTo(userId: string, c: Loaded): Promise<boolean> {
+    if (c.senderId === userId) return true;
+    if (!c.sentAt) return false;
+    if (c.signers.some((s) => s.userId === userId)) return true;
+    return (await this.organizationSeats(userId, c)).length > 0;
+  }
+
+  /** The organisation signers of the contract the user signed for, or was invited to and may sign for now. */
+  private async organizationSeats(userId: string, c: Loaded): Promise<string[]> {
+    const orgSigners = c.signers.filter((s) => !s.userId && s.sealOrganizationId && s.sealKind);
+    if (!orgSigners.length) return [];
+    const invited = new Set(
+      (await this.db.contractInvitation.findMany({ where: { userId, signerId: { in: orgSigners.map((s) => s.id) } }, select: { signerId: true } })).map((i) => i.signerId),
+    );
+    const out: string[] = [];
+    for (const s of orgSigners) {
+      if (s.signedByUserId === userId) out.push(s.id);
+      else if (s.status !== "signed" && invited.has(s.id) && (await authorisedSeal(this.db, s.sealOrganizationId!, s.sealKind!, userId))) out.push(s.id);
+    }
+    return out;
+  }
+
+  /** Display names of the people who signed (for an organisation signer, the member who signed for it). */
+  private async signedByNames(contracts: Loaded[]): Promise<Map<string, string>> {
+    const ids = [...new Set(contracts.flatMap((c) => c.signers.flatMap((s) => (s.signedByUserId ? [s.signedByUserId] : []))))];
+    if (!ids.length) return new Map();
+    const users = await this.db.user.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
+    return new Map(users.map((u) => [u.id, u.name]));
   }
 
   private async asSender(p: Principal, id: string): Promise<Loaded> {
@@ -133,16 +168,23 @@ export class ContractsService {
 
   async list(p: Principal) {
     const rows = await this.db.contract.findMany({
-      where: { OR: [{ senderId: p.userId }, { sentAt: { not: null }, signers: { some: { userId: p.userId } } }] },
+      where: {
+        OR: [
+          { senderId: p.userId },
+          { sentAt: { not: null }, signers: { some: { userId: p.userId } } },
+          // an organisation signer the user was invited to sign for, or signed for (checked below)
+          { sentAt: { not: null }, signers: { some: { userId: null, OR: [{ signedByUserId: p.userId }, { invitations: { some: { userId: p.userId } } }] } } },
+        ],
+      },
       include: { signers: true },
       orderBy: { createdAt: "desc" },
       take: 500,
     });
+    const visible: Loaded[] = [];
+    for (const r of rows) if (await this.partyTo(p.userId, r)) visible.push(await applyExpiry(this.db, r, this.clock()));
+    const names = await this.signedByNames(visible);
     const out = [];
-    for (const r of rows) {
-      const c = await applyExpiry(this.db, r, this.clock());
-      out.push({ ...this.summary(c), you: this.relation(p, c) });
-    }
+    for (const c of visible) out.push({ ...this.summary(c, names), you: await this.relation(p, c) });
     return out;
   }
 
@@ -150,14 +192,24 @@ export class ContractsService {
   async listInvolving(userIds: string[]) {
     if (!userIds.length) return [];
     const rows = await this.db.contract.findMany({
-      where: { OR: [{ senderId: { in: userIds } }, { sentAt: { not: null }, signers: { some: { userId: { in: userIds } } } }] },
+      where: {
+        OR: [
+          { senderId: { in: userIds } },
+          // a person signer among them, or one of them invited to sign for (or having signed for) an organisation
+          {
+            sentAt: { not: null },
+            signers: { some: { OR: [{ userId: { in: userIds } }, { signedByUserId: { in: userIds } }, { invitations: { some: { userId: { in: userIds } } } }] } },
+          },
+        ],
+      },
       include: { signers: true },
       orderBy: { createdAt: "desc" },
       take: 500,
     });
-    const out = [];
-    for (const r of rows) out.push(this.summary(await applyExpiry(this.db, r, this.clock())));
-    return out;
+    const loaded: Loaded[] = [];
+    for (const r of rows) loaded.push(await applyExpiry(this.db, r, this.clock()));
+    const names = await this.signedByNames(loaded);
+    return loaded.map((c) => this.summary(c, names));
   }
 
   async detail(p: Principal, id: string) {
@@ -165,8 +217,8 @@ export class ContractsService {
     const events = await this.db.contractEvent.findMany({ where: { contractId: c.id }, orderBy: { seq: "asc" } });
     const sender = c.senderId === p.userId;
     return {
-      ...this.summary(c),
-      you: this.relation(p, c),
+      ...this.summary(c, await this.signedByNames([c])),
+      you: await this.relation(p, c),
       fieldValues: c.fieldValues ? JSON.parse(c.fieldValues) : null,
       events: events.map(presentEvent),
       // Who was told what and whether it reached them: the sender's to see.
@@ -174,11 +226,12 @@ export class ContractsService {
     };
   }
 
-  private relation(p: Principal, c: Loaded) {
-    return { sender: c.senderId === p.userId, signerId: c.signers.find((s) => s.userId === p.userId)?.id ?? null };
+  private async relation(p: Principal, c: Loaded) {
+    const own = c.signers.find((s) => s.userId === p.userId)?.id ?? null;
+    return { sender: c.senderId === p.userId, signerId: own ?? (c.sentAt ? ((await this.organizationSeats(p.userId, c))[0] ?? null) : null) };
   }
 
-  private summary(c: Loaded) {
+  private summary(c: Loaded, signedBy: Map<string, string>) {
     return {
       id: c.id,
       title: c.title,
@@ -197,15 +250,21 @@ export class ContractsService {
         id: s.id,
         step: s.step,
         position: s.position,
+        /** person, or organization: the organisation itself signs, through one of its authorised members */
+        kind: s.userId ? "person" : "organization",
         userId: s.userId,
         name: s.name,
         organization: s.organization,
+        organizationId: s.sealOrganizationId,
+        sealKind: s.sealKind,
         role: s.role,
         box: JSON.parse(s.field) as SignatureBox,
         status: s.status,
         codeDelivery: s.codeDelivery,
         signedAt: s.signedAt?.toISOString() ?? null,
         signedSha256: s.signedSha256,
+        /** who signed: the person, or the member who signed for the organisation */
+        signedBy: s.signedByUserId ? { userId: s.signedByUserId, name: signedBy.get(s.signedByUserId) ?? null } : null,
       })),
       completion:
         c.status === "completed"

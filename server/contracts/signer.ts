@@ -25,6 +25,7 @@ import { enqueueMail } from "../notifications/outbox";
 import { openStep } from "./flow";
 import type { ContractNotices } from "./notices";
 import type { ContractFields, FillInput, PreparedFill } from "./fields";
+import { recipientsOf } from "./seats";
 
 /** A signer asks for a new code at most this often (each one is a mail). */
 export const CODE_RESEND_MS = 60_000;
@@ -34,6 +35,8 @@ export function maskAddress(email: string): string {
   const at = email.lastIndexOf("@");
   return at <= 0 ? "***" : `${email[0]}***${email.slice(at)}`;
 }
+
+const signedByAnother = () => gone("signed_by_another_member", "another member has already signed for the organisation: this invitation is closed");
 
 /** A retry of the signing transaction: a parallel signer's signature landed first. */
 class StaleRevision extends Error {}
@@ -67,7 +70,8 @@ export class SignerSide {
     if (!invitation) throw notFound("invitation");
     const signer = (await db.contractSigner.findUnique({ where: { id: invitation.signerId } }))!;
     let contract = (await loadContract(db, signer.contractId))!;
-    if (signer.userId !== p.userId) {
+    // bound to the person it was sent to: the signer, or one member of an organisation signer
+    if ((invitation.userId ?? signer.userId) !== p.userId) {
       throw forbidden(
         p.userId === contract.senderId
           ? "this invitation belongs to a signer: the sender cannot use it"
@@ -75,6 +79,8 @@ export class SignerSide {
       );
     }
     contract = await applyExpiry(db, contract, this.d.now());
+    // an organisation signer is signed once, by the first of its members: the others' links close
+    if (!signer.userId && signer.status === "signed" && signer.signedByUserId !== p.userId) throw signedByAnother();
     if (invitation.revokedAt) throw gone("invitation_revoked", "this invitation was replaced by a newer one");
     if (invitation.usedAt) throw gone("invitation_used", "this invitation has been used");
     if (this.d.now() > invitation.expiresAt) throw gone("invitation_expired", "this invitation has expired: ask the sender for a new one");
@@ -109,7 +115,19 @@ export class SignerSide {
         document: { sha256: contract.currentSha256, revision: contract.revision },
         expiresAt: contract.expiresAt?.toISOString() ?? null,
       },
-      signer: { id: signer.id, step: signer.step, role: signer.role, name: signer.name, organization: signer.organization, box: JSON.parse(signer.field) as SignatureBox, forOrganization: !!signer.sealOrganizationId },
+      signer: {
+        id: signer.id,
+        step: signer.step,
+        role: signer.role,
+        // an organisation signer: the member signs in their own name, for the organisation
+        name: signer.userId ? signer.name : p.name,
+        organization: signer.organization,
+        box: JSON.parse(signer.field) as SignatureBox,
+        forOrganization: !!signer.sealOrganizationId,
+        /** person | organization: the organisation itself is the signer, and you sign for it */
+        kind: signer.userId ? "person" : "organization",
+        ...(signer.sealOrganizationId ? { seal: { organizationId: signer.sealOrganizationId, organization: signer.organization, kind: signer.sealKind } } : {}),
+      },
       /** the text and date fields this signer fills before signing */
       fields: await this.d.fields.forSigner(signer.id),
       yourTurn: blocked === null,
@@ -180,7 +198,7 @@ export class SignerSide {
           [
             {
               template: "contract-code",
-              params: { name: signer.name, title: contract.title, invitationId: invitation.id, issuedAtMs: now.getTime(), expiresAt: expiresAt.toISOString() },
+              params: { name: signer.userId ? signer.name : p.name, title: contract.title, invitationId: invitation.id, issuedAtMs: now.getTime(), expiresAt: expiresAt.toISOString() },
               to: p.email,
               recipientId: p.userId,
               topic: `contract:${contract.id}`,
@@ -215,10 +233,14 @@ export class SignerSide {
     const c = (await loadContract(db, contractId))!;
     const signer = c.signers.find((s) => s.id === signerId)!;
     const blocked = signingBlocked(c.status, c.signers, signerId);
+    if (blocked && !signer.userId && signer.status === "signed" && signer.signedByUserId !== p.userId) throw signedByAnother();
     if (blocked) throw blocked.code === "not_your_turn" ? conflict(blocked.code, blocked.message) : gone(blocked.code, blocked.message);
+    // the name signed in: the person's; for an organisation signer, the member's who signs for it
+    const name = signer.userId ? signer.name : p.name;
     // For an organisation: its seal's certificate, while this person holds a live grant of such a seal.
     const seal = signer.sealOrganizationId && signer.sealKind ? await authorisedSeal(db, signer.sealOrganizationId, signer.sealKind, p.userId) : null;
-    if (signer.sealOrganizationId && !seal) {
+    // an organisation named as the signer is signed for by its own members only
+    if (signer.sealOrganizationId && (!seal || (!signer.userId && p.organizationId !== signer.sealOrganizationId))) {
       throw refused("not_authorised_for_seal", `you hold no authorisation to apply a live ${signer.sealKind} seal of the organisation you sign for`);
     }
     if (seal && seal.form !== "drawn" && signer.sealCrossPage) {
@@ -238,7 +260,7 @@ export class SignerSide {
       signer: own,
       fieldName: fieldNameOf(signer.step, signer.position),
       box: JSON.parse(signer.field) as SignatureBox,
-      name: signer.name,
+      name,
       organization: signer.organization,
       role: signer.role,
       contractTitle: c.title,
@@ -262,7 +284,9 @@ export class SignerSide {
         if (u.count === 0) throw new StaleRevision();
         const used = await tx.contractInvitation.updateMany({ where: { id: invitationId, usedAt: null, revokedAt: null }, data: { usedAt: at } });
         if (used.count === 0) throw gone("invitation_used", "this invitation has been used");
-        await tx.contractSigner.update({ where: { id: signerId }, data: { status: "signed", signedAt: at, signedSha256: stored.sha256, certId: own.certId } });
+        await tx.contractSigner.update({ where: { id: signerId }, data: { status: "signed", signedAt: at, signedSha256: stored.sha256, certId: own.certId, signedByUserId: p.userId } });
+        // the organisation has signed: the other members' invitations close (410 signed_by_another_member)
+        if (!signer.userId) await tx.contractInvitation.updateMany({ where: { signerId, id: { not: invitationId }, usedAt: null, revokedAt: null }, data: { revokedAt: at } });
         await this.d.fields.record(tx, fill, at);
         const events: ContractEventInput[] = [
           {
@@ -274,14 +298,14 @@ export class SignerSide {
             documentSha256: stored.sha256,
             meta,
             at,
-            details: { step: signer.step, certId: own.certId, ...(seal ? { sealId: seal.id, onBehalfOf: seal.organizationId, signedBy: p.name } : {}), field: fieldNameOf(signer.step, signer.position), stamp: stampLines(signer.name, signer.organization, at), ...fill.summary },
+            details: { step: signer.step, certId: own.certId, ...(seal ? { sealId: seal.id, onBehalfOf: seal.organizationId, signedBy: p.name, signedByUserId: p.userId, signerKind: signer.userId ? "person" : "organization" } : {}), field: fieldNameOf(signer.step, signer.position), stamp: stampLines(name, signer.organization, at), ...fill.summary },
           },
         ];
         if (completed) {
           events.push({ action: "completed", actorId: null, fromStatus: "in_progress", toStatus: "completed", documentSha256: stored.sha256, meta: NO_REQUEST, at });
         }
         await appendEvents(tx, c.id, events);
-        const after = c.signers.map((s) => (s.id === signerId ? { ...s, status: "signed" } : s));
+        const after = c.signers.map((s) => (s.id === signerId ? { ...s, status: "signed", signedByUserId: p.userId } : s));
         if (completed) await this.d.notices.completed(tx, c, after, stored.sha256, at);
         else if (openStep(after) !== signer.step) await this.openNextStep(tx, c, after, at);
       }),
@@ -297,14 +321,20 @@ export class SignerSide {
     const step = openStep(signers);
     const seats = [];
     for (const s of signers.filter((x) => x.step === step && x.status === "pending")) {
-      let inv = await tx.contractInvitation.findFirst({ where: { signerId: s.id, usedAt: null, revokedAt: null, expiresAt: { gt: at } }, orderBy: { createdAt: "desc" } });
-      if (!inv) {
-        const id = randomUUID();
-        const expiresAt = new Date(Math.min(c.expiresAt!.getTime(), at.getTime() + this.d.invitationTtlHours * 3_600_000));
-        await tx.contractInvitation.updateMany({ where: { signerId: s.id, usedAt: null, revokedAt: null }, data: { revokedAt: at } });
-        inv = await tx.contractInvitation.create({ data: { id, signerId: s.id, tokenHash: hashInvitationToken(this.d.secrets.token("contract-invitation", id)), createdAt: at, expiresAt } });
+      // a person: their invitation; an organisation: one for each member holding a live grant now
+      const to = await recipientsOf(tx, s);
+      if (!to.length) await this.d.notices.noAuthorisedMember(tx, c, s, at);
+      for (const userId of to) {
+        const mine = s.userId ? {} : { userId };
+        let inv = await tx.contractInvitation.findFirst({ where: { signerId: s.id, usedAt: null, revokedAt: null, expiresAt: { gt: at }, ...mine }, orderBy: { createdAt: "desc" } });
+        if (!inv) {
+          const id = randomUUID();
+          const expiresAt = new Date(Math.min(c.expiresAt!.getTime(), at.getTime() + this.d.invitationTtlHours * 3_600_000));
+          await tx.contractInvitation.updateMany({ where: { signerId: s.id, usedAt: null, revokedAt: null, ...(s.userId ? {} : { userId }) }, data: { revokedAt: at } });
+          inv = await tx.contractInvitation.create({ data: { id, signerId: s.id, userId, tokenHash: hashInvitationToken(this.d.secrets.token("contract-invitation", id)), createdAt: at, expiresAt } });
+        }
+        seats.push({ signer: s, userId, invitationId: inv.id, expiresAt: inv.expiresAt });
       }
-      seats.push({ signer: s, invitationId: inv.id, expiresAt: inv.expiresAt });
     }
     await this.d.notices.stepOpened(tx, c, seats, false, at);
   }

@@ -30,7 +30,9 @@ export async function reportContractEvents(tx: Tx, contractId: string, rows: Eve
   if (!reported.length) return;
   const c = await tx.contract.findUnique({ where: { id: contractId }, include: { signers: true } });
   if (!c) return;
-  const users = await tx.user.findMany({ where: { id: { in: [c.senderId, ...c.signers.map((s) => s.userId)] } }, select: { organizationId: true } });
+  const people = [c.senderId, ...c.signers.flatMap((s) => [s.userId, s.signedByUserId].filter((x): x is string => !!x))];
+  const users = await tx.user.findMany({ where: { id: { in: [...new Set(people)] } }, select: { id: true, name: true, organizationId: true } });
+  const nameOf = new Map(users.map((u) => [u.id, u.name]));
   const contract = {
     id: c.id,
     title: c.title,
@@ -52,9 +54,28 @@ export async function reportContractEvents(tx: Tx, contractId: string, rows: Eve
       data: {
         contract,
         documentSha256: r.documentSha256,
-        ...(s ? { signer: { id: s.id, userId: s.userId, name: s.name, organization: s.organization, role: s.role, step: s.step, status: s.status } } : {}),
+        ...(s
+          ? {
+              signer: {
+                id: s.id,
+                /** person | organization: an organisation named as the signer, signed for by one of its members */
+                kind: s.userId ? "person" : "organization",
+                userId: s.userId,
+                name: s.name,
+                organization: s.organization,
+                organizationId: s.sealOrganizationId,
+                sealKind: s.sealKind,
+                role: s.role,
+                step: s.step,
+                status: s.status,
+                // who signed: the person, or the member who signed for the organisation
+                signedBy: s.signedByUserId ? { userId: s.signedByUserId, name: nameOf.get(s.signedByUserId) ?? null } : null,
+              },
+            }
+          : {}),
       },
     };
   });
-  await enqueueWebhookEvents(tx, users.map((u) => u.organizationId), events);
+  // an organisation named as a signer is involved too (its members' organisation, usually the same)
+  await enqueueWebhookEvents(tx, [...users.map((u) => u.organizationId), ...c.signers.map((s) => (s.userId ? null : s.sealOrganizationId))], events);
 }

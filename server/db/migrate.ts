@@ -7,6 +7,8 @@ import path from "node:path";
 import type { DbProvider } from "./url";
 import { PROJECT_ROOT } from "../project-root";
 
+const SQLITE_KEYS_OFF = /^\s*PRAGMA\s+foreign_keys\s*=\s*OFF\s*;/im;
+
 export const MIGRATIONS_ROOT = path.join(PROJECT_ROOT, "prisma/migrations");
 
 interface MigrationDb {
@@ -76,8 +78,9 @@ export interface MigrationResult {
   applied: string[];
 }
 
-export async function migrate(provider: DbProvider, target: string): Promise<MigrationResult> {
-  const dir = path.join(MIGRATIONS_ROOT, provider);
+/** `root`: another migrations folder (tests apply a prefix of the project's, with data between). */
+export async function migrate(provider: DbProvider, target: string, root = MIGRATIONS_ROOT): Promise<MigrationResult> {
+  const dir = path.join(root, provider);
   const db = provider === "sqlite" ? await openSqlite(target) : await openPostgres(target);
   const now = () => new Date().toISOString();
   try {
@@ -106,12 +109,31 @@ export async function migrate(provider: DbProvider, target: string): Promise<Mig
         `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, $4, 0)`,
         [id, checksum, name, now()],
       );
+      // SQLite: a migration that rebuilds a table others reference (the only way to change a
+      // column's nullability) says PRAGMA foreign_keys=OFF, as Prisma's own do. Inside a transaction
+      // that pragma does nothing, so it is applied before BEGIN here, the foreign keys are checked
+      // before COMMIT (any violation fails the migration and rolls it back), and turned on again.
+      const keysOff = provider === "sqlite" && SQLITE_KEYS_OFF.test(sql);
+      if (keysOff) await db.exec("PRAGMA foreign_keys=OFF");
       // Each migration and its completion mark commit together, or not at all.
-      await db.exec(`BEGIN;\n${sql}\n;COMMIT;`).catch(async (e: Error) => {
+      try {
+        await db.exec(`BEGIN;\n${sql}\n;`);
+        if (keysOff) {
+          const violations = await db.query<{ table: string; parent: string }>("PRAGMA foreign_key_check");
+          if (violations.length) {
+            const where = [...new Set(violations.map((v) => `${v.table} -> ${v.parent}`))].join(", ");
+            throw new Error(`${violations.length} foreign key violation(s) after the migration (${where})`);
+          }
+        }
+        await db.exec("COMMIT");
+      } catch (err) {
+        const e = err as Error;
         await db.exec("ROLLBACK").catch(() => undefined);
         await db.query(`UPDATE "_prisma_migrations" SET logs = $1 WHERE id = $2`, [String(e.stack ?? e), id]);
         throw new Error(`migration ${name} failed: ${e.message}`);
-      });
+      } finally {
+        if (keysOff) await db.exec("PRAGMA foreign_keys=ON");
+      }
       await db.query(`UPDATE "_prisma_migrations" SET finished_at = $1, applied_steps_count = 1 WHERE id = $2`, [now(), id]);
       applied.push(name);
     }

@@ -3,6 +3,7 @@
 // when the message is written (LinkSecrets), from the ids the parameters name. Plain text: every
 // mail client shows it and makes the links clickable.
 import type { LinkSecrets } from "../core/link-token";
+import { SEAL_KIND_TEXT } from "../seals/kinds";
 
 export interface TemplateParams {
   /** an invited person sets up their account; landing says what they were invited to */
@@ -19,9 +20,12 @@ export interface TemplateParams {
   "account-exists": { invitedBy: string; organization: string | null };
   "password-reset": { name: string; linkId: string; expiresAt: string };
   /** a signer's step is open (when the contract is sent, or when the previous step completes) */
-  "contract-your-turn": { name: string; title: string; sender: string; step: number; invitationId: string; expiresAt: string; first: boolean };
+  /** forOrganization: the signer is an organisation, and this member (one of those holding a live grant of its seal) is asked to sign for it */
+  "contract-your-turn": { name: string; title: string; sender: string; step: number; invitationId: string; expiresAt: string; first: boolean; forOrganization?: { name: string; sealKind: string } | null };
   "contract-code": { name: string; title: string; invitationId: string; issuedAtMs: number; expiresAt: string };
-  "contract-reminder": { name: string; title: string; sender: string; invitationId: string; expiresAt: string; n: number };
+  "contract-reminder": { name: string; title: string; sender: string; invitationId: string; expiresAt: string; n: number; forOrganization?: { name: string; sealKind: string } | null };
+  /** to the sender: an organisation signer's step opened and no member holds a live grant of the seal wanted */
+  "contract-no-authorised-signer": { name: string; title: string; contractId: string; organization: string; sealKind: string; step: number };
   "contract-expiry-warning": { name: string; title: string; expiresAt: string; invitationId: string | null };
   "contract-completed": { name: string; title: string; contractId: string; sha256: string };
   "contract-declined": { name: string; title: string; by: string; reason: string };
@@ -62,6 +66,7 @@ export const TEMPLATES = [
   "contract-your-turn",
   "contract-code",
   "contract-reminder",
+  "contract-no-authorised-signer",
   "contract-expiry-warning",
   "contract-completed",
   "contract-declined",
@@ -85,6 +90,8 @@ export interface RenderContext {
   publicUrl: string;
   secrets: LinkSecrets;
 }
+
+const SEAL_KIND_TEXT_ZH = (kind: string) => (SEAL_KIND_TEXT as Record<string, string>)[kind] ?? kind;
 
 const time = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, " UTC").replace(/Z$/, " UTC");
 
@@ -152,6 +159,7 @@ const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
           `${p.name}，您好：`,
           "",
           p.first ? `${p.sender} 请您签署合同《${p.title}》（第 ${p.step} 步）。` : `合同《${p.title}》前一步已签署完成，现在轮到您（第 ${p.step} 步）。`,
+          ...(p.forOrganization ? [`您被邀请代表${p.forOrganization.name}签署，以其${SEAL_KIND_TEXT_ZH(p.forOrganization.sealKind)}盖章。该机构持有此印章授权的每位成员都收到了本邮件：第一位签署者即代表机构签署，其他人的链接随即失效。`] : []),
           "请打开签署链接，登录后阅读合同，并用发送到您邮箱的一次性验证码签署：",
           url,
           "",
@@ -161,6 +169,7 @@ const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
           `Dear ${p.name},`,
           "",
           p.first ? `${p.sender} asks you to sign "${p.title}" (step ${p.step}).` : `The previous step of "${p.title}" is complete: it is your turn (step ${p.step}).`,
+          ...(p.forOrganization ? [`You are asked to sign for ${p.forOrganization.name}, with its ${p.forOrganization.sealKind} seal. Every member holding a grant of that seal received this message: the first to sign signs for the organisation, and the others' links then stop working.`] : []),
           "Open the signing link, log in, read the contract and sign with the one-time code sent to your e-mail:",
           url,
           "",
@@ -186,8 +195,8 @@ const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
     return {
       subject: `提醒：请签署合同 Reminder: please sign ${p.title}`,
       text: bilingual(
-        [`${p.name}，您好：`, "", `${p.sender} 发起的合同《${p.title}》仍在等待您的签署（第 ${p.n} 次提醒）。`, url, "", `链接 ${time(p.expiresAt)} 前有效。`],
-        [`Dear ${p.name},`, "", `"${p.title}", sent by ${p.sender}, is still waiting for your signature (reminder ${p.n}).`, url, "", `The link expires at ${time(p.expiresAt)}.`],
+        [`${p.name}，您好：`, "", `${p.sender} 发起的合同《${p.title}》仍在等待${p.forOrganization ? `您代表${p.forOrganization.name}` : "您"}的签署（第 ${p.n} 次提醒）。`, url, "", `链接 ${time(p.expiresAt)} 前有效。`],
+        [`Dear ${p.name},`, "", `"${p.title}", sent by ${p.sender}, is still waiting for your signature${p.forOrganization ? ` for ${p.forOrganization.name}` : ""} (reminder ${p.n}).`, url, "", `The link expires at ${time(p.expiresAt)}.`],
         c.publicUrl,
       ),
     };
@@ -219,6 +228,26 @@ const RENDERERS: { [T in MailTemplate]: Renderer<T> } = {
     text: bilingual(
       [`${p.name}，您好：`, "", `${p.by} 拒绝签署合同《${p.title}》，合同已终止。`, `理由：${p.reason}`],
       [`Dear ${p.name},`, "", `${p.by} declined to sign "${p.title}"; the contract has ended.`, `Reason: ${p.reason}`],
+      c.publicUrl,
+    ),
+  }),
+  "contract-no-authorised-signer": (p, c) => ({
+    subject: `无人可代表机构签署 No one can sign for ${p.organization}: ${p.title}`,
+    text: bilingual(
+      [
+        `${p.name}，您好：`,
+        "",
+        `合同《${p.title}》的第 ${p.step} 步已开始，但${p.organization}没有成员持有其${SEAL_KIND_TEXT_ZH(p.sealKind)}的有效授权，因此无人能代表该机构签署。`,
+        "请联系该机构授权印章后重新发送签署邀请，或作废合同：",
+        `${c.publicUrl}/workspace/#/contracts/${p.contractId}`,
+      ],
+      [
+        `Dear ${p.name},`,
+        "",
+        `Step ${p.step} of "${p.title}" has opened, but no member of ${p.organization} holds a live grant of its ${p.sealKind} seal, so no one can sign for it.`,
+        "Ask the organisation to grant the seal, then reissue the invitation, or void the contract:",
+        `${c.publicUrl}/workspace/#/contracts/${p.contractId}`,
+      ],
       c.publicUrl,
     ),
   }),

@@ -9,8 +9,11 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
+import { PDFDocument } from "pdf-lib";
 import { startTestPlatform, type TestPlatform } from "../helpers/platform";
 import { SHOTS, haveChromium, launchBrowser, type TestBrowser } from "../helpers/browser";
+import { codeIn, waitForMail } from "../helpers/outbox-mail";
+import { creditCodeCheck } from "../../server/core/credit-code";
 
 const PUBLIC = path.join(__dirname, "../../server/web/public");
 // TypeScript compiles import() to require() under "module": "commonjs"; the page's modules are ES
@@ -307,6 +310,44 @@ describe("signing page", function () {
     await page.click("#link-form button[type=submit]");
     await page.waitForSelector("body[data-state=error]");
     expect(page.url()).to.equal(pageLink(invitationOf(invs, first)));
+  });
+
+  it("an organisation as the signer: a member holding its seal signs for it through the page; the other member's link is closed", async () => {
+    const orgName = "丁科技有限公司";
+    const first17 = "91440300MA5DCCCC3";
+    const org = await json(await tp.api("POST", "/api/organizations", { token: tp.adminToken, json: { name: orgName, kind: "enterprise", creditCode: first17 + creditCodeCheck(first17) } }), 201);
+    const [orgAdmin, memberA, memberB] = await Promise.all([user("钱七", org.id), user("孙八", org.id), user("周九", org.id)]);
+    await json(await tp.api("PATCH", `/api/organizations/${org.id}/members/${orgAdmin.id}`, { token: tp.adminToken, json: { orgAdmin: true } }), 200);
+    const seal = await json(await tp.api("POST", `/api/organizations/${org.id}/seals`, { token: orgAdmin.token, json: { kind: "contract", name: "合同专用章" } }), 201);
+    for (const m of [memberA, memberB]) await json(await tp.api("POST", `/api/organizations/${org.id}/seals/${seal.id}/grants`, { token: orgAdmin.token, json: { userId: m.id } }), 201);
+    const uploadForm = new FormData();
+    const doc = await PDFDocument.create();
+    doc.addPage([595, 842]);
+    uploadForm.append("file", new Blob([new Uint8Array(await doc.save())]), "contract.pdf");
+    uploadForm.append("contract", JSON.stringify({ title: "机构签署合同", signers: [{ organizationId: org.id, sealKind: "contract", step: 1, role: "甲方 Party A", box: { page: 0, x: 100, y: 200, w: 180, h: 150 } }] }));
+    const created = await json(await tp.api("POST", "/api/contracts", { token: sender.token, body: uploadForm }), 201);
+    const sent = await json(await tp.api("POST", `/api/contracts/${created.id}/send`, { token: sender.token, json: {} }), 200);
+
+    const page = await openAs(memberA, pageLink(invitationOf(sent.invitations, memberA)));
+    expect(await page.getAttribute("body", "data-state")).to.equal("ready");
+    expect(await text(page, "#signs-for")).to.equal(`您代表${orgName}签署，加盖其合同专用章`);
+    expect(await text(page, "#summary")).to.contain("孙八");
+    await page.click("#code-request");
+    const [mail] = await waitForMail(tp.dataDir, memberA.email, /签署验证码/);
+    await page.fill("#code", codeIn(mail));
+    await page.click("#sign-submit");
+    await page.waitForSelector("body[data-state=completed]", { timeout: 60_000 });
+    await page.waitForFunction(() => !!document.querySelector("#signers .signed-by"));
+    expect(await text(page, "#signers")).to.contain(`由孙八代表签署`);
+    await shot(page, "organization-signed");
+    const done = await contractNow(created.id);
+    expect(done.signers[0]).to.include({ kind: "organization", status: "signed" });
+    expect(done.signers[0].signedBy.userId).to.equal(memberA.id);
+
+    const other = await openAs(memberB, pageLink(invitationOf(sent.invitations, memberB)));
+    expect(await other.getAttribute("body", "data-state")).to.equal("error");
+    expect(await text(other, "body")).to.contain("该机构的另一位成员已代表机构签署");
+    await shot(other, "organization-signed-by-another");
   });
 
   it("the page's helpers: the token from any form of link, the page size, the area", () => {

@@ -490,6 +490,10 @@ function renderContract() {
     fieldList([
       [t("field.sender"), inv.contract.sender ?? "—"],
       [t("field.you"), you],
+      // an organisation as the signer: the member signs for it, with its seal
+      inv.signer.seal
+        ? [t("field.forOrganization"), el("span", { id: "signs-for" }, t("forOrganization", { organization: inv.signer.seal.organization, seal: t(`sealKind.${inv.signer.seal.kind}`) }))]
+        : null,
       inv.signer.role ? [t("field.role"), inv.signer.role] : null,
       [t("field.step"), t("step", { step: inv.signer.step })],
       [t("field.status"), el("span", { class: `status status-${status}`, id: "contract-status" }, t(`status.${status}`))],
@@ -588,6 +592,8 @@ function renderSigners() {
                 ),
                 el("span", { class: `tag tag-${s.status}` }, t(`signer.${s.status}`)),
                 s.signedAt ? el("span", { class: "hint" }, t("signer.signedAt", { time: formatTime(s.signedAt) })) : null,
+                // an organisation as the signer: the member who signed for it
+                s.kind === "organization" && s.signedBy?.name ? el("span", { class: "hint signed-by" }, t("signer.signedBy", { name: s.signedBy.name })) : null,
               ),
             ),
         ),

@@ -364,6 +364,8 @@ const zh = {
   "signer.none": "请至少添加一名签署人。",
   "signer.status.pending": "待签署",
   "signer.status.signed": "已签署",
+  "signer.forOrganization": (p) => `机构签署（${{ official: "公章", contract: "合同专用章", finance: "财务专用章" }[p.kind] ?? p.kind}），由持有印章授权的成员代表签署`,
+  "signer.signedBy": (p) => `由${p.name}代表签署`,
   "signer.status.declined": "已拒签",
 
   "picker.found": (p) => (p.n ? `找到 ${p.n} 项，用上下方向键选择，回车确认。` : "未找到。"),
@@ -618,6 +620,7 @@ const zh = {
   "mail.template.contract-your-turn": "请签署",
   "mail.template.contract-code": "签署验证码",
   "mail.template.contract-reminder": "签署提醒",
+  "mail.template.contract-no-authorised-signer": "无人可代表机构签署",
   "mail.template.contract-expiry-warning": "即将过期",
   "mail.template.contract-completed": "签署完成",
   "mail.template.contract-declined": "被拒签",
@@ -1179,6 +1182,8 @@ const en = {
   "signer.none": "Add at least one signer.",
   "signer.status.pending": "Pending",
   "signer.status.signed": "Signed",
+  "signer.forOrganization": (p) => `The organisation (${p.kind} seal): a member holding it signs for it`,
+  "signer.signedBy": (p) => `signed for it by ${p.name}`,
   "signer.status.declined": "Declined",
 
   "picker.found": (p) => (p.n ? `${p.n} found: choose with the arrow keys and Enter.` : "Nothing found."),
@@ -1433,6 +1438,7 @@ const en = {
   "mail.template.contract-your-turn": "Please sign",
   "mail.template.contract-code": "Signing code",
   "mail.template.contract-reminder": "Reminder",
+  "mail.template.contract-no-authorised-signer": "No one can sign for the organisation",
   "mail.template.contract-expiry-warning": "Expiring soon",
   "mail.template.contract-completed": "Completed",
   "mail.template.contract-declined": "Declined",

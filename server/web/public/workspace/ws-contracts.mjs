@@ -227,8 +227,21 @@ export async function contractsView(root, ctx) {
         "tr",
         { "data-signer-id": s.id },
         el("td", {}, String(s.step)),
-        el("td", {}, s.name, s.organization ? el("div", { class: "hint" }, s.organization) : null, s.role ? el("div", { class: "hint" }, s.role) : null),
-        el("td", {}, badge(SIGNER_KIND[s.status] ?? "neutral", `signer.status.${s.status}`), s.signedAt ? el("div", { class: "hint" }, formatTime(s.signedAt)) : null),
+        el(
+          "td",
+          {},
+          s.name,
+          // an organisation as the signer (any member holding its seal signs for it): the seal kind, not its name twice
+          s.kind === "organization" ? el("div", { class: "hint" }, tx("signer.forOrganization", { kind: s.sealKind })) : s.organization ? el("div", { class: "hint" }, s.organization) : null,
+          s.role ? el("div", { class: "hint" }, s.role) : null,
+        ),
+        el(
+          "td",
+          {},
+          badge(SIGNER_KIND[s.status] ?? "neutral", `signer.status.${s.status}`),
+          s.signedAt ? el("div", { class: "hint" }, formatTime(s.signedAt)) : null,
+          s.kind === "organization" && s.signedBy ? el("div", { class: "hint ws-signed-by" }, tx("signer.signedBy", { name: s.signedBy.name ?? s.signedBy.userId })) : null,
+        ),
         el(
           "td",
           { class: "ws-invitation" },
