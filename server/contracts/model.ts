@@ -17,6 +17,22 @@ export const refused = (code: string, message: string) => new ApiError(403, code
 /** "in progress" for "in_progress" in messages. */
 export const said = (status: string) => status.replace("_", " ");
 
+/** Who a signer is, as the API and the webhook events show it. */
+export function signerParty(s: SignerRow, names: ReadonlyMap<string, string>) {
+  return {
+    /** person, or organization: the organisation itself signs, through one of its authorised members */
+    kind: s.userId ? ("person" as const) : ("organization" as const),
+    userId: s.userId,
+    name: s.name,
+    organization: s.organization,
+    organizationId: s.sealOrganizationId,
+    sealKind: s.sealKind,
+    role: s.role,
+    /** who signed: the person, or the member who signed for the organisation */
+    signedBy: s.signedByUserId ? { userId: s.signedByUserId, name: names.get(s.signedByUserId) ?? null } : null,
+  };
+}
+
 export const bySeat = (a: { step: number; position: number }, b: { step: number; position: number }) => a.step - b.step || a.position - b.position;
 
 export function loadContract(db: Db, id: string): Promise<Loaded | null> {

@@ -13,7 +13,7 @@ import type { ContentStore } from "../storage/content-store";
 import { forbidden, notFound } from "../http/errors";
 import { presentEvent, type RequestMeta } from "./events";
 import { openStep } from "./flow";
-import { applyExpiry, bySeat, conflict, loadContract, said, type Loaded } from "./model";
+import { applyExpiry, bySeat, conflict, loadContract, said, signerParty, type Loaded } from "./model";
 import type { SignatureBox } from "./render";
 import { describeTemplate, TEMPLATES } from "./templates";
 import { ContractDocuments } from "./documents";
@@ -250,21 +250,12 @@ export class ContractsService {
         id: s.id,
         step: s.step,
         position: s.position,
-        /** person, or organization: the organisation itself signs, through one of its authorised members */
-        kind: s.userId ? "person" : "organization",
-        userId: s.userId,
-        name: s.name,
-        organization: s.organization,
-        organizationId: s.sealOrganizationId,
-        sealKind: s.sealKind,
-        role: s.role,
+        ...signerParty(s, signedBy),
         box: JSON.parse(s.field) as SignatureBox,
         status: s.status,
         codeDelivery: s.codeDelivery,
         signedAt: s.signedAt?.toISOString() ?? null,
         signedSha256: s.signedSha256,
-        /** who signed: the person, or the member who signed for the organisation */
-        signedBy: s.signedByUserId ? { userId: s.signedByUserId, name: signedBy.get(s.signedByUserId) ?? null } : null,
       })),
       completion:
         c.status === "completed"

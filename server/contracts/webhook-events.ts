@@ -6,6 +6,7 @@
 import type { Tx } from "../db/client";
 import { enqueueWebhookEvents } from "../webhooks/outbox";
 import type { WebhookEvent, WebhookEventType } from "../webhooks/events";
+import { signerParty } from "./model";
 
 const REPORTED: Record<string, WebhookEventType> = {
   sent: "contract.sent",
@@ -58,18 +59,9 @@ export async function reportContractEvents(tx: Tx, contractId: string, rows: Eve
           ? {
               signer: {
                 id: s.id,
-                /** person | organization: an organisation named as the signer, signed for by one of its members */
-                kind: s.userId ? "person" : "organization",
-                userId: s.userId,
-                name: s.name,
-                organization: s.organization,
-                organizationId: s.sealOrganizationId,
-                sealKind: s.sealKind,
-                role: s.role,
+                ...signerParty(s, nameOf),
                 step: s.step,
                 status: s.status,
-                // who signed: the person, or the member who signed for the organisation
-                signedBy: s.signedByUserId ? { userId: s.signedByUserId, name: nameOf.get(s.signedByUserId) ?? null } : null,
               },
             }
           : {}),
