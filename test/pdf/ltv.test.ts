@@ -143,6 +143,9 @@ describe("PAdES B-LT and B-LTA (server/pdf/ltv.ts)", function () {
 
   it("B-LTA and renewal: document timestamps valid in our verdict and in pyHanko's (pades-lta), the signatures still valid in pdfsig", async function () {
     const lta = await extendToLongTerm(twoSigned, longTerm(pki, true));
+    // OCSP times are whole seconds and the signatures deterministic: a renewal within the same second
+    // would fetch byte-identical answers (kept once), so it waits for the next second to get fresh ones
+    await new Promise((r) => setTimeout(r, 1005 - (Date.now() % 1000)));
     const renewed = await renewLongTerm(lta, longTerm(pki, true));
     for (const [name, pdf, stamps] of [["b-lta", lta, 1], ["renewed", renewed, 2]] as const) {
       const r = pdfSignatureReport(pdf, [pki.root.certPem], { crls: [] });
