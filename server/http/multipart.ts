@@ -29,6 +29,9 @@ export async function readSingleFileUpload<T>(
   limits: UploadLimits,
   onFile: (file: FilePart) => Promise<T>,
 ): Promise<{ fields: Record<string, string>; result: T }> {
+  // A request whose connection already ended (the client hung up while the route was still
+  // authenticating it) is refused before anything is staged: its "aborted" event has passed.
+  if (req.destroyed || req.socket?.destroyed) throw badRequest("aborted", "the upload was aborted");
   const declared = Number(req.get("content-length") ?? 0);
   // Multipart framing adds at most a few KiB around the file.
   if (declared > limits.maxFileBytes + 64 * 1024) throw tooLarge(limits.maxFileBytes);
@@ -106,6 +109,9 @@ export async function readSingleFileUpload<T>(
       filePromise.then((result) => resolve({ fields, result }), fail);
     });
     req.on("aborted", () => fail(badRequest("aborted", "the upload was aborted")));
+    req.on("close", () => {
+      if (!req.complete) fail(badRequest("aborted", "the upload was aborted"));
+    });
     req.pipe(parser);
   });
 }
