@@ -120,7 +120,10 @@ export const nodeArgs = (script: string, ...args: string[]): string[] => (script
  * answers 200 on the given port.
  */
 export async function startService(script: string, port: number, env: NodeJS.ProcessEnv, readyPath: string, timeoutMs = 120_000): Promise<Service> {
-  const child = track(spawn(process.execPath, nodeArgs(script), { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] }));
+  // BENCH_CPU_PROF=<dir>: each service writes a V8 CPU profile there when it stops (what a commit
+  // that acts on a benchmark shows; NODE_OPTIONS does not take --cpu-prof).
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = track(spawn(process.execPath, [...prof, ...nodeArgs(script)], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] }));
   let out = "";
   child.stdout!.setEncoding("utf8").on("data", (d: string) => (out = (out + d).slice(-20_000)));
   child.stderr!.setEncoding("utf8").on("data", (d: string) => (out = (out + d).slice(-20_000)));

@@ -1,10 +1,10 @@
 // Reading the transparency log: its checkpoints, verifier key and proofs, from the database alone
 // (no signing key), so that anything assembling a proof bundle can ask for the log's part of it.
-// Proofs are computed from the leaf hashes up to the size asked for.
+// Proofs come from the tree this process keeps of the log's entries (known-tree.ts).
 import { createPublicKey } from "node:crypto";
 import type { Db, Tx } from "../db/client";
-import { auditPath, rootFromLeafHashes } from "../core/merkle";
-import { consistencyProof } from "../core/consistency";
+import type { MerkleNodes } from "../core/merkle-nodes";
+import { knownTree } from "./known-tree";
 import { logIdOf, parseVerifierKey, verifierKey } from "../core/checkpoint";
 import { fromHex, toHex } from "../core/hex";
 
@@ -96,40 +96,52 @@ export class LogReader {
 
   /** PATH(index, D[treeSize]) with the root at that size; null when out of range. */
   async inclusionProof(index: number, treeSize: number): Promise<InclusionProof | null> {
-    if (index < 0 || index >= treeSize || treeSize > (await this.currentSize())) return null;
-    const leaves = await leafHashesOf(this.db, treeSize);
-    return { leafIndex: index, treeSize, leafHash: toHex(leaves[index]), auditPath: auditPath(leaves, index).map(toHex), root: toHex(rootFromLeafHashes(leaves)) };
+    const head = await this.headRow();
+    if (index < 0 || index >= treeSize || treeSize > head.treeSize) return null;
+    const tree = await knownTree(this.db).upTo(head.treeSize, head.root);
+    return inclusionIn(tree, index, treeSize);
   }
 
   /**
-   * The head with PATH(index, D[head]) and PROOF(first, D[head]), from one read of the head and
-   * its leaves (what a proof bundle's log section needs); a proof is null when out of range.
+   * The head with PATH(index, D[head]) and PROOF(first, D[head]) (what a proof bundle's log section
+   * needs); a proof is null when out of range. `headRow` is the head when the caller read it already.
    */
-  async headWithProofs(index: number, first: number): Promise<{ head: LogHeadView; inclusion: InclusionProof | null; consistency: ConsistencyProof | null }> {
-    const head = await this.head();
-    const size = head.treeSize;
-    const leaves = await leafHashesOf(this.db, size);
-    const inclusion =
-      index >= 0 && index < size
-        ? { leafIndex: index, treeSize: size, leafHash: toHex(leaves[index]), auditPath: auditPath(leaves, index).map(toHex), root: toHex(rootFromLeafHashes(leaves)) }
-        : null;
-    const consistency =
-      first >= 1 && first <= size
-        ? { first, second: size, firstRoot: toHex(rootFromLeafHashes(leaves.slice(0, first))), secondRoot: toHex(rootFromLeafHashes(leaves)), proof: consistencyProof(leaves, first, size).map(toHex) }
-        : null;
+  async headWithProofs(index: number, first: number, headRow?: HeadRow): Promise<{ head: LogHeadView; inclusion: InclusionProof | null; consistency: ConsistencyProof | null }> {
+    const h = headRow ?? (await this.headRow());
+    const size = h.treeSize;
+    const tree = await knownTree(this.db).upTo(size, h.root);
+    const head = { origin: h.origin, treeSize: size, root: h.root, checkpoint: h.note, verifierKey: this.keyOf(h) };
+    const inclusion = index >= 0 && index < size ? inclusionIn(tree, index, size) : null;
+    const consistency = first >= 1 && first <= size ? consistencyIn(tree, first, size) : null;
     return { head, inclusion, consistency };
   }
 
   /** PROOF(first, D[second]) with both roots; null when out of range. */
   async consistencyProof(first: number, second: number): Promise<ConsistencyProof | null> {
-    if (first < 1 || first > second || second > (await this.currentSize())) return null;
-    const leaves = await leafHashesOf(this.db, second);
-    return {
-      first,
-      second,
-      firstRoot: toHex(rootFromLeafHashes(leaves.slice(0, first))),
-      secondRoot: toHex(rootFromLeafHashes(leaves)),
-      proof: consistencyProof(leaves, first, second).map(toHex),
-    };
+    const head = await this.headRow();
+    if (first < 1 || first > second || second > head.treeSize) return null;
+    const tree = await knownTree(this.db).upTo(head.treeSize, head.root);
+    return consistencyIn(tree, first, second);
   }
+
+  private headRow(): Promise<HeadRow> {
+    return this.db.logHead.findUniqueOrThrow({ where: { id: HEAD_ID }, select: { origin: true, publicKey: true, treeSize: true, root: true, note: true } });
+  }
+}
+
+/** What of the log's head a proof needs. */
+export interface HeadRow {
+  origin: string;
+  publicKey: string;
+  treeSize: number;
+  root: string;
+  note: string;
+}
+
+function inclusionIn(tree: MerkleNodes, index: number, size: number): InclusionProof {
+  return { leafIndex: index, treeSize: size, leafHash: toHex(tree.leaf(index)), auditPath: tree.inclusionPath(index, size).map(toHex), root: toHex(tree.root(size)) };
+}
+
+function consistencyIn(tree: MerkleNodes, first: number, second: number): ConsistencyProof {
+  return { first, second, firstRoot: toHex(tree.root(first)), secondRoot: toHex(tree.root(second)), proof: tree.consistencyProof(first, second).map(toHex) };
 }
