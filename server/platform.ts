@@ -101,7 +101,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
   });
   const evidence = new EvidenceService(db, store, identity);
   // The chain's answers about a root are kept once it has the confirmations the anchoring waits for.
-  const verification = new VerificationService(db, evidence, new ConfirmedChainReader(registry.provider, config.CHAIN_CONFIRMATIONS), identity);
+  const verification = new VerificationService(db, database.point, evidence, new ConfirmedChainReader(registry.provider, config.CHAIN_CONFIRMATIONS), identity);
   const addressDeliveries = new AddressDeliveries(db, evidence, secrets, config.PUBLIC_URL);
   const cases = new CasesService(db, accounts, evidence, verification, invitations, addressDeliveries);
   const notifications = new NotificationsService(db);

@@ -2,7 +2,7 @@
 // (ProviderChainReader), or through ConfirmedChainReader, which keeps the answers that can no
 // longer change: a transaction, a block's time, a root's anchoredAt and a log's checkpoint root once
 // their block has the platform's confirmations. A verdict is still recomputed from them every time;
-// only the chain's latest checkpoint (which moves) is read again each time.
+// only the chain's latest checkpoint (which moves) is read again, at most a second old.
 import { Contract, Interface, type Provider } from "ethers";
 
 export const REGISTRY_VERIFIER_ABI = [
@@ -60,14 +60,22 @@ export class ProviderChainReader implements ChainReader {
     return [size, root];
   }
 
+  private readonly contracts = new Map<string, Contract>();
+
   private contract(registry: string): Contract {
-    return new Contract(registry, registryInterface, this.provider);
+    let c = this.contracts.get(registry);
+    if (!c) {
+      if (this.contracts.size >= 16) this.contracts.clear();
+      this.contracts.set(registry, (c = new Contract(registry, registryInterface, this.provider)));
+    }
+    return c;
   }
 }
 
 const ZERO_ROOT = "0x" + "0".repeat(64);
 /** Entries kept per kind; past it the oldest are forgotten (read again when asked for). */
 const MAX_ENTRIES = 10_000;
+const LATEST_MAX_AGE_MS = 1_000;
 
 export class ConfirmedChainReader extends ProviderChainReader {
   private network: Promise<number> | null = null;
@@ -75,6 +83,7 @@ export class ConfirmedChainReader extends ProviderChainReader {
   private readonly times = new Map<number, number>();
   private readonly anchors = new Map<string, [bigint, bigint]>();
   private readonly checkpoints = new Map<string, string>();
+  private readonly latest = new Map<string, { at: number; value: [bigint, string] }>();
 
   constructor(provider: Provider, private readonly confirmations: number) {
     super(provider);
@@ -123,6 +132,20 @@ export class ConfirmedChainReader extends ProviderChainReader {
     // A checkpoint is recorded with its root's anchor: final once that anchor is.
     if (root !== ZERO_ROOT && this.anchors.has(`${registry.toLowerCase()} ${root}`)) remember(this.checkpoints, key, root);
     return root;
+  }
+
+  /**
+   * The chain's latest checkpoint moves, and a verdict does not rest on it (it is told beside the
+   * checkpoint-on-chain check): an answer is reused for up to LATEST_MAX_AGE_MS, so that a burst of
+   * verifications does not ask the chain the same question once each.
+   */
+  async latestCheckpoint(registry: string, logId: string): Promise<[bigint, string]> {
+    const key = `${registry.toLowerCase()} ${logId.toLowerCase()}`;
+    const hit = this.latest.get(key);
+    if (hit && Date.now() - hit.at < LATEST_MAX_AGE_MS) return hit.value;
+    const value = await super.latestCheckpoint(registry, logId);
+    remember(this.latest, key, { at: Date.now(), value });
+    return value;
   }
 
   private async confirmed(blockNumber: number): Promise<boolean> {

@@ -54,12 +54,20 @@ export function logIdOf(verifier: Pick<NoteVerifier, "name" | "publicKey">): str
   return "0x" + createHash("sha256").update(verifier.name, "utf8").update(Buffer.from([0x0a, ED25519])).update(rawEd25519PublicKey(verifier.publicKey)).digest("hex");
 }
 
+// A key's export is a pure function of the key object; verifying asks for the same few keys
+// (parseVerifierKey keeps their objects) on every request.
+const rawKeys = new WeakMap<KeyObject, Buffer>();
+
 export function rawEd25519PublicKey(key: KeyObject): Buffer {
+  const known = rawKeys.get(key);
+  if (known) return Buffer.from(known);
   const der = key.export({ format: "der", type: "spki" });
   if (der.length !== SPKI_PREFIX.length + 32 || !der.subarray(0, SPKI_PREFIX.length).equals(SPKI_PREFIX)) {
     throw new Error("not an Ed25519 public key");
   }
-  return der.subarray(SPKI_PREFIX.length);
+  const raw = der.subarray(SPKI_PREFIX.length);
+  rawKeys.set(key, Buffer.from(raw));
+  return raw;
 }
 
 export function checkpointBody(c: Pick<Checkpoint, "origin" | "treeSize" | "root">): string {

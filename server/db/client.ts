@@ -6,6 +6,7 @@ import { PrismaClient as PgClient } from "./generated/postgresql/client";
 import { migrate } from "./migrate";
 import { prismaReader, type RawReader } from "./raw-reader";
 import { SqliteReaders } from "./sqlite-readers";
+import { prismaPointReader, sqlitePointReader, type PointReader } from "./point-reader";
 import type { DbTarget } from "./url";
 
 /** Both generated clients have the same API; the SQLite one's type stands for either. */
@@ -25,6 +26,8 @@ export interface Database {
   provider: DbTarget["provider"];
   /** read-only raw statements (the statistics), off the event loop on SQLite */
   reader: RawReader;
+  /** short indexed raw reads on a hot request path (the public verification) */
+  point: PointReader;
   close(): Promise<void>;
 }
 
@@ -41,11 +44,14 @@ export async function openDatabase(target: DbTarget, opts: { poolSize?: number; 
     // Durable on power loss too, not only on a process crash (WAL's default is NORMAL).
     await db.$executeRawUnsafe("PRAGMA synchronous = FULL");
     const readers = new SqliteReaders(target.target, { busyTimeoutMs: opts.busyTimeoutMs });
+    const point = sqlitePointReader(target.target, opts.busyTimeoutMs ?? 10_000);
     return {
       db,
       provider: "sqlite",
       reader: readers,
+      point,
       close: async () => {
+        point.close();
         await readers.close();
         await db.$disconnect();
       },
@@ -53,5 +59,5 @@ export async function openDatabase(target: DbTarget, opts: { poolSize?: number; 
   }
   const adapter = new PrismaPg({ connectionString: target.target, max: opts.poolSize ?? 10 });
   const db = new PgClient({ adapter }) as unknown as Db;
-  return { db, provider: "postgresql", reader: prismaReader(db), close: () => db.$disconnect() };
+  return { db, provider: "postgresql", reader: prismaReader(db), point: prismaPointReader(db), close: () => db.$disconnect() };
 }

@@ -160,11 +160,12 @@ export class EvidenceService {
   }
 
   /** The evidence-level sections of an item's proof bundle: signature, certificates, revocation. */
-  async bundleSections(item: { signatureCms: string | null }) {
+  /** @param latestCrl the latest CRL row as the caller read it already (see IdentityService.currentCrl) */
+  async bundleSections(item: { signatureCms: string | null }, latestCrl?: { der: string; createdAt: Date } | null) {
     return {
       signature: item.signatureCms ? { format: "CMS", cms: item.signatureCms } : null,
       certificates: this.identity.platformCertificates(),
-      revocation: { crl: (await this.identity.currentCrl()).toString("base64"), crlUrl: this.identity.crlUrl },
+      revocation: { crl: (await this.identity.currentCrl(latestCrl)).toString("base64"), crlUrl: this.identity.crlUrl },
     };
   }
 

@@ -365,8 +365,9 @@ export class IdentityService {
   }
 
   /** The current CRL; a fresh one when the last is past half its lifetime. */
-  async currentCrl(): Promise<Buffer> {
-    const last = await this.db.revocationList.findFirst({ orderBy: { number: "desc" } });
+  /** @param latest the latest list as the caller read it already (undefined: read it here) */
+  async currentCrl(latest?: { der: string; createdAt: Date } | null): Promise<Buffer> {
+    const last = latest !== undefined ? latest : await this.db.revocationList.findFirst({ orderBy: { number: "desc" } });
     if (!last || Date.now() - last.createdAt.getTime() > (CRL_LIFETIME_DAYS / 2) * 86400_000) return this.publishCrl();
     return Buffer.from(last.der, "base64");
   }
@@ -484,9 +485,13 @@ export class IdentityService {
   }
 
   /** Status of a signer's certificate at the signing time and now, from this CA's records. */
-  async signerStatus(certPem: string, signingTime: Date | null): Promise<SignerStatus> {
+  /**
+   * @param known the certificate's row as the caller read it already; used only when it is the row
+   *   of this very certificate (same fingerprint), else the row is looked up here
+   */
+  async signerStatus(certPem: string, signingTime: Date | null, known?: { fingerprint: string; revokedAt: Date | null; revocationReason: string | null }): Promise<SignerStatus> {
     const info = certificateInfo(certPem);
-    const row = await this.db.certificate.findUnique({ where: { fingerprint: info.fingerprintSha256 } });
+    const row = known?.fingerprint === info.fingerprintSha256 ? known : await this.db.certificate.findUnique({ where: { fingerprint: info.fingerprintSha256 } });
     const statusAt = (t: Date): string => {
       if (!row) return "unknown";
       if (t < info.notBefore) return "not-yet-valid";

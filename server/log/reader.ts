@@ -62,7 +62,8 @@ export class LogReader {
     return logIdOf(parseVerifierKey(await this.verifierKey()));
   }
 
-  private keyOf(h: { origin: string; publicKey: string }): string {
+  /** The verifier key of a head row read by the caller. */
+  keyOf(h: { origin: string; publicKey: string }): string {
     // A pure function of the stored key, asked for on every verification: computed once per key.
     const memoKey = `${h.origin}\n${h.publicKey}`;
     const known = verifierKeys.get(memoKey);

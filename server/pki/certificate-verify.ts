@@ -73,12 +73,7 @@ export function validatePath(
     const issuers = candidates.filter((c) => c.subjectDer.equals(cur.issuerDer) && !chain.some((d) => d.der.equals(c.der)));
     if (issuers.length === 0) attempts.push(`no issuer certificate found for "${cur.subjectText}"`);
     for (const iss of issuers) {
-      let signed = false;
-      try {
-        signed = cur.x509.verify(iss.publicKey);
-      } catch {
-        signed = false;
-      }
+      const signed = issuedBy(cur, iss);
       if (!signed) {
         attempts.push(`"${cur.subjectText}" is not signed by the key of "${iss.subjectText}"`);
         continue;
@@ -116,6 +111,28 @@ export function validatePath(
         (attempts.length ? `: ${[...new Set(attempts)].join("; ")}` : ""),
     ],
   };
+}
+
+/**
+ * Whether `issuer`'s key signed `cert`: a pure function of the two certificates' bytes, and the
+ * costliest step of checking a path, so it is kept per pair of parsed certificates (parsed ones
+ * are shared through certificate-parse.ts's cache; a pair is forgotten with either certificate).
+ */
+const signatureChecks = new WeakMap<ParsedCertificate, WeakMap<ParsedCertificate, boolean>>();
+
+function issuedBy(cert: ParsedCertificate, issuer: ParsedCertificate): boolean {
+  let byIssuer = signatureChecks.get(cert);
+  const known = byIssuer?.get(issuer);
+  if (known !== undefined) return known;
+  let signed = false;
+  try {
+    signed = cert.x509.verify(issuer.publicKey);
+  } catch {
+    signed = false;
+  }
+  if (!byIssuer) signatureChecks.set(cert, (byIssuer = new WeakMap()));
+  byIssuer.set(issuer, signed);
+  return signed;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 import { ApiError } from "../http/errors";
 import type { Db } from "../db/client";
 import type { EvidenceService } from "../evidence/service";
-import { bundleForLeaf } from "../anchoring/proof";
+import { bundleOf, logSection } from "../anchoring/proof";
+import type { PointReader } from "../db/point-reader";
+import { readDigest } from "./digest-read";
 import { LogReader } from "../log/reader";
 import { leafStatus } from "../anchoring/queue";
 import { verifyBundleOffline, type Check, type ProofBundle } from "../core/proof-bundle";
@@ -27,25 +29,28 @@ export interface VerificationMatch {
 export class VerificationService {
   constructor(
     private readonly db: Db,
+    private readonly point: PointReader,
     private readonly evidence: EvidenceService,
     private readonly chain: ChainReader,
     private readonly identity: IdentityService,
   ) {}
 
   async verifyDigest(sha256: string): Promise<{ sha256: string; anchored: boolean; matches: VerificationMatch[] }> {
-    const items = await this.evidence.findBySha256(sha256);
+    const { items, context } = await readDigest(this.point, sha256);
     const matches: VerificationMatch[] = [];
-    // The log's key as this platform holds it, not the one a bundle names; read once per request.
+    const log = new LogReader(this.db);
+    // The log's key as this platform holds it, not the one a bundle names.
     let logKey: string | null = null;
     for (const item of items) {
-      const base = await bundleForLeaf(this.db, item.leafSeq);
-      const bundle = base ? { ...base, ...(await this.evidence.bundleSections(item)) } : null;
+      const leaf = item.anchored;
+      const section = leaf?.batch.inLog ? await logSection(log, leaf.leafIndex, leaf.batch.treeSize, { anchoredNote: item.anchoredNote, head: context.head ?? undefined }) : undefined;
+      const bundle = leaf ? { ...bundleOf(leaf, section), ...(await this.evidence.bundleSections(item, context.latestCrl)) } : null;
       if (!bundle) {
         const status = (await leafStatus(this.db, item.leafSeq)) ?? "queued";
         matches.push({ evidenceId: item.id, status, verified: false, anchoredAt: null, checks: [], signer: null, bundle: null });
         continue;
       }
-      logKey ??= await new LogReader(this.db).verifierKey();
+      logKey ??= context.head ? log.keyOf(context.head) : await log.verifierKey();
       const checks = verifyBundleOffline(bundle, sha256, { logKey });
       let signer: (SignerReport & { statusAtSigningTime: string; statusNow: string }) | null = null;
       if (checks.every((c) => c.ok)) {
@@ -56,7 +61,7 @@ export class VerificationService {
           // Status when the platform accepted the item (anchored in the record), not at the time the
           // signer claims in the signature.
           const acceptedAt = typeof bundle.record.acceptedAt === "string" ? new Date(bundle.record.acceptedAt) : null;
-          const status = await this.identity.signerStatus(pki.signer.certPem, acceptedAt);
+          const status = await this.identity.signerStatus(pki.signer.certPem, acceptedAt, item.signerRow ?? undefined);
           signer = { ...pki.signer, revokedAt: status.revokedAt, revocationReason: status.revocationReason, statusAtSigningTime: status.atSigningTime, statusNow: status.now };
         }
       }
