@@ -31,11 +31,11 @@ export interface SignerReport {
 // published: its parse and signature check are a pure function of both, so they are kept.
 const checkedCrls = new Map<string, { crl: ReturnType<typeof parseCrl>; signedByIssuer: boolean }>();
 
-function checkedCrl(der: Buffer, issuerPem: string | undefined): { crl: ReturnType<typeof parseCrl>; signedByIssuer: boolean } {
-  const key = `${der.toString("base64")}\n${issuerPem ?? ""}`;
+function checkedCrl(crlBase64: string, issuerPem: string | undefined): { crl: ReturnType<typeof parseCrl>; signedByIssuer: boolean } {
+  const key = `${crlBase64}\n${issuerPem ?? ""}`;
   const known = checkedCrls.get(key);
   if (known) return known;
-  const crl = parseCrl(der);
+  const crl = parseCrl(Buffer.from(crlBase64, "base64"));
   const checked = { crl, signedByIssuer: !!issuerPem && crl.signatureValidFor(issuerPem) };
   if (checkedCrls.size >= 16) checkedCrls.clear();
   checkedCrls.set(key, checked);
@@ -107,11 +107,11 @@ export function verifyPkiSections(
   }
 
   if (signerSerial && (opts.crlDer || bundle.revocation?.crl)) {
-    const der = opts.crlDer ?? Buffer.from(bundle.revocation!.crl, "base64");
+    const crlBase64 = opts.crlDer ? opts.crlDer.toString("base64") : bundle.revocation!.crl;
     let crl: ReturnType<typeof parseCrl> | null = null;
     let signedByIssuer = false;
     try {
-      ({ crl, signedByIssuer } = checkedCrl(der, bundle.certificates?.issuing));
+      ({ crl, signedByIssuer } = checkedCrl(crlBase64, bundle.certificates?.issuing));
     } catch (e) {
       checks.push({ name: "certificate-status", ok: false, detail: `the CRL cannot be read: ${(e as Error).message}` });
     }

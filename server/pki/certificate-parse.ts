@@ -139,14 +139,32 @@ export function parseCertificate(input: Buffer | string): ParsedCertificate {
   return parsed;
 }
 
+/**
+ * The same PEM texts (the platform's root, issuing CA and TSA, a signer's certificate) arrive on
+ * every verification: what a text parses to is kept by the text itself, which saves its base64
+ * decoding and the digest that keys the cache above.
+ */
+const PEM_CACHE_SIZE = 256;
+const firstOfPem = new Map<string, ParsedCertificate>();
+const allOfPem = new Map<string, ParsedCertificate[]>();
+
+function kept<T>(cache: Map<string, T>, pem: string, parse: () => T): T {
+  const known = cache.get(pem);
+  if (known) return known;
+  const parsed = parse();
+  if (cache.size >= PEM_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(pem, parsed);
+  return parsed;
+}
+
 /** The first CERTIFICATE block of a PEM text (a chain file gives its first certificate). */
 export function parseCertificatePem(pem: string): ParsedCertificate {
-  return parseCertificate(pemToDer(pem, ["CERTIFICATE"]));
+  return kept(firstOfPem, pem, () => parseCertificate(pemToDer(pem, ["CERTIFICATE"])));
 }
 
 /** Every certificate in a list of PEM strings (each may hold several). */
 export function parseCertificatesPem(pems: string[]): ParsedCertificate[] {
-  return pems.flatMap((p) => pemBlocks(p)).map((der) => parseCertificate(der));
+  return pems.flatMap((pem) => kept(allOfPem, pem, () => pemBlocks(pem).map((der) => parseCertificate(der))));
 }
 
 function parseCertificateDer(der: Buffer): ParsedCertificate {
