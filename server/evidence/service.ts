@@ -296,13 +296,6 @@ export class EvidenceService {
   }
 
   /** Items with this SHA-256, with their leaf sequence numbers (for verification). */
-  findBySha256(sha256: string) {
-    return this.db.evidenceItem.findMany({
-      where: { sha256 },
-      orderBy: { acceptedAt: "asc" },
-      select: { id: true, leafSeq: true, signatureCms: true },
-    });
-  }
 }
 
 function canSee(p: Principal, item: { submitterId: string; restricted: boolean; submitter: { organizationId: string | null } }): boolean {
